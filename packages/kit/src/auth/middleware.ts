@@ -1,0 +1,57 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { Forbidden, Unauthorized } from '../errors.js';
+import type { Principal, Role } from './principal.js';
+import { InvalidToken, type TokenVerifier } from './verifier.js';
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
+
+/** OpenAPI `security` for routes that need a bearer token. */
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export interface Guards {
+  /** Requires a valid access token; with roles, also one of those roles (403 otherwise). */
+  require(...roles: Role[]): MiddlewareHandler;
+}
+
+export function createGuards(verifier: TokenVerifier): Guards {
+  return {
+    require(...roles) {
+      return async (c, next) => {
+        const header = c.req.header('Authorization');
+        if (!header) {
+          throw new Unauthorized('authentication_required', 'A bearer access token is required.', {
+            headers: { 'WWW-Authenticate': 'Bearer' },
+          });
+        }
+        const match = BEARER.exec(header);
+        if (!match?.[1]) {
+          throw new Unauthorized('invalid_token', 'The Authorization header must be "Bearer <token>".', {
+            headers: { 'WWW-Authenticate': 'Bearer error="invalid_request"' },
+          });
+        }
+        let principal: Principal;
+        try {
+          principal = await verifier.verify(match[1]);
+        } catch (error) {
+          if (!(error instanceof InvalidToken)) throw error;
+          const code = error.reason === 'expired' ? 'token_expired' : error.reason === 'revoked' ? 'token_revoked' : 'invalid_token';
+          throw new Unauthorized(code, `The access token is ${error.reason}.`, {
+            headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message}"` },
+          });
+        }
+        c.set('principal', principal);
+        if (roles.length > 0 && !roles.includes(principal.role)) {
+          throw new Forbidden('role_not_allowed', `This action needs one of the roles: ${roles.join(', ')}.`);
+        }
+        await next();
+      };
+    },
+  };
+}
+
+/** The verified caller of a guarded route. */
+export function principalOf(c: Context): Principal {
+  const principal = c.get('principal');
+  if (!principal) throw new Unauthorized('authentication_required', 'A bearer access token is required.');
+  return principal;
+}

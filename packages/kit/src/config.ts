@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Settings every service shares. Defaults suit a local run; production sets
+ * them through the environment (the Helm chart's ConfigMap and Secrets).
+ */
+export const baseConfigShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MYSQL_URL: z.url({ protocol: /^mysql$/, error: 'must be a mysql:// URL' }),
+  MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  MIGRATE_ON_START: z.stringbool().default(false),
+  JWT_ISSUER: z.string().min(1).default('http://localhost:3001'),
+  JWT_AUDIENCE: z.string().min(1).default('bonding-platform'),
+  JWKS_URL: z.url().default('http://127.0.0.1:3001/.well-known/jwks.json'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+};
+
+export const baseConfigSchema = z.object(baseConfigShape);
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment with a zod schema. A bad or missing value becomes one
+ * line per variable naming it, so an operator sees at once what to fix.
+ */
+export function parseConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<Schema> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    return `invalid configuration: ${variable}: ${issue.message}`;
+  });
+  throw new ConfigError(lines.join('\n'));
+}
+
+/** Like parseConfig, but for a process entry point: prints the problem and exits 1. */
+export function loadConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<Schema> {
+  try {
+    return parseConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from '@hono/zod-openapi';
+
+const FieldErrorSchema = z.object({
+  field: z.string().openapi({ example: 'body.email' }),
+  message: z.string(),
+  code: z.string().optional(),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().openapi({ description: 'Stable, machine-readable error code.', example: 'validation_failed' }),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(FieldErrorSchema).optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details.' });
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Invalid input (field-level errors[]).',
+  401: 'Missing, invalid or expired access token.',
+  403: 'The caller may not do this.',
+  404: 'Not found.',
+  409: 'Conflicts with the current state.',
+  412: 'The If-Match version is stale.',
+  413: 'The body is too large.',
+  428: 'If-Match is required.',
+  429: 'Too many attempts; see Retry-After.',
+  503: 'A dependency is unavailable; retry later.',
+};
+
+/** OpenAPI response entries for the problem statuses a route can answer with. */
+export function problemResponses(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: STATUS_TEXT[status] ?? 'Error.',
+        content: { 'application/problem+json': { schema: ProblemSchema } },
+      },
+    ]),
+  );
+}
+
+/** A required JSON request body: without `required`, a wrong content type would skip validation. */
+export function jsonBody<Schema extends z.ZodType>(schema: Schema, description?: string) {
+  return {
+    required: true,
+    ...(description ? { description } : {}),
+    content: { 'application/json': { schema } },
+  } as const;
+}
