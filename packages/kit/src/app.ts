@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
@@ -7,7 +7,7 @@ import { type HealthState, mountHealth, type ReadinessCheck } from './http/healt
 import { requireJsonBodies } from './http/json-content-type.js';
 import { problemResponse, toDomainError } from './http/problem.js';
 import { accessLog, requestId } from './http/request-context.js';
-import { validationHook } from './http/validation.js';
+import { createRouter } from './http/router.js';
 import type { ServiceMetrics } from './metrics.js';
 
 export interface ServiceAppOptions {
@@ -33,7 +33,7 @@ export interface ServiceApp {
 export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const { logger, metrics } = options;
   const health: HealthState = { draining: false };
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const app = createRouter();
 
   app.use(requestId());
   app.use(accessLog(logger, metrics));

@@ -19,6 +19,7 @@ export * from './errors.js';
 export { type ReadinessCheck } from './http/health.js';
 export { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export { fieldErrors, validationHook } from './http/validation.js';
+export { createRouter } from './http/router.js';
 export { jsonBody, problemResponses } from './http/openapi.js';
 export { decodeCursor, encodeCursor, pageQuerySchema, pageOf } from './http/pagination.js';
 export { UUID_PATTERN, uuidv7 } from './ids.js';

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { HealthState } from './http/health.js';
 
@@ -11,7 +10,7 @@ export interface RunningServer {
 }
 
 export interface StartServerOptions {
-  app: Hono;
+  app: { fetch: (request: Request) => Response | Promise<Response> };
   health: HealthState;
   logger: Logger;
   host: string;

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 
 /** A named readiness check; it throws or returns a reason string when not ready. */
 export interface ReadinessCheck {
@@ -29,7 +29,7 @@ async function runCheck({ check }: ReadinessCheck): Promise<string> {
 }
 
 /** `/livez`: the process answers. `/readyz`: every check passes and the service is not draining. */
-export function mountHealth(app: Hono, checks: ReadinessCheck[], state: HealthState): void {
+export function mountHealth(app: OpenAPIHono, checks: ReadinessCheck[], state: HealthState): void {
   app.get('/livez', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const results = Object.fromEntries(

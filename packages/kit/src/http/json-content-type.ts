@@ -12,7 +12,7 @@ export function requireJsonBodies(): MiddlewareHandler {
   return async (c, next) => {
     if (METHODS_WITH_BODY.has(c.req.method)) {
       const length = c.req.header('Content-Length');
-      const hasBody = (length !== undefined && length !== '0') || c.req.header('Transfer-Encoding') !== undefined;
+      const hasBody = length === undefined ? c.req.raw.body !== null : length !== '0';
       const contentType = c.req.header('Content-Type') ?? '';
       if (hasBody && !JSON_MEDIA_TYPE.test(contentType)) {
         throw new BadRequest(

@@ -2,11 +2,15 @@ import type { Hook } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import { type FieldError, ValidationFailed } from '../errors.js';
 
-/** Maps zod issues to field errors named `<target>.<path>` (e.g. `body.email`, `query.limit`). */
+/** Hono's validation targets, named as a client thinks of them. */
+const TARGET_NAMES: Record<string, string> = { json: 'body', form: 'body', param: 'path', header: 'header' };
+
+/** Maps zod issues to field errors named `<where>.<path>` (e.g. `body.email`, `query.limit`, `path.id`). */
 export function fieldErrors(target: string, issues: readonly z.core.$ZodIssue[]): FieldError[] {
   const errors: FieldError[] = [];
+  const where = TARGET_NAMES[target] ?? target;
   for (const issue of issues) {
-    const base = [target, ...issue.path.map(String)].join('.');
+    const base = [where, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) errors.push({ field: `${base}.${key}`, message: 'unknown field', code: 'unknown_field' });
     } else {

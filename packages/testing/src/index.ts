@@ -1,0 +1,4 @@
+export { createSigningKeyDir } from './keys.js';
+export { createTestDatabase, mysqlAdminUrl, type TestDatabase } from './mysql.js';
+export { freePort, type ServiceProcess, type StartServiceOptions, startServiceProcess } from './process.js';
+export { TcpProxy } from './tcp-proxy.js';

@@ -1,0 +1,26 @@
+import { createServiceApp, databaseReadiness } from '@bonding/kit';
+import { migrations } from './db/migrations/index.js';
+import type { IdentityDeps } from './deps.js';
+import { authRoutes } from './routes/auth.js';
+import { jwksRoutes } from './routes/jwks.js';
+import { userRoutes } from './routes/users.js';
+
+export const SERVICE_NAME = 'identity';
+export const SERVICE_VERSION = '0.1.0';
+
+export function createIdentityApp(deps: IdentityDeps) {
+  const service = createServiceApp({
+    name: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    description: 'Users, roles, sign-in, refresh-token sessions and the signing keys of the platform.',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
+    readiness: databaseReadiness(deps.db, migrations),
+  });
+  service.app
+    .route('/', jwksRoutes(deps))
+    .route('/api/v1', authRoutes(deps))
+    .route('/api/v1', userRoutes(deps));
+  return service;
+}

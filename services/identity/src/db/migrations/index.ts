@@ -1,0 +1,13 @@
+import type { Migration } from '@bonding/kit';
+import * as createUsers from './0001_create_users.js';
+import * as createSessions from './0002_create_sessions.js';
+import * as createLoginAttempts from './0003_create_login_attempts.js';
+import * as createAuditLog from './0004_create_audit_log.js';
+
+/** Every migration in the order it applies; add new ones at the end. */
+export const migrations: Migration[] = [
+  { name: '0001_create_users', ...createUsers },
+  { name: '0002_create_sessions', ...createSessions },
+  { name: '0003_create_login_attempts', ...createLoginAttempts },
+  { name: '0004_create_audit_log', ...createAuditLog },
+];

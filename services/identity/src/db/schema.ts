@@ -1,0 +1,73 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Role } from '@bonding/kit';
+
+export type UserStatus = 'active' | 'pending' | 'rejected' | 'disabled';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  first_name: string;
+  last_name: string;
+  role: Role;
+  status: UserStatus;
+  reg_number: string | null;
+  created_at: Date;
+  updated_at: Date;
+  status_changed_at: Date | null;
+  version: number;
+}
+
+/** A sign-in session: the chain of refresh tokens issued from one login. */
+export interface RefreshFamiliesTable {
+  id: string;
+  user_id: string;
+  created_at: Date;
+  last_used_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+  user_agent: string | null;
+}
+
+export interface RefreshTokensTable {
+  /** SHA-256 of the opaque token, hex; the token itself is never stored. */
+  token_hash: string;
+  family_id: string;
+  user_id: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<number>;
+  email: string;
+  created_at: Date;
+}
+
+export interface LoginLocksTable {
+  email: string;
+  locked_until: Date;
+}
+
+export interface AuditLogTable {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target_id: string | null;
+  details: ColumnType<string | null, string | null, never>;
+  created_at: Date;
+}
+
+export interface IdentityDatabase {
+  users: UsersTable;
+  refresh_families: RefreshFamiliesTable;
+  refresh_tokens: RefreshTokensTable;
+  login_attempts: LoginAttemptsTable;
+  login_locks: LoginLocksTable;
+  audit_log: AuditLogTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;

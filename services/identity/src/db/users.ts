@@ -1,0 +1,64 @@
+import { Conflict, decodeCursor, NotFound, type Role } from '@bonding/kit';
+import type { Kysely } from 'kysely';
+import type { IdentityDatabase, NewUser, UserRow, UserStatus } from './schema.js';
+
+type Db = Kysely<IdentityDatabase>;
+
+function isDuplicate(error: unknown): error is { code: string; sqlMessage?: string } {
+  return (error as { code?: string }).code === 'ER_DUP_ENTRY';
+}
+
+/** Inserts a user; a taken e-mail or registration number is a 409 naming which. */
+export async function insertUser(db: Db, user: NewUser): Promise<void> {
+  try {
+    await db.insertInto('users').values(user).execute();
+  } catch (error) {
+    if (!isDuplicate(error)) throw error;
+    if (error.sqlMessage?.includes('reg_number')) {
+      throw new Conflict('reg_number_taken', 'A student with this registration number is already registered.');
+    }
+    throw new Conflict('email_taken', 'An account with this e-mail already exists.');
+  }
+}
+
+export function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function getUser(db: Db, id: string): Promise<UserRow> {
+  const user = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!user) throw new NotFound('user_not_found', 'No user with this id.');
+  return user;
+}
+
+export interface UserFilter {
+  role?: Role | undefined;
+  status?: UserStatus | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Newest first; fetches one extra row so the caller knows whether a next page exists. */
+export function listUsers(db: Db, filter: UserFilter): Promise<UserRow[]> {
+  let query = db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(filter.limit + 1);
+  if (filter.role) query = query.where('role', '=', filter.role);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.cursor) {
+    const [afterId] = decodeCursor(filter.cursor, 1);
+    query = query.where('id', '<', String(afterId));
+  }
+  return query.execute();
+}
+
+/** Changes a status only if nobody changed the user meanwhile (optimistic, by version). */
+export async function updateUserStatus(db: Db, user: UserRow, status: UserStatus, at: Date): Promise<void> {
+  const result = await db
+    .updateTable('users')
+    .set({ status, status_changed_at: at, updated_at: at, version: user.version + 1 })
+    .where('id', '=', user.id)
+    .where('version', '=', user.version)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) {
+    throw new Conflict('concurrent_update', 'The user changed while this request ran; try again.');
+  }
+}

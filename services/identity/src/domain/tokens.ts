@@ -1,0 +1,44 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ACCESS_TOKEN_TYPE, type Role, uuidv7 } from '@bonding/kit';
+import { SignJWT } from 'jose';
+import type { SigningKey } from './signing-keys.js';
+
+export interface AccessTokenClaims {
+  userId: string;
+  role: Role;
+  sessionId: string;
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+/** RS256, short-lived, `kid` in the header so the edge and services pick the right key. */
+export function signAccessToken(
+  claims: AccessTokenClaims,
+  key: SigningKey,
+  settings: TokenSettings,
+  now: Date,
+): Promise<string> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ role: claims.role, sid: claims.sessionId })
+    .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: ACCESS_TOKEN_TYPE })
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setSubject(claims.userId)
+    .setJti(uuidv7(now.getTime()))
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + settings.ttlSeconds)
+    .sign(key.privateKey);
+}
+
+/** Refresh tokens are opaque random strings, so they can never pass as access tokens. */
+export function newRefreshToken(): string {
+  return `rt_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

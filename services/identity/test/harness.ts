@@ -1,0 +1,125 @@
+import { Writable } from 'node:stream';
+import { createLogger, parseConfig, runMigrations } from '@bonding/kit';
+import { createSigningKeyDir, createTestDatabase } from '@bonding/testing';
+import { createIdentityApp } from '../src/app.js';
+import { buildIdentityDeps } from '../src/build-deps.js';
+import { identityConfigSchema } from '../src/config.js';
+import { migrations } from '../src/db/migrations/index.js';
+import { ensureFirstAdmin } from '../src/first-admin.js';
+
+export const ADMIN = { email: 'root.admin@bonding.test', password: 'admin-password-1' };
+export const PASSWORD = 'a-good-long-password';
+
+let sequence = 0;
+/** A unique e-mail and registration number per call, so tests never collide. */
+export function uniqueUser(prefix = 'user') {
+  sequence += 1;
+  const tag = `${Date.now().toString(36)}${sequence}`;
+  return { email: `${prefix}.${tag}@example.test`, regNumber: `REG-${tag}` };
+}
+
+export interface CallOptions {
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export type IdentityHarness = Awaited<ReturnType<typeof createIdentityHarness>>;
+
+/**
+ * A real identity app over a fresh MariaDB database, driven with app.request().
+ * The clock can be moved forward to test expiry and lockouts.
+ */
+export async function createIdentityHarness(env: Record<string, string> = {}) {
+  const database = await createTestDatabase('identity');
+  const keys = createSigningKeyDir();
+  const config = parseConfig(identityConfigSchema, {
+    NODE_ENV: 'test',
+    MYSQL_URL: database.url,
+    JWT_KEYS_DIR: keys.dir,
+    ...env,
+  });
+  const logLines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    service: 'identity',
+    level: 'info',
+    destination: new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line));
+        done();
+      },
+    }),
+  });
+  const clock = { offsetMs: 0 };
+  const now = () => new Date(Date.now() + clock.offsetMs);
+  const built = await buildIdentityDeps(config, { logger, now });
+  await runMigrations(built.deps.db, database.name, migrations);
+  await ensureFirstAdmin(built.deps.db, ADMIN.email, ADMIN.password, now());
+  const { app } = createIdentityApp(built.deps);
+
+  async function call(method: string, path: string, options: CallOptions = {}) {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['Content-Type'] ??= 'application/json';
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    const response = await app.request(path, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+    });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  }
+
+  async function login(email: string, password: string) {
+    const response = await call('POST', '/api/v1/auth/login', { body: { email, password } });
+    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
+    return response.json as { accessToken: string; refreshToken: string };
+  }
+
+  async function registerStudent() {
+    const who = uniqueUser('student');
+    const response = await call('POST', '/api/v1/auth/register', {
+      body: { email: who.email, password: PASSWORD, firstName: 'Chikondi', lastName: 'Phiri', role: 'student', regNumber: who.regNumber },
+    });
+    if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
+    return { id: response.json.id as string, email: who.email, ...(await login(who.email, PASSWORD)) };
+  }
+
+  async function registerAgent({ approve = true } = {}) {
+    const who = uniqueUser('agent');
+    const response = await call('POST', '/api/v1/auth/register', {
+      body: { email: who.email, password: PASSWORD, firstName: 'Mphatso', lastName: 'Banda', role: 'agent' },
+    });
+    if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
+    const id = response.json.id as string;
+    if (!approve) return { id, email: who.email, accessToken: '', refreshToken: '' };
+    const admin = await login(ADMIN.email, ADMIN.password);
+    await call('POST', `/api/v1/users/${id}/approve`, { token: admin.accessToken });
+    return { id, email: who.email, ...(await login(who.email, PASSWORD)) };
+  }
+
+  return {
+    app,
+    deps: built.deps,
+    config,
+    database,
+    keys,
+    clock,
+    logLines,
+    call,
+    login,
+    registerStudent,
+    registerAgent,
+    adminLogin: () => login(ADMIN.email, ADMIN.password),
+    async close() {
+      await built.close();
+      await database.drop();
+    },
+  };
+}
