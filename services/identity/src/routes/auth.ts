@@ -48,7 +48,7 @@ const LoginSchema = z
   .strictObject({ email: EmailSchema, password: z.string().min(1).max(1024) })
   .openapi('Login');
 
-const RefreshSchema = z.strictObject({ refreshToken: z.string().min(1).max(512) }).openapi('Refresh');
+const RefreshSchema = z.strictObject({ refreshToken: z.string().min(1).max(4096) }).openapi('Refresh');
 
 const register = createRoute({
   method: 'post',
