@@ -53,11 +53,16 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.onError((error, c) => {
     const problem = toDomainError(error);
     if (problem.status >= 500) {
-      logger.error({ err: problem.cause ?? error, requestId: c.get('requestId'), code: problem.code }, 'request failed');
+      logger.error(
+        { err: problem.cause ?? error, requestId: c.get('requestId'), code: problem.code },
+        'request failed',
+      );
     }
     return problemResponse(c, problem);
   });
-  app.notFound((c) => problemResponse(c, new NotFound('route_not_found', `No route for ${c.req.method} ${c.req.path}.`)));
+  app.notFound((c) =>
+    problemResponse(c, new NotFound('route_not_found', `No route for ${c.req.method} ${c.req.path}.`)),
+  );
 
   mountHealth(app, options.readiness ?? [], health);
   app.get('/metrics', async (c) => {
@@ -73,7 +78,11 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: `Bonding Platform — ${options.name}`, version: options.version, description: options.description },
+    info: {
+      title: `Bonding Platform — ${options.name}`,
+      version: options.version,
+      description: options.description,
+    },
   });
 
   return { app, health };

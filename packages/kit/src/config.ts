@@ -15,7 +15,11 @@ export const baseConfigShape = {
   JWT_ISSUER: z.string().min(1).default('http://localhost:3001'),
   JWT_AUDIENCE: z.string().min(1).default('bonding-platform'),
   JWKS_URL: z.url().default('http://127.0.0.1:3001/.well-known/jwks.json'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 };
 

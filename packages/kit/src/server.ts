@@ -25,7 +25,9 @@ export interface StartServerOptions {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { app, health, logger, shutdownTimeoutMs, cleanups = [] } = options;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const created = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(created));
+    const created = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>
+      resolve(created),
+    );
     created.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
@@ -43,7 +45,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
       });
       if ((await Promise.race([closed, deadline])) === 'timeout') {
-        logger.warn({ timeoutMs: shutdownTimeoutMs }, 'in-flight requests did not finish in time; closing connections');
+        logger.warn(
+          { timeoutMs: shutdownTimeoutMs },
+          'in-flight requests did not finish in time; closing connections',
+        );
         if ('closeAllConnections' in server) server.closeAllConnections();
         await closed;
       }

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A temporary JWT_KEYS_DIR holding one fresh RSA key named by its kid. */
-export function createSigningKeyDir(kid = `test-${randomBytes(3).toString('hex')}`): { dir: string; kid: string; pem: string } {
+export function createSigningKeyDir(kid = `test-${randomBytes(3).toString('hex')}`): {
+  dir: string;
+  kid: string;
+  pem: string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'bonding-keys-'));
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -14,7 +14,9 @@ export function mysqlAdminUrl(): string {
   if (process.env.MYSQL_ADMIN_URL) return process.env.MYSQL_ADMIN_URL;
   const saved = join(repoRoot, '.local', 'mysql', 'admin.json');
   if (existsSync(saved)) return (JSON.parse(readFileSync(saved, 'utf8')) as { url: string }).url;
-  throw new Error('No MySQL server for tests: run `npm test` (it sets MYSQL_ADMIN_URL) or set MYSQL_ADMIN_URL.');
+  throw new Error(
+    'No MySQL server for tests: run `npm test` (it sets MYSQL_ADMIN_URL) or set MYSQL_ADMIN_URL.',
+  );
 }
 
 export interface TestDatabase {

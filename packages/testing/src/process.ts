@@ -32,11 +32,15 @@ export interface StartServiceOptions {
 
 /** Starts a real service process (Node + tsx + the tracing loader) and waits until it is ready. */
 export async function startServiceProcess(options: StartServiceOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', '@bonding/kit/tracing', 'src/main.ts'], {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', '@bonding/kit/tracing', 'src/main.ts'],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -48,7 +52,8 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
   const baseUrl = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode} before it was ready:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`service exited with ${child.exitCode} before it was ready:\n${output}`);
     try {
       const response = await fetch(`${baseUrl}${options.readyPath ?? '/readyz'}`);
       if (response.ok) break;

@@ -26,7 +26,10 @@ export async function buildIdentityDeps(
   options: { logger?: Logger; now?: () => Date } = {},
 ): Promise<BuiltIdentity> {
   const logger = options.logger ?? createLogger({ service: 'identity', level: config.LOG_LEVEL });
-  const database = createDatabase<IdentityDatabase>({ url: config.MYSQL_URL, poolSize: config.MYSQL_POOL_SIZE });
+  const database = createDatabase<IdentityDatabase>({
+    url: config.MYSQL_URL,
+    poolSize: config.MYSQL_POOL_SIZE,
+  });
   const keys = loadKeyRing(config.JWT_KEYS_DIR, config.JWT_ACTIVE_KID);
   const metrics = createServiceMetrics('identity');
   const revocations = new UserRevocationList();

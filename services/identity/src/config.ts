@@ -15,10 +15,22 @@ export const identityConfigSchema = z
     /** The kid that signs new tokens; defaults to the last kid in name order. */
     JWT_ACTIVE_KID: optionalString,
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
-    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(3600).default(30 * 24 * 3600),
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(3600)
+      .default(30 * 24 * 3600),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
-    LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
-    LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(5 * 60),
+    LOGIN_FAILURE_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(15 * 60),
+    LOGIN_LOCKOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(5 * 60),
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(10).max(128).optional()),
   })

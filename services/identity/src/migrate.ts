@@ -7,7 +7,9 @@ const { MYSQL_URL } = loadConfig(z.object({ MYSQL_URL: baseConfigShape.MYSQL_URL
 const database = createDatabase({ url: MYSQL_URL, poolSize: 1 });
 try {
   const applied = await runMigrations(database.db, database.name, migrations);
-  process.stdout.write(`identity: ${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'}\n`);
+  process.stdout.write(
+    `identity: ${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'}\n`,
+  );
 } catch (error) {
   process.stderr.write(`identity: migration failed: ${(error as Error).message}\n`);
   process.exitCode = 1;

@@ -64,7 +64,9 @@ export async function createIdentityHarness(env: Record<string, string> = {}) {
     const response = await app.request(path, {
       method,
       headers,
-      ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+      ...(options.body === undefined
+        ? {}
+        : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
     });
     const text = await response.text();
     let json: any;
@@ -85,7 +87,14 @@ export async function createIdentityHarness(env: Record<string, string> = {}) {
   async function registerStudent() {
     const who = uniqueUser('student');
     const response = await call('POST', '/api/v1/auth/register', {
-      body: { email: who.email, password: PASSWORD, firstName: 'Chikondi', lastName: 'Phiri', role: 'student', regNumber: who.regNumber },
+      body: {
+        email: who.email,
+        password: PASSWORD,
+        firstName: 'Chikondi',
+        lastName: 'Phiri',
+        role: 'student',
+        regNumber: who.regNumber,
+      },
     });
     if (response.status !== 201) throw new Error(`register failed: ${response.status} ${response.text}`);
     return { id: response.json.id as string, email: who.email, ...(await login(who.email, PASSWORD)) };

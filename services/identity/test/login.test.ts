@@ -31,7 +31,12 @@ describe('POST /api/v1/auth/login', () => {
     const header = decodeProtectedHeader(student.accessToken);
     expect(header).toEqual({ alg: 'RS256', kid: h.keys.kid, typ: 'at+jwt' });
     const claims = decodeJwt(student.accessToken);
-    expect(claims).toMatchObject({ iss: h.config.JWT_ISSUER, aud: h.config.JWT_AUDIENCE, sub: student.id, role: 'student' });
+    expect(claims).toMatchObject({
+      iss: h.config.JWT_ISSUER,
+      aud: h.config.JWT_AUDIENCE,
+      sub: student.id,
+      role: 'student',
+    });
     expect(claims.jti).toEqual(expect.any(String));
     expect((claims.exp as number) - (claims.iat as number)).toBe(900);
   });
@@ -81,7 +86,10 @@ describe('POST /api/v1/auth/login', () => {
   it('refuses a rejected agent with 403 account_rejected', async () => {
     const agent = await h.registerAgent({ approve: false });
     const admin = await h.adminLogin();
-    await h.call('POST', `/api/v1/users/${agent.id}/reject`, { token: admin.accessToken, body: { reason: 'unknown office' } });
+    await h.call('POST', `/api/v1/users/${agent.id}/reject`, {
+      token: admin.accessToken,
+      body: { reason: 'unknown office' },
+    });
     const response = await login({ email: agent.email, password: PASSWORD });
     expect(response.status).toBe(403);
     expect(response.json.code).toBe('account_rejected');
@@ -131,9 +139,11 @@ describe('login lockout', () => {
 
   it('does not lock after 4 failures, and a success forgets them', async () => {
     const student = await h.registerStudent();
-    for (let attempt = 1; attempt <= 4; attempt++) await login({ email: student.email, password: 'wrong-password' });
+    for (let attempt = 1; attempt <= 4; attempt++)
+      await login({ email: student.email, password: 'wrong-password' });
     expect((await login({ email: student.email, password: PASSWORD })).status).toBe(200);
-    for (let attempt = 1; attempt <= 4; attempt++) await login({ email: student.email, password: 'wrong-password' });
+    for (let attempt = 1; attempt <= 4; attempt++)
+      await login({ email: student.email, password: 'wrong-password' });
     expect((await login({ email: student.email, password: PASSWORD })).status).toBe(200);
   });
 
@@ -146,7 +156,8 @@ describe('login lockout', () => {
 
   it('forgets failures older than the window', async () => {
     const student = await h.registerStudent();
-    for (let attempt = 1; attempt <= 4; attempt++) await login({ email: student.email, password: 'wrong-password' });
+    for (let attempt = 1; attempt <= 4; attempt++)
+      await login({ email: student.email, password: 'wrong-password' });
     h.clock.offsetMs += (h.config.LOGIN_FAILURE_WINDOW_SECONDS + 1) * 1000;
     try {
       await login({ email: student.email, password: 'wrong-password' });

@@ -32,7 +32,12 @@ describe('POST /api/v1/auth/register', () => {
     const body = studentBody();
     const response = await register(body);
     expect(response.status).toBe(201);
-    expect(response.json).toMatchObject({ email: body.email, role: 'student', status: 'active', regNumber: body.regNumber });
+    expect(response.json).toMatchObject({
+      email: body.email,
+      role: 'student',
+      status: 'active',
+      regNumber: body.regNumber,
+    });
     expect(response.headers.get('location')).toBe(`/api/v1/users/${response.json.id}`);
     expect(response.text).not.toContain(PASSWORD);
     expect(response.text).not.toContain('argon2');
@@ -48,7 +53,11 @@ describe('POST /api/v1/auth/register', () => {
   it('stores the password as an argon2id hash with at least m=19456, t=2, p=1', async () => {
     const body = studentBody();
     await register(body);
-    const row = await h.deps.db.selectFrom('users').select('password_hash').where('email', '=', body.email).executeTakeFirstOrThrow();
+    const row = await h.deps.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('email', '=', body.email)
+      .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 
@@ -91,7 +100,13 @@ describe('POST /api/v1/auth/register', () => {
   it('names every missing field', async () => {
     const response = await register({});
     expect(response.status).toBe(400);
-    expect(fieldsOf(response.json)).toEqual(['body.email', 'body.firstName', 'body.lastName', 'body.password', 'body.role']);
+    expect(fieldsOf(response.json)).toEqual([
+      'body.email',
+      'body.firstName',
+      'body.lastName',
+      'body.password',
+      'body.role',
+    ]);
   });
 
   it('answers 400 malformed_json for a body that is not JSON', async () => {
@@ -109,7 +124,10 @@ describe('POST /api/v1/auth/register', () => {
 
   it('may be called by anyone, signed in or not', async () => {
     const student = await h.registerStudent();
-    const response = await h.call('POST', '/api/v1/auth/register', { body: studentBody(), token: student.accessToken });
+    const response = await h.call('POST', '/api/v1/auth/register', {
+      body: studentBody(),
+      token: student.accessToken,
+    });
     expect(response.status).toBe(201);
   });
 });

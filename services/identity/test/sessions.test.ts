@@ -88,7 +88,11 @@ describe('POST /api/v1/auth/logout', () => {
 describe('GET /api/v1/auth/me', () => {
   it.each(['student', 'agent', 'admin'] as const)('returns the signed-in %s', async (role) => {
     const user =
-      role === 'student' ? await h.registerStudent() : role === 'agent' ? await h.registerAgent() : await h.adminLogin();
+      role === 'student'
+        ? await h.registerStudent()
+        : role === 'agent'
+          ? await h.registerAgent()
+          : await h.adminLogin();
     const response = await me(user.accessToken);
     expect(response.status).toBe(200);
     expect(response.json.role).toBe(role);
@@ -157,7 +161,9 @@ describe('GET /.well-known/jwks.json', () => {
     const student = await h.registerStudent();
     const response = await h.call('GET', '/.well-known/jwks.json');
     expect(response.status).toBe(200);
-    const key = response.json.keys.find((k: { kid: string }) => k.kid === decodeProtectedHeader(student.accessToken).kid);
+    const key = response.json.keys.find(
+      (k: { kid: string }) => k.kid === decodeProtectedHeader(student.accessToken).kid,
+    );
     expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
     expect(key).not.toHaveProperty('d');
     expect(key).not.toHaveProperty('p');

@@ -17,7 +17,11 @@ const someId = '01900000-0000-7000-8000-000000000000';
 const adminRoutes: [string, string, unknown?][] = [
   ['GET', '/api/v1/users'],
   ['GET', `/api/v1/users/${someId}`],
-  ['POST', '/api/v1/users/admins', { email: 'x@example.test', password: PASSWORD, firstName: 'A', lastName: 'B' }],
+  [
+    'POST',
+    '/api/v1/users/admins',
+    { email: 'x@example.test', password: PASSWORD, firstName: 'A', lastName: 'B' },
+  ],
   ['POST', `/api/v1/users/${someId}/approve`],
   ['POST', `/api/v1/users/${someId}/reject`],
   ['POST', `/api/v1/users/${someId}/disable`],
@@ -36,7 +40,11 @@ describe('who may call the admin routes', () => {
 });
 
 async function auditActions(targetId: string) {
-  const rows = await h.deps.db.selectFrom('audit_log').select(['action', 'actor_id']).where('target_id', '=', targetId).execute();
+  const rows = await h.deps.db
+    .selectFrom('audit_log')
+    .select(['action', 'actor_id'])
+    .where('target_id', '=', targetId)
+    .execute();
   return rows.map((row) => row.action);
 }
 
@@ -47,7 +55,9 @@ describe('GET /api/v1/users', () => {
     expect(first.status).toBe(200);
     expect(first.json.items).toHaveLength(2);
     expect(first.json.nextCursor).toEqual(expect.any(String));
-    const second = await h.call('GET', `/api/v1/users?limit=2&cursor=${first.json.nextCursor}`, { token: tokens.admin });
+    const second = await h.call('GET', `/api/v1/users?limit=2&cursor=${first.json.nextCursor}`, {
+      token: tokens.admin,
+    });
     expect(second.json.items).toHaveLength(2);
     const ids = [...first.json.items, ...second.json.items].map((u: { id: string }) => u.id);
     expect(new Set(ids).size).toBe(4);
@@ -56,7 +66,9 @@ describe('GET /api/v1/users', () => {
 
   it('filters by role and status', async () => {
     await h.registerAgent({ approve: false });
-    const response = await h.call('GET', '/api/v1/users?role=agent&status=pending&limit=100', { token: tokens.admin });
+    const response = await h.call('GET', '/api/v1/users?role=agent&status=pending&limit=100', {
+      token: tokens.admin,
+    });
     expect(response.status).toBe(200);
     expect(response.json.items.length).toBeGreaterThan(0);
     for (const user of response.json.items) expect(user).toMatchObject({ role: 'agent', status: 'pending' });
@@ -110,7 +122,10 @@ describe('POST /api/v1/users/admins', () => {
       body: { email: student.email, password: PASSWORD, firstName: 'A', lastName: 'B' },
     });
     expect(taken.status).toBe(409);
-    const bad = await h.call('POST', '/api/v1/users/admins', { token: tokens.admin, body: { email: 'nope' } });
+    const bad = await h.call('POST', '/api/v1/users/admins', {
+      token: tokens.admin,
+      body: { email: 'nope' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.errors.map((e: { field: string }) => e.field)).toContain('body.email');
   });
@@ -134,8 +149,16 @@ describe('approving, rejecting and disabling', () => {
     });
     expect(response.status).toBe(200);
     expect(response.json.status).toBe('rejected');
-    const audit = await h.deps.db.selectFrom('audit_log').select('details').where('target_id', '=', agent.id).executeTakeFirstOrThrow();
-    expect(JSON.parse(audit.details as string)).toMatchObject({ from: 'pending', to: 'rejected', reason: 'Not a staff member' });
+    const audit = await h.deps.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('target_id', '=', agent.id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(audit.details as string)).toMatchObject({
+      from: 'pending',
+      to: 'rejected',
+      reason: 'Not a staff member',
+    });
   });
 
   it('answers 409 when approving someone who is not a pending agent', async () => {
@@ -155,8 +178,13 @@ describe('approving, rejecting and disabling', () => {
     const me = await h.call('GET', '/api/v1/auth/me', { token: student.accessToken });
     expect(me.status).toBe(401);
     expect(me.json.code).toBe('token_revoked');
-    expect((await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: student.refreshToken } })).status).toBe(401);
-    expect((await h.call('POST', '/api/v1/auth/login', { body: { email: student.email, password: PASSWORD } })).status).toBe(403);
+    expect(
+      (await h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: student.refreshToken } })).status,
+    ).toBe(401);
+    expect(
+      (await h.call('POST', '/api/v1/auth/login', { body: { email: student.email, password: PASSWORD } }))
+        .status,
+    ).toBe(403);
     expect(await auditActions(student.id)).toEqual(['user.disable']);
   });
 
@@ -168,9 +196,14 @@ describe('approving, rejecting and disabling', () => {
   });
 
   it('answers 404 for an unknown user and 400 for an unknown body field', async () => {
-    expect((await h.call('POST', `/api/v1/users/${someId}/disable`, { token: tokens.admin })).status).toBe(404);
+    expect((await h.call('POST', `/api/v1/users/${someId}/disable`, { token: tokens.admin })).status).toBe(
+      404,
+    );
     const student = await h.registerStudent();
-    const response = await h.call('POST', `/api/v1/users/${student.id}/disable`, { token: tokens.admin, body: { why: 'x' } });
+    const response = await h.call('POST', `/api/v1/users/${student.id}/disable`, {
+      token: tokens.admin,
+      body: { why: 'x' },
+    });
     expect(response.status).toBe(400);
     expect(response.json.errors[0].field).toBe('body.why');
   });

@@ -34,9 +34,16 @@ export function createGuards(verifier: TokenVerifier): Guards {
           principal = await verifier.verify(match[1]);
         } catch (error) {
           if (!(error instanceof InvalidToken)) throw error;
-          const code = error.reason === 'expired' ? 'token_expired' : error.reason === 'revoked' ? 'token_revoked' : 'invalid_token';
+          const code =
+            error.reason === 'expired'
+              ? 'token_expired'
+              : error.reason === 'revoked'
+                ? 'token_revoked'
+                : 'invalid_token';
           throw new Unauthorized(code, `The access token is ${error.reason}.`, {
-            headers: { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message}"` },
+            headers: {
+              'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message}"`,
+            },
           });
         }
         c.set('principal', principal);

@@ -1,4 +1,4 @@
-import { errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import type { TokenDenylist } from './denylist.js';
 import { type Principal, ROLES, type Role } from './principal.js';
 

@@ -21,7 +21,11 @@ export interface Database<Schema> {
  * strings (never silently rounded), and a lost server fails requests fast; the
  * pool opens fresh connections when it returns, so no restart is needed.
  */
-export function createDatabase<Schema>({ url, poolSize = 10, connectTimeoutMs = 2_000 }: DatabaseOptions): Database<Schema> {
+export function createDatabase<Schema>({
+  url,
+  poolSize = 10,
+  connectTimeoutMs = 2_000,
+}: DatabaseOptions): Database<Schema> {
   const parsed = new URL(url);
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   const pool = createPool({

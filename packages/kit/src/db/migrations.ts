@@ -16,15 +16,21 @@ export class MigrationError extends Error {}
  * database, so replicas starting together never race and services sharing one
  * server never wait on each other. Returns the names it applied.
  */
-export async function runMigrations(db: Kysely<any>, databaseName: string, migrations: Migration[]): Promise<string[]> {
+export async function runMigrations(
+  db: Kysely<any>,
+  databaseName: string,
+  migrations: Migration[],
+): Promise<string[]> {
   assertOrdered(migrations);
   const lockName = `bonding_migrate:${databaseName}`.slice(0, 64);
   return db.connection().execute(async (connection) => {
-    const { rows } = await sql<{ locked: number | null }>`SELECT GET_LOCK(${lockName}, ${LOCK_TIMEOUT_SECONDS}) AS locked`.execute(
-      connection,
-    );
+    const { rows } = await sql<{
+      locked: number | null;
+    }>`SELECT GET_LOCK(${lockName}, ${LOCK_TIMEOUT_SECONDS}) AS locked`.execute(connection);
     if (Number(rows[0]?.locked) !== 1) {
-      throw new MigrationError(`could not take the migration lock ${lockName} within ${LOCK_TIMEOUT_SECONDS}s`);
+      throw new MigrationError(
+        `could not take the migration lock ${lockName} within ${LOCK_TIMEOUT_SECONDS}s`,
+      );
     }
     try {
       await ensureMigrationsTable(connection);

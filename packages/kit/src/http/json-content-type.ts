@@ -18,7 +18,11 @@ export function requireJsonBodies(): MiddlewareHandler {
         throw new BadRequest(
           'unsupported_content_type',
           `Request bodies must be application/json, not ${contentType || 'unspecified'}.`,
-          { errors: [{ field: 'header.content-type', message: 'must be application/json', code: 'invalid_type' }] },
+          {
+            errors: [
+              { field: 'header.content-type', message: 'must be application/json', code: 'invalid_type' },
+            ],
+          },
         );
       }
     }

@@ -11,7 +11,9 @@ export const ProblemSchema = z
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
-    code: z.string().openapi({ description: 'Stable, machine-readable error code.', example: 'validation_failed' }),
+    code: z
+      .string()
+      .openapi({ description: 'Stable, machine-readable error code.', example: 'validation_failed' }),
     detail: z.string().optional(),
     instance: z.string().optional(),
     requestId: z.string().optional(),

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { DomainError, ServiceUnavailable } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
+import { DomainError, ServiceUnavailable } from '../errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -45,8 +45,10 @@ export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
   if (error instanceof HTTPException) {
     const message = error.message || 'Request rejected';
-    if (error.status === 413) return new DomainError(413, 'payload_too_large', 'Content Too Large', { detail: message });
-    if (/malformed json/i.test(message)) return new DomainError(400, 'malformed_json', 'Bad Request', { detail: message });
+    if (error.status === 413)
+      return new DomainError(413, 'payload_too_large', 'Content Too Large', { detail: message });
+    if (/malformed json/i.test(message))
+      return new DomainError(400, 'malformed_json', 'Bad Request', { detail: message });
     return new DomainError(error.status, `http_${error.status}`, message, { detail: message });
   }
   if (isDatabaseUnavailable(error)) {

@@ -12,7 +12,8 @@ export function fieldErrors(target: string, issues: readonly z.core.$ZodIssue[])
   for (const issue of issues) {
     const base = [where, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ field: `${base}.${key}`, message: 'unknown field', code: 'unknown_field' });
+      for (const key of issue.keys)
+        errors.push({ field: `${base}.${key}`, message: 'unknown field', code: 'unknown_field' });
     } else {
       errors.push({ field: base, message: issue.message, code: issue.code });
     }

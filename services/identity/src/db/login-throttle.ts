@@ -14,13 +14,22 @@ type Db = Kysely<IdentityDatabase>;
  * nothing about which addresses have accounts. Returns seconds left, or 0.
  */
 export async function secondsLocked(db: Db, email: string, now: Date): Promise<number> {
-  const lock = await db.selectFrom('login_locks').select('locked_until').where('email', '=', email).executeTakeFirst();
+  const lock = await db
+    .selectFrom('login_locks')
+    .select('locked_until')
+    .where('email', '=', email)
+    .executeTakeFirst();
   if (!lock || lock.locked_until <= now) return 0;
   return Math.ceil((lock.locked_until.getTime() - now.getTime()) / 1000);
 }
 
 /** Records a failure; the one that reaches the limit within the window locks the e-mail. */
-export async function recordFailure(db: Db, email: string, now: Date, settings: ThrottleSettings): Promise<void> {
+export async function recordFailure(
+  db: Db,
+  email: string,
+  now: Date,
+  settings: ThrottleSettings,
+): Promise<void> {
   await db.insertInto('login_attempts').values({ email, created_at: now }).execute();
   const windowStart = new Date(now.getTime() - settings.windowSeconds * 1000);
   const { failures } = await db

@@ -1,5 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '@bonding/kit';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type UserStatus = 'active' | 'pending' | 'rejected' | 'disabled';
 

@@ -50,7 +50,8 @@ export async function startSession(
   return { refreshToken, sessionId };
 }
 
-const invalidRefresh = () => new Unauthorized('invalid_refresh_token', 'The refresh token is invalid or expired.');
+const invalidRefresh = () =>
+  new Unauthorized('invalid_refresh_token', 'The refresh token is invalid or expired.');
 
 /**
  * Spends a refresh token and issues its successor in the same family. A token
@@ -75,7 +76,11 @@ export async function rotateRefreshToken(
       await revokeFamilyIn(trx, row.family_id, 'reuse_detected', now);
       return { kind: 'reused' as const };
     }
-    await trx.updateTable('refresh_tokens').set({ used_at: now }).where('token_hash', '=', tokenHash).execute();
+    await trx
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('token_hash', '=', tokenHash)
+      .execute();
     const refreshToken = newRefreshToken();
     await trx
       .insertInto('refresh_tokens')
@@ -88,7 +93,11 @@ export async function rotateRefreshToken(
         used_at: null,
       })
       .execute();
-    await trx.updateTable('refresh_families').set({ last_used_at: now }).where('id', '=', row.family_id).execute();
+    await trx
+      .updateTable('refresh_families')
+      .set({ last_used_at: now })
+      .where('id', '=', row.family_id)
+      .execute();
     return { kind: 'rotated' as const, userId: row.user_id, sessionId: row.family_id, refreshToken };
   });
   if (outcome.kind === 'invalid') throw invalidRefresh();

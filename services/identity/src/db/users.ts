@@ -15,7 +15,10 @@ export async function insertUser(db: Db, user: NewUser): Promise<void> {
   } catch (error) {
     if (!isDuplicate(error)) throw error;
     if (error.sqlMessage?.includes('reg_number')) {
-      throw new Conflict('reg_number_taken', 'A student with this registration number is already registered.');
+      throw new Conflict(
+        'reg_number_taken',
+        'A student with this registration number is already registered.',
+      );
     }
     throw new Conflict('email_taken', 'An account with this e-mail already exists.');
   }
@@ -40,7 +43,11 @@ export interface UserFilter {
 
 /** Newest first; fetches one extra row so the caller knows whether a next page exists. */
 export function listUsers(db: Db, filter: UserFilter): Promise<UserRow[]> {
-  let query = db.selectFrom('users').selectAll().orderBy('id', 'desc').limit(filter.limit + 1);
+  let query = db
+    .selectFrom('users')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1);
   if (filter.role) query = query.where('role', '=', filter.role);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.cursor) {

@@ -28,9 +28,11 @@ export function loadKeyRing(dir: string, activeKid?: string): KeyRing {
     .sort();
   const all = files.map((file): SigningKey => {
     const kid = file.slice(0, -'.pem'.length);
-    if (!KID_PATTERN.test(kid)) throw new Error(`signing key ${file}: the file name (kid) must match ${KID_PATTERN}`);
+    if (!KID_PATTERN.test(kid))
+      throw new Error(`signing key ${file}: the file name (kid) must match ${KID_PATTERN}`);
     const privateKey = createPrivateKey(readFileSync(join(dir, file)));
-    if (privateKey.asymmetricKeyType !== 'rsa') throw new Error(`signing key ${file}: must be an RSA private key`);
+    if (privateKey.asymmetricKeyType !== 'rsa')
+      throw new Error(`signing key ${file}: must be an RSA private key`);
     const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
     return { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'RS256', use: 'sig' } };
   });

@@ -18,12 +18,17 @@ export function nextStatus(subject: Subject, action: StatusAction, actorId: stri
     case 'approve':
     case 'reject':
       if (subject.role !== 'agent' || subject.status !== 'pending') {
-        throw new Conflict('invalid_status_transition', `Only pending agents can be ${action}d; this user is ${subject.status}.`);
+        throw new Conflict(
+          'invalid_status_transition',
+          `Only pending agents can be ${action}d; this user is ${subject.status}.`,
+        );
       }
       return action === 'approve' ? 'active' : 'rejected';
     case 'disable':
-      if (subject.id === actorId) throw new Conflict('cannot_disable_self', 'Admins cannot disable themselves.');
-      if (subject.status === 'disabled') throw new Conflict('invalid_status_transition', 'The user is already disabled.');
+      if (subject.id === actorId)
+        throw new Conflict('cannot_disable_self', 'Admins cannot disable themselves.');
+      if (subject.status === 'disabled')
+        throw new Conflict('invalid_status_transition', 'The user is already disabled.');
       return 'disabled';
   }
 }

@@ -32,7 +32,10 @@ const RegisterSchema = z
       .trim()
       .regex(/^[A-Za-z0-9/_-]{3,64}$/, { error: 'must be 3–64 letters, digits, "/", "-" or "_"' })
       .optional()
-      .openapi({ description: "The student's registration number; required for students.", example: 'UNIMA/2026/0042' }),
+      .openapi({
+        description: "The student's registration number; required for students.",
+        example: 'UNIMA/2026/0042',
+      }),
   })
   .superRefine((body, ctx) => {
     if (body.role === 'student' && !body.regNumber) {
@@ -119,10 +122,19 @@ export function authRoutes(deps: IdentityDeps) {
     const accessToken = await signAccessToken(
       { userId: user.id, role: user.role, sessionId },
       deps.keys.active,
-      { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+      {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      },
       deps.now(),
     );
-    return { accessToken, refreshToken, tokenType: 'Bearer' as const, expiresIn: config.ACCESS_TOKEN_TTL_SECONDS };
+    return {
+      accessToken,
+      refreshToken,
+      tokenType: 'Bearer' as const,
+      expiresIn: config.ACCESS_TOKEN_TTL_SECONDS,
+    };
   }
 
   function assertMaySignIn(user: UserRow): void {
@@ -173,7 +185,13 @@ export function authRoutes(deps: IdentityDeps) {
       await clearFailures(db, email);
       if (signInBlockedCode(user.status)) identityMetrics.logins.inc({ result: 'blocked' });
       assertMaySignIn(user);
-      const session = await startSession(db, user.id, c.req.header('User-Agent'), now, config.REFRESH_TOKEN_TTL_SECONDS);
+      const session = await startSession(
+        db,
+        user.id,
+        c.req.header('User-Agent'),
+        now,
+        config.REFRESH_TOKEN_TTL_SECONDS,
+      );
       identityMetrics.logins.inc({ result: 'success' });
       c.header('Cache-Control', 'no-store');
       return c.json(await tokenPair(user, session.sessionId, session.refreshToken), 200);
@@ -188,7 +206,8 @@ export function authRoutes(deps: IdentityDeps) {
     })
     .openapi({ ...logout, middleware: [deps.guards.require()] }, async (c) => {
       const principal = principalOf(c);
-      if (principal.sessionId) await revokeSession(db, principal.userId, principal.sessionId, 'logout', deps.now());
+      if (principal.sessionId)
+        await revokeSession(db, principal.userId, principal.sessionId, 'logout', deps.now());
       return c.body(null, 204);
     })
     .openapi({ ...me, middleware: [deps.guards.require()] }, async (c) => {

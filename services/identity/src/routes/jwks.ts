@@ -4,7 +4,9 @@ import type { IdentityDeps } from '../deps.js';
 import { publicJwks } from '../domain/signing-keys.js';
 
 const JwksSchema = z
-  .object({ keys: z.array(z.object({ kid: z.string(), kty: z.string(), alg: z.string(), use: z.string() }).loose()) })
+  .object({
+    keys: z.array(z.object({ kid: z.string(), kty: z.string(), alg: z.string(), use: z.string() }).loose()),
+  })
   .openapi('JSONWebKeySet');
 
 const jwks = createRoute({
@@ -12,7 +14,9 @@ const jwks = createRoute({
   path: '/.well-known/jwks.json',
   tags: ['auth'],
   summary: 'Public keys that verify access tokens (by kid)',
-  responses: { 200: { description: 'The JSON Web Key Set.', content: { 'application/json': { schema: JwksSchema } } } },
+  responses: {
+    200: { description: 'The JSON Web Key Set.', content: { 'application/json': { schema: JwksSchema } } },
+  },
 });
 
 export function jwksRoutes(deps: IdentityDeps) {

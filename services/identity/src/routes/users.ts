@@ -1,4 +1,14 @@
-import { bearerSecurity, createRouter, jsonBody, pageOf, pageQuerySchema, principalOf, problemResponses, ROLES, uuidv7 } from '@bonding/kit';
+import {
+  bearerSecurity,
+  createRouter,
+  jsonBody,
+  pageOf,
+  pageQuerySchema,
+  principalOf,
+  problemResponses,
+  ROLES,
+  uuidv7,
+} from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
 import type { UserRow } from '../db/schema.js';
@@ -7,9 +17,19 @@ import { getUser, insertUser, listUsers, updateUserStatus } from '../db/users.js
 import type { IdentityDeps } from '../deps.js';
 import { hashPassword } from '../domain/passwords.js';
 import { nextStatus, type StatusAction } from '../domain/user-status.js';
-import { EmailSchema, NameSchema, PasswordSchema, toUser, USER_STATUSES, UserIdParamSchema, UserSchema } from './schemas.js';
+import {
+  EmailSchema,
+  NameSchema,
+  PasswordSchema,
+  toUser,
+  USER_STATUSES,
+  UserIdParamSchema,
+  UserSchema,
+} from './schemas.js';
 
-const UserPageSchema = z.object({ items: z.array(UserSchema), nextCursor: z.string().nullable() }).openapi('UserPage');
+const UserPageSchema = z
+  .object({ items: z.array(UserSchema), nextCursor: z.string().nullable() })
+  .openapi('UserPage');
 
 const ListQuerySchema = pageQuerySchema.extend({
   role: z.enum(ROLES).optional(),
@@ -20,7 +40,9 @@ const NewAdminSchema = z
   .strictObject({ email: EmailSchema, password: PasswordSchema, firstName: NameSchema, lastName: NameSchema })
   .openapi('NewAdmin');
 
-const ReasonSchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).openapi('StatusChange');
+const ReasonSchema = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).optional() })
+  .openapi('StatusChange');
 
 const adminOnly = { tags: ['users'], security: bearerSecurity };
 const userResponse = { description: 'The user.', content: { 'application/json': { schema: UserSchema } } };
@@ -76,18 +98,39 @@ export function userRoutes(deps: IdentityDeps) {
   const { db } = deps;
   const admin = [deps.guards.require('admin')];
 
-  async function changeStatus(actorId: string, userId: string, action: StatusAction, reason: string | undefined) {
+  async function changeStatus(
+    actorId: string,
+    userId: string,
+    action: StatusAction,
+    reason: string | undefined,
+  ) {
     const now = deps.now();
     const updated = await db.transaction().execute(async (trx) => {
       const user = await getUser(trx, userId);
       const status = nextStatus(user, action, actorId);
       await updateUserStatus(trx, user, status, now);
       if (status === 'disabled') await revokeAllSessions(trx, user.id, 'user_disabled', now);
-      await writeAudit(trx, { actorId, action: `user.${action}`, targetId: user.id, details: { from: user.status, to: status, reason } }, now);
-      return { ...user, status, status_changed_at: now, updated_at: now, version: user.version + 1 } satisfies UserRow;
+      await writeAudit(
+        trx,
+        {
+          actorId,
+          action: `user.${action}`,
+          targetId: user.id,
+          details: { from: user.status, to: status, reason },
+        },
+        now,
+      );
+      return {
+        ...user,
+        status,
+        status_changed_at: now,
+        updated_at: now,
+        version: user.version + 1,
+      } satisfies UserRow;
     });
     // Tokens already issued stay valid until they expire unless refused here; other services learn of it through events.
-    if (updated.status === 'disabled') deps.revocations.revokeTokensIssuedBefore(updated.id, Math.floor(now.getTime() / 1000));
+    if (updated.status === 'disabled')
+      deps.revocations.revokeTokensIssuedBefore(updated.id, Math.floor(now.getTime() / 1000));
     return toUser(updated);
   }
 
@@ -95,7 +138,10 @@ export function userRoutes(deps: IdentityDeps) {
     .openapi({ ...list, middleware: admin }, async (c) => {
       const query = c.req.valid('query');
       const rows = await listUsers(db, query);
-      return c.json(pageOf(rows, query.limit, (row) => [row.id], toUser), 200);
+      return c.json(
+        pageOf(rows, query.limit, (row) => [row.id], toUser),
+        200,
+      );
     })
     .openapi({ ...getOne, middleware: admin }, async (c) => {
       return c.json(toUser(await getUser(db, c.req.valid('param').id)), 200);
@@ -133,7 +179,10 @@ export function userRoutes(deps: IdentityDeps) {
   ] as const) {
     router.openapi({ ...statusRoute(action, summary), middleware: admin }, async (c) => {
       const body = c.req.valid('json') as { reason?: string } | undefined;
-      return c.json(await changeStatus(principalOf(c).userId, c.req.valid('param').id, action, body?.reason), 200);
+      return c.json(
+        await changeStatus(principalOf(c).userId, c.req.valid('param').id, action, body?.reason),
+        200,
+      );
     });
   }
   return router;

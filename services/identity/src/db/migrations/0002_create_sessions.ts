@@ -12,7 +12,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_reason', 'varchar(32)')
     .addColumn('user_agent', 'varchar(255)')
     .execute();
-  await db.schema.createIndex('refresh_families_user_id').on('refresh_families').columns(['user_id', 'id']).execute();
+  await db.schema
+    .createIndex('refresh_families_user_id')
+    .on('refresh_families')
+    .columns(['user_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('refresh_tokens')

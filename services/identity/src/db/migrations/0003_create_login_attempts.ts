@@ -7,7 +7,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('email', 'varchar(254)', (col) => col.notNull())
     .addColumn('created_at', sql`datetime(3)`, (col) => col.notNull())
     .execute();
-  await db.schema.createIndex('login_attempts_email_created_at').on('login_attempts').columns(['email', 'created_at']).execute();
+  await db.schema
+    .createIndex('login_attempts_email_created_at')
+    .on('login_attempts')
+    .columns(['email', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('login_locks')

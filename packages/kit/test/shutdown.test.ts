@@ -1,0 +1,71 @@
+import { request } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { createRouter, startServer } from '../src/index.js';
+import { createTestApp } from './test-app.js';
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('graceful shutdown', () => {
+  it('finishes in-flight requests, refuses new connections, then runs the cleanups', async () => {
+    const { app, health, logger } = createTestApp();
+    app.route(
+      '/api/v1',
+      createRouter().get('/slow', async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return c.json({ done: true });
+      }),
+    );
+    const cleaned: string[] = [];
+    const server = await startServer({
+      app,
+      health,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 5000,
+      cleanups: [() => void cleaned.push('pool closed')],
+    });
+    const inFlight = get(server.port, '/api/v1/slow');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stopped = server.shutdown('SIGTERM');
+    expect(health.draining).toBe(true);
+    expect(await inFlight).toEqual({ status: 200, body: '{"done":true}' });
+    await stopped;
+    expect(cleaned).toEqual(['pool closed']);
+    await expect(get(server.port, '/livez')).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('cuts requests that outlive the shutdown bound', async () => {
+    const { app, health, logger } = createTestApp();
+    app.route(
+      '/api/v1',
+      createRouter().get('/hang', () => new Promise<Response>(() => undefined)),
+    );
+    const server = await startServer({
+      app,
+      health,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 300,
+    });
+    const hanging = get(server.port, '/api/v1/hang').catch((error: Error) => error.message);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    await server.shutdown();
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(await hanging).toMatch(/socket hang up|ECONNRESET/);
+  });
+});

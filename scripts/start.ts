@@ -1,0 +1,267 @@
+// `npm start`: everything a developer needs to use the platform locally, from a fresh checkout.
+//   database server -> one database + user per service -> JWT signing key -> first admin's credentials
+//   -> migrations -> services (prefixed logs) -> wait for /readyz -> banner; Ctrl-C stops the services.
+// Idempotent: state lives in .local/ and is reused. The database server is left running on exit.
+import type { ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { ensureSigningKeys } from './lib/keys.js';
+import {
+  ensureMysqlServer,
+  localServerPid,
+  provisionServiceDatabase,
+  redact,
+  SetupError,
+} from './lib/mysql-server.js';
+import { paths, readJson, repoRoot, writeSecretJson } from './lib/paths.js';
+import {
+  describeExit,
+  exitCodeOf,
+  exited,
+  info,
+  isRunning,
+  label,
+  sleep,
+  spawnPrefixed,
+  step,
+  stop,
+  style,
+} from './lib/processes.js';
+import {
+  mainArgs,
+  migrateArgs,
+  type RunContext,
+  type ServiceSpec,
+  serviceDir,
+  serviceEnv,
+  services,
+  serviceUrl,
+} from './lib/services.js';
+
+const READY_TIMEOUT_MS = Number(process.env.READY_TIMEOUT_MS ?? 90_000);
+const STOP_GRACE_MS = 10_000;
+const node = process.execPath;
+const nameWidth = Math.max(...services.map((s) => s.name.length));
+
+// ---------------------------------------------------------------------------------------------------
+// Child bookkeeping and shutdown
+
+const children = new Set<ChildProcess>();
+let shuttingDown = false;
+
+async function shutdown(code: number, reason: string): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    const running = [...children].filter(isRunning);
+    const stopping = running.length > 0 ? `: stopping ${running.length} process(es)` : '';
+    if (code === 0) info('start', `${reason}${stopping}`);
+    else console.error(style.red(`[start] ${reason}${stopping}`));
+    await Promise.all(running.map((child) => stop(child, STOP_GRACE_MS)));
+    if (localServerPid() !== undefined) {
+      info('start', `the MariaDB server keeps running (stop it with: kill "$(cat ${rel(paths.mysqlPid)})")`);
+    }
+    process.exit(code);
+  }
+  // A second call (e.g. Ctrl-C reaching us both from the terminal and via bootstrap) waits for the first.
+  return new Promise<never>(() => undefined);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void shutdown(0, `received ${signal}`));
+}
+// Last resort if we die abnormally: do not leave detached services behind.
+process.on('exit', () => {
+  for (const child of children) {
+    if (isRunning(child) && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+});
+
+const rel = (p: string) => relative(repoRoot, p);
+
+// ---------------------------------------------------------------------------------------------------
+// Steps
+
+interface AdminCredentials {
+  email: string;
+  password: string;
+  source: 'env' | 'file';
+}
+
+/** ADMIN_EMAIL/ADMIN_PASSWORD from the environment, else generated once into .local/admin.json. */
+function adminCredentials(): AdminCredentials {
+  const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = process.env;
+  if (email || password) {
+    if (!email || !password) throw new SetupError('set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither');
+    return { email, password, source: 'env' };
+  }
+  const saved = readJson<{ email: string; password: string }>(paths.admin);
+  if (saved?.email && saved.password) return { ...saved, source: 'file' };
+  const created = { email: 'admin@bonding.local', password: generatePassword(20) };
+  writeSecretJson(paths.admin, created);
+  info('start', `generated the first admin's credentials into ${rel(paths.admin)}`);
+  return { ...created, source: 'file' };
+}
+
+/** Random password with at least one lower, upper, digit and symbol (satisfies common policies). */
+function generatePassword(length: number): string {
+  const classes = ['abcdefghijkmnopqrstuvwxyz', 'ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', '-_.!@#%+'];
+  const all = classes.join('');
+  const chars = classes.map((set) => set[randomInt(set.length)] as string);
+  while (chars.length < length) chars.push(all[randomInt(all.length)] as string);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
+  }
+  return chars.join('');
+}
+
+function checkServiceSources(): void {
+  for (const spec of services) {
+    for (const file of ['src/main.ts', 'src/migrate.ts']) {
+      const path = join(serviceDir(spec), file);
+      if (!existsSync(path)) throw new SetupError(`${rel(path)} does not exist (service ${spec.name})`);
+    }
+  }
+}
+
+async function migrate(spec: ServiceSpec, index: number, ctx: RunContext): Promise<void> {
+  const child = spawnPrefixed(node, migrateArgs, {
+    cwd: serviceDir(spec),
+    env: serviceEnv(spec, ctx),
+    prefix: label(spec.name, index, nameWidth),
+  });
+  children.add(child);
+  const exit = await exited(child);
+  children.delete(child);
+  if (shuttingDown) return;
+  if (exitCodeOf(exit) !== 0) {
+    await shutdown(exitCodeOf(exit) || 1, `migrations of ${spec.name} failed (${describeExit(exit)})`);
+  }
+}
+
+function startService(spec: ServiceSpec, index: number, ctx: RunContext): ChildProcess {
+  const child = spawnPrefixed(node, mainArgs, {
+    cwd: serviceDir(spec),
+    env: serviceEnv(spec, ctx),
+    prefix: label(spec.name, index, nameWidth),
+    detached: true,
+  });
+  children.add(child);
+  exited(child).then(
+    (exit) => {
+      if (!shuttingDown) void shutdown(1, `${spec.name} ${describeExit(exit)} unexpectedly`);
+    },
+    (err: Error) => {
+      if (!shuttingDown) void shutdown(1, `${spec.name} could not be started: ${err.message}`);
+    },
+  );
+  return child;
+}
+
+async function waitReady(spec: ServiceSpec): Promise<number> {
+  const started = Date.now();
+  const url = `http://127.0.0.1:${spec.port}/readyz`;
+  let last = 'no answer yet';
+  while (Date.now() - started < READY_TIMEOUT_MS) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.body?.cancel();
+      if (res.status === 200) return Date.now() - started;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
+    }
+    await sleep(250);
+  }
+  return shutdown(1, `${spec.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (GET ${url}: ${last})`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Banner
+
+const visibleLength = (s: string) => stripVTControlCharacters(s).length;
+
+function box(lines: string[]): string {
+  const width = Math.max(...lines.map(visibleLength));
+  const body = lines.map((l) => `│ ${l}${' '.repeat(width - visibleLength(l))} │`);
+  return [`╭${'─'.repeat(width + 2)}╮`, ...body, `╰${'─'.repeat(width + 2)}╯`].join('\n');
+}
+
+function banner(adminUrl: string, admin: AdminCredentials): string {
+  const lines = [style.bold('Bonding Platform is running'), ''];
+  const edge = services.find((s) => s.edge);
+  if (edge) {
+    lines.push(`API (gateway)  ${serviceUrl(edge)}/api/v1`);
+  } else {
+    lines.push(
+      `API gateway    http://localhost:8000 ${style.dim('(not yet available: call the services directly)')}`,
+    );
+  }
+  for (const spec of services.filter((s) => !s.edge)) {
+    const url = serviceUrl(spec);
+    lines.push(`${spec.name.padEnd(14)} ${url}  ${style.dim(`OpenAPI: ${url}/openapi.json`)}`);
+  }
+  lines.push('', style.bold('First admin'));
+  lines.push(`  e-mail       ${admin.email}`);
+  lines.push(
+    admin.source === 'env'
+      ? `  password     ${style.dim('(from ADMIN_PASSWORD)')}`
+      : `  password     ${admin.password}  ${style.dim(`(saved in ${rel(paths.admin)})`)}`,
+  );
+  const db = new URL(adminUrl);
+  lines.push('', `Database       ${db.host} ${style.dim(`(admin URL: ${redact(adminUrl)})`)}`);
+  if (localServerPid() !== undefined) {
+    lines.push(
+      `               ${style.dim(`keeps running after Ctrl-C; stop: kill "$(cat ${rel(paths.mysqlPid)})"`)}`,
+    );
+  }
+  lines.push('', 'Press Ctrl-C to stop the services.');
+  return box(lines);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  checkServiceSources();
+
+  step('Database server');
+  const adminUrl = await ensureMysqlServer();
+
+  step('Service databases, keys and credentials');
+  const mysqlUrls: Record<string, string> = {};
+  for (const spec of services) {
+    if (spec.database === false) continue;
+    mysqlUrls[spec.name] = await provisionServiceDatabase(adminUrl, spec.name);
+    info('start', `${spec.name}: database bonding_${spec.name}, user ${spec.name}_app`);
+  }
+  const keysDir = ensureSigningKeys();
+  info('start', `JWT signing keys: ${rel(keysDir)}`);
+  const admin = adminCredentials();
+  const ctx: RunContext = { mysqlUrls, keysDir, admin, logLevel: process.env.LOG_LEVEL ?? 'info' };
+
+  step('Migrations');
+  await Promise.all(services.map((spec, i) => migrate(spec, i, ctx)));
+
+  step('Starting services');
+  for (const [i, spec] of services.entries()) startService(spec, i, ctx);
+  const readyIn = await Promise.all(services.map((spec) => waitReady(spec)));
+  if (shuttingDown) return;
+  for (const [i, spec] of services.entries()) info('start', `${spec.name} ready after ${readyIn[i]} ms`);
+
+  console.log(`\n${banner(adminUrl, admin)}`);
+  info('start', `up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  // From here on the children keep the event loop alive; a signal or a child's death ends the run.
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof SetupError ? err.message : ((err as Error).stack ?? String(err));
+  console.error(style.red(`\n✖ npm start failed: ${message}`));
+  void shutdown(1, 'setup failed');
+});

@@ -1,0 +1,56 @@
+// `npm test`: database server -> lint -> typecheck -> tests, stopping at the first failure.
+// Tests get MYSQL_ADMIN_URL and create their own database(s) with it.
+// Extra arguments go to vitest:  npm test -- services/identity
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ensureMysqlServer, SetupError } from './lib/mysql-server.js';
+import { binDir, repoRoot } from './lib/paths.js';
+import { exitCodeOf, exited, step, style } from './lib/processes.js';
+
+let current: ChildProcess | undefined;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  // Ctrl-C reaches the running tool directly; a SIGTERM sent to us only is passed on. Either way we
+  // exit with the tool's exit code.
+  process.on(signal, () => {
+    if (current && current.exitCode === null && current.signalCode === null) current.kill(signal);
+    else process.exit(130);
+  });
+}
+
+async function run(title: string, bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  step(title);
+  const started = Date.now();
+  current = spawn(join(binDir, bin), args, { cwd: repoRoot, env, stdio: 'inherit' });
+  const code = exitCodeOf(await exited(current));
+  current = undefined;
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (code !== 0) {
+    console.error(style.red(`\n✖ ${title} failed (exit code ${code}, ${seconds} s)`));
+    process.exit(code);
+  }
+  console.log(style.green(`✔ ${title} (${seconds} s)`));
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  step('Database server');
+  const adminUrl = await ensureMysqlServer();
+  const env = { ...process.env, MYSQL_ADMIN_URL: adminUrl };
+
+  await run('Lint: biome check .', 'biome', ['check', '.'], env);
+  await run('Typecheck: tsc -p tsconfig.json', 'tsc', ['-p', 'tsconfig.json'], env);
+  await run(
+    `Tests: vitest run ${process.argv.slice(2).join(' ')}`.trimEnd(),
+    'vitest',
+    ['run', ...process.argv.slice(2)],
+    env,
+  );
+  console.log(style.green(`\n✔ all checks passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`));
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof SetupError ? err.message : ((err as Error).stack ?? String(err));
+  console.error(style.red(`\n✖ npm test failed: ${message}`));
+  process.exit(1);
+});

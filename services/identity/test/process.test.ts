@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createSigningKeyDir,
+  createTestDatabase,
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
+  type TestDatabase,
+} from '@bonding/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, uniqueUser } from './harness.js';
+
+const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const admin = { email: 'process.admin@bonding.test', password: 'process-admin-pw' };
+
+let database: TestDatabase;
+let service: ServiceProcess;
+beforeAll(async () => {
+  database = await createTestDatabase('identity_process');
+  service = await startServiceProcess({
+    cwd: serviceDir,
+    port: await freePort(),
+    env: {
+      MYSQL_URL: database.url,
+      JWT_KEYS_DIR: createSigningKeyDir().dir,
+      MIGRATE_ON_START: 'true',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      LOG_LEVEL: 'info',
+    },
+  });
+});
+afterAll(async () => {
+  await service?.stop('SIGKILL');
+  await database?.drop();
+});
+
+async function post(path: string, body: unknown, token?: string) {
+  const response = await fetch(`${service.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json: any = response.status === 204 ? undefined : await response.json();
+  return { status: response.status, json };
+}
+
+describe('the identity process', () => {
+  it('serves register → login → me → refresh → logout over real HTTP', async () => {
+    const who = uniqueUser('proc');
+    const registered = await post('/api/v1/auth/register', {
+      email: who.email,
+      password: PASSWORD,
+      firstName: 'Kondwani',
+      lastName: 'Gondwe',
+      role: 'student',
+      regNumber: who.regNumber,
+    });
+    expect(registered.status).toBe(201);
+    const login = await post('/api/v1/auth/login', { email: who.email, password: PASSWORD });
+    expect(login.status).toBe(200);
+    const me = await fetch(`${service.baseUrl}/api/v1/auth/me`, {
+      headers: { Authorization: `Bearer ${login.json.accessToken}`, 'X-Request-ID': 'proc-test-me' },
+    });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('x-request-id')).toBe('proc-test-me');
+    const refreshed = await post('/api/v1/auth/refresh', { refreshToken: login.json.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expect((await post('/api/v1/auth/logout', {}, refreshed.json.accessToken)).status).toBe(204);
+    expect((await post('/api/v1/auth/refresh', { refreshToken: refreshed.json.refreshToken })).status).toBe(
+      401,
+    );
+
+    const logLine = service
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"proc-test-me"'));
+    expect(JSON.parse(logLine as string)).toMatchObject({
+      route: '/api/v1/auth/me',
+      status: 200,
+      method: 'GET',
+    });
+    expect(service.output()).not.toContain(login.json.accessToken);
+    expect(service.output()).not.toContain(PASSWORD);
+  });
+
+  it('created the first admin from ADMIN_EMAIL and ADMIN_PASSWORD', async () => {
+    const login = await post('/api/v1/auth/login', admin);
+    expect(login.status).toBe(200);
+  });
+
+  it('exits 0 on SIGTERM after shutting down cleanly', async () => {
+    const code = await service.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(service.output()).toContain('"msg":"stopped"');
+  });
+});
+
+describe('configuration errors', () => {
+  it('stop the service with one line naming the variable', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: serviceDir,
+      env: { ...process.env, MYSQL_URL: 'not a url', JWT_KEYS_DIR: '/nonexistent', PORT: '1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^invalid configuration: MYSQL_URL: /);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
