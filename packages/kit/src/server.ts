@@ -39,7 +39,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger.info({ signal }, 'shutting down');
       health.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      // Keep-alive connections turn idle as their last request finishes; close them as they do,
+      // instead of waiting for the keep-alive timeout.
+      const reaper = setInterval(() => {
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      }, 50);
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), shutdownTimeoutMs);
@@ -53,6 +57,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await closed;
       }
       clearTimeout(timer);
+      clearInterval(reaper);
       for (const cleanup of cleanups) {
         try {
           await cleanup();

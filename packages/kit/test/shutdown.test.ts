@@ -1,11 +1,15 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createRouter, startServer } from '../src/index.js';
 import { createTestApp } from './test-app.js';
 
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
+function get(
+  port: number,
+  path: string,
+  agent: Agent | false = false,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
       let body = '';
       res.on('data', (chunk) => {
         body += chunk;
@@ -37,12 +41,16 @@ describe('graceful shutdown', () => {
       shutdownTimeoutMs: 5000,
       cleanups: [() => void cleaned.push('pool closed')],
     });
-    const inFlight = get(server.port, '/api/v1/slow');
+    // A keep-alive client: its connection stays open and idle after the response.
+    const inFlight = get(server.port, '/api/v1/slow', new Agent({ keepAlive: true }));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const stopped = server.shutdown('SIGTERM');
     expect(health.draining).toBe(true);
     expect(await inFlight).toEqual({ status: 200, body: '{"done":true}' });
+    const drainStarted = performance.now();
     await stopped;
+    // Idle keep-alive connections are closed at once, not after the keep-alive timeout.
+    expect(performance.now() - drainStarted).toBeLessThan(1000);
     expect(cleaned).toEqual(['pool closed']);
     await expect(get(server.port, '/livez')).rejects.toThrow(/ECONNREFUSED/);
   });
