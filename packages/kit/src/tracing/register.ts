@@ -14,7 +14,11 @@ const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.O
 const disabled = process.env.OTEL_SDK_DISABLED === 'true';
 
 if (endpoint && !disabled) {
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  // Only the modules the instrumentations ask for are wrapped; wrapping everything would also
+  // wrap the service's own TypeScript, which the loader cannot do.
+  const { createAddHookMessageChannel } = await import('import-in-the-middle');
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
   process.env.OTEL_TRACES_SAMPLER ??= 'parentbased_traceidratio';
   process.env.OTEL_TRACES_SAMPLER_ARG ??= '0.1';
   // Metrics go through prom-client and logs through pino; the SDK exports traces only.
@@ -47,6 +51,7 @@ if (endpoint && !disabled) {
     ],
   });
   sdk.start();
+  await waitForAllMessagesAcknowledged();
 
   const flush = () => {
     sdk.shutdown().catch(() => undefined);
