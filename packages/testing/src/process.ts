@@ -17,6 +17,8 @@ export interface ServiceProcess {
   baseUrl: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** The first output line containing `text`, waiting for it to arrive through the pipe. */
+  waitForLine(text: string, timeoutMs?: number): Promise<string>;
   /** Sends a signal and resolves with the exit code once the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -70,6 +72,15 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
     child,
     baseUrl,
     output: () => output,
+    async waitForLine(text, timeoutMs = 5_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const line = output.split('\n').find((candidate) => candidate.includes(text));
+        if (line !== undefined) return line;
+        if (Date.now() > until) throw new Error(`no output line contains ${text}:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

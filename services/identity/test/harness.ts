@@ -61,13 +61,15 @@ export async function createIdentityHarness(env: Record<string, string> = {}) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.body !== undefined) headers['Content-Type'] ??= 'application/json';
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    const response = await app.request(path, {
-      method,
-      headers,
-      ...(options.body === undefined
-        ? {}
-        : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
-    });
+    const body =
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body);
+    // app.request() does not add the Content-Length a real client sends.
+    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
+    const response = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
     const text = await response.text();
     let json: any;
     try {

@@ -73,11 +73,8 @@ describe('the identity process', () => {
       401,
     );
 
-    const logLine = service
-      .output()
-      .split('\n')
-      .find((line) => line.includes('"proc-test-me"'));
-    expect(JSON.parse(logLine as string)).toMatchObject({
+    const logLine = await service.waitForLine('"proc-test-me"');
+    expect(JSON.parse(logLine)).toMatchObject({
       route: '/api/v1/auth/me',
       status: 200,
       method: 'GET',
@@ -109,5 +106,29 @@ describe('configuration errors', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toMatch(/^invalid configuration: MYSQL_URL: /);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('bodiless POSTs over real HTTP', () => {
+  it('are not mistaken for non-JSON bodies', async () => {
+    const other = await startServiceProcess({
+      cwd: serviceDir,
+      port: await freePort(),
+      env: { MYSQL_URL: database.url, JWT_KEYS_DIR: createSigningKeyDir().dir, MIGRATE_ON_START: 'true' },
+    });
+    try {
+      // Like `curl -X POST` with no data: no Content-Type, no Content-Length.
+      const response = await fetch(`${other.baseUrl}/api/v1/auth/logout`, { method: 'POST' });
+      expect(response.status).toBe(401);
+      const form = await fetch(`${other.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain' },
+        body: 'email=x',
+      });
+      expect(form.status).toBe(400);
+      expect(((await form.json()) as { code: string }).code).toBe('unsupported_content_type');
+    } finally {
+      await other.stop('SIGKILL');
+    }
   });
 });

@@ -87,12 +87,7 @@ describe('tracing', () => {
     });
     expect(response.status).toBe(401);
 
-    const line = JSON.parse(
-      service
-        .output()
-        .split('\n')
-        .find((l) => l.includes('"trace-me"')) as string,
-    );
+    const line = JSON.parse(await service.waitForLine('"trace-me"'));
     expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
     const traceOf = () => spans.filter((span) => span.traceId === line.trace_id);

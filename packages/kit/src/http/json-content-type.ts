@@ -11,8 +11,9 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 export function requireJsonBodies(): MiddlewareHandler {
   return async (c, next) => {
     if (METHODS_WITH_BODY.has(c.req.method)) {
+      // Over HTTP a body announces itself by length or chunked encoding; a bare POST has neither.
       const length = c.req.header('Content-Length');
-      const hasBody = length === undefined ? c.req.raw.body !== null : length !== '0';
+      const hasBody = length === undefined ? c.req.header('Transfer-Encoding') !== undefined : length !== '0';
       const contentType = c.req.header('Content-Type') ?? '';
       if (hasBody && !JSON_MEDIA_TYPE.test(contentType)) {
         throw new BadRequest(
