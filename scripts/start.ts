@@ -110,7 +110,8 @@ function adminCredentials(): AdminCredentials {
 
 /** Random password with at least one lower, upper, digit and symbol (satisfies common policies). */
 function generatePassword(length: number): string {
-  const classes = ['abcdefghijkmnopqrstuvwxyz', 'ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', '-_.!@#%+'];
+  // Symbols limited to ones that need no quoting in a shell or a URL.
+  const classes = ['abcdefghijkmnopqrstuvwxyz', 'ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', '-_.'];
   const all = classes.join('');
   const chars = classes.map((set) => set[randomInt(set.length)] as string);
   while (chars.length < length) chars.push(all[randomInt(all.length)] as string);
