@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const adminUrl = await ensureMysqlServer();
   const env = { ...process.env, MYSQL_ADMIN_URL: adminUrl };
 
-  await run('Lint: biome check .', 'biome', ['check', '.'], env);
+  await run('Lint: biome check .', 'biome', ['check', '--error-on-warnings', '.'], env);
   await run('Typecheck: tsc -p tsconfig.json', 'tsc', ['-p', 'tsconfig.json'], env);
   await run(
     `Tests: vitest run ${process.argv.slice(2).join(' ')}`.trimEnd(),

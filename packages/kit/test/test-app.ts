@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { collectLogLines } from '@bonding/testing';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   createRouter,
@@ -12,17 +12,8 @@ import { createLogger } from '../src/logger.js';
 
 /** A small service built with the kit, to test the kit's behaviour through HTTP. */
 export function createTestApp(options: { readiness?: ReadinessCheck[]; bodyLimitBytes?: number } = {}) {
-  const lines: Record<string, any>[] = [];
-  const logger = createLogger({
-    service: 'kit-test',
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
-        done();
-      },
-    }),
-  });
+  const { destination, lines } = collectLogLines();
+  const logger = createLogger({ service: 'kit-test', level: 'debug', destination });
   const metrics = createServiceMetrics('kit-test');
   const service = createServiceApp({
     name: 'kit-test',

@@ -1,4 +1,5 @@
 export { createSigningKeyDir } from './keys.js';
+export { collectLogLines } from './log-lines.js';
 export { createTestDatabase, mysqlAdminUrl, type TestDatabase } from './mysql.js';
 export { freePort, type ServiceProcess, type StartServiceOptions, startServiceProcess } from './process.js';
 export { TcpProxy } from './tcp-proxy.js';

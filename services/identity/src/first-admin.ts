@@ -1,9 +1,7 @@
-import { uuidv7 } from '@bonding/kit';
 import type { Kysely } from 'kysely';
 import { writeAudit } from './db/audit.js';
 import type { IdentityDatabase } from './db/schema.js';
-import { findUserByEmail, insertUser } from './db/users.js';
-import { hashPassword } from './domain/passwords.js';
+import { findUserByEmail, insertUser, newUserRow } from './db/users.js';
 
 /**
  * Creates the configured first admin unless that e-mail already has an account.
@@ -17,24 +15,14 @@ export async function ensureFirstAdmin(
 ): Promise<'created' | 'exists'> {
   const normalised = email.trim().toLowerCase();
   if (await findUserByEmail(db, normalised)) return 'exists';
-  const id = uuidv7(now.getTime());
+  const row = await newUserRow(
+    { email: normalised, password, firstName: 'Platform', lastName: 'Administrator', role: 'admin' },
+    now,
+  );
   try {
     await db.transaction().execute(async (trx) => {
-      await insertUser(trx, {
-        id,
-        email: normalised,
-        password_hash: await hashPassword(password),
-        first_name: 'Platform',
-        last_name: 'Administrator',
-        role: 'admin',
-        status: 'active',
-        reg_number: null,
-        created_at: now,
-        updated_at: now,
-        status_changed_at: null,
-        version: 1,
-      });
-      await writeAudit(trx, { actorId: null, action: 'user.first_admin_created', targetId: id }, now);
+      await insertUser(trx, row);
+      await writeAudit(trx, { actorId: null, action: 'user.first_admin_created', targetId: row.id }, now);
     });
   } catch (error) {
     // Another replica created it at the same moment.

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { createLogger, parseConfig, runMigrations } from '@bonding/kit';
-import { createSigningKeyDir, createTestDatabase } from '@bonding/testing';
+import { collectLogLines, createSigningKeyDir, createTestDatabase } from '@bonding/testing';
 import { createIdentityApp } from '../src/app.js';
 import { buildIdentityDeps } from '../src/build-deps.js';
 import { identityConfigSchema } from '../src/config.js';
@@ -39,17 +38,8 @@ export async function createIdentityHarness(env: Record<string, string> = {}) {
     JWT_KEYS_DIR: keys.dir,
     ...env,
   });
-  const logLines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    service: 'identity',
-    level: 'info',
-    destination: new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line));
-        done();
-      },
-    }),
-  });
+  const { destination, lines: logLines } = collectLogLines();
+  const logger = createLogger({ service: 'identity', level: 'info', destination });
   const clock = { offsetMs: 0 };
   const now = () => new Date(Date.now() + clock.offsetMs);
   const built = await buildIdentityDeps(config, { logger, now });

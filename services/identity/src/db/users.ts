@@ -1,5 +1,6 @@
-import { Conflict, decodeCursor, NotFound, type Role } from '@bonding/kit';
+import { Conflict, decodeCursor, NotFound, type Role, uuidv7 } from '@bonding/kit';
 import type { Kysely } from 'kysely';
+import { hashPassword } from '../domain/passwords.js';
 import type { IdentityDatabase, NewUser, UserRow, UserStatus } from './schema.js';
 
 type Db = Kysely<IdentityDatabase>;
@@ -68,4 +69,34 @@ export async function updateUserStatus(db: Db, user: UserRow, status: UserStatus
   if (Number(result.numUpdatedRows) !== 1) {
     throw new Conflict('concurrent_update', 'The user changed while this request ran; try again.');
   }
+}
+
+export interface NewAccount {
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+  regNumber?: string | undefined;
+}
+
+/**
+ * The row for a new account: argon2id-hashed password, and the status the
+ * role starts in — students and admins active at once, agents pending approval.
+ */
+export async function newUserRow(account: NewAccount, now: Date): Promise<UserRow> {
+  return {
+    id: uuidv7(now.getTime()),
+    email: account.email,
+    password_hash: await hashPassword(account.password),
+    first_name: account.firstName,
+    last_name: account.lastName,
+    role: account.role,
+    status: account.role === 'agent' ? 'pending' : 'active',
+    reg_number: account.regNumber ?? null,
+    created_at: now,
+    updated_at: now,
+    status_changed_at: null,
+    version: 1,
+  };
 }

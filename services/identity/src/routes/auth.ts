@@ -7,15 +7,14 @@ import {
   problemResponses,
   TooManyRequests,
   Unauthorized,
-  uuidv7,
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { clearFailures, recordFailure, secondsLocked } from '../db/login-throttle.js';
 import type { UserRow } from '../db/schema.js';
 import { revokeSession, rotateRefreshToken, startSession } from '../db/sessions.js';
-import { findUserByEmail, getUser, insertUser } from '../db/users.js';
+import { findUserByEmail, getUser, insertUser, newUserRow } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
-import { hashPassword, verifyPassword } from '../domain/passwords.js';
+import { verifyPassword } from '../domain/passwords.js';
 import { signAccessToken } from '../domain/tokens.js';
 import { signInBlockedCode } from '../domain/user-status.js';
 import { EmailSchema, NameSchema, PasswordSchema, TokenPairSchema, toUser, UserSchema } from './schemas.js';
@@ -146,20 +145,7 @@ export function authRoutes(deps: IdentityDeps) {
     .openapi(register, async (c) => {
       const body = c.req.valid('json');
       const now = deps.now();
-      const row: UserRow = {
-        id: uuidv7(now.getTime()),
-        email: body.email,
-        password_hash: await hashPassword(body.password),
-        first_name: body.firstName,
-        last_name: body.lastName,
-        role: body.role,
-        status: body.role === 'student' ? 'active' : 'pending',
-        reg_number: body.regNumber ?? null,
-        created_at: now,
-        updated_at: now,
-        status_changed_at: null,
-        version: 1,
-      };
+      const row = await newUserRow(body, now);
       await insertUser(db, row);
       identityMetrics.registrations.inc({ role: body.role });
       c.header('Location', `/api/v1/users/${row.id}`);

@@ -7,15 +7,13 @@ import {
   principalOf,
   problemResponses,
   ROLES,
-  uuidv7,
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
 import type { UserRow } from '../db/schema.js';
 import { revokeAllSessions } from '../db/sessions.js';
-import { getUser, insertUser, listUsers, updateUserStatus } from '../db/users.js';
+import { getUser, insertUser, listUsers, newUserRow, updateUserStatus } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
-import { hashPassword } from '../domain/passwords.js';
 import { nextStatus, type StatusAction } from '../domain/user-status.js';
 import {
   EmailSchema,
@@ -150,20 +148,7 @@ export function userRoutes(deps: IdentityDeps) {
       const body = c.req.valid('json');
       const actorId = principalOf(c).userId;
       const now = deps.now();
-      const row: UserRow = {
-        id: uuidv7(now.getTime()),
-        email: body.email,
-        password_hash: await hashPassword(body.password),
-        first_name: body.firstName,
-        last_name: body.lastName,
-        role: 'admin',
-        status: 'active',
-        reg_number: null,
-        created_at: now,
-        updated_at: now,
-        status_changed_at: null,
-        version: 1,
-      };
+      const row = await newUserRow({ ...body, role: 'admin' }, now);
       await db.transaction().execute(async (trx) => {
         await insertUser(trx, row);
         await writeAudit(trx, { actorId, action: 'user.admin_created', targetId: row.id }, now);
