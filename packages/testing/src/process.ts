@@ -29,6 +29,8 @@ export interface StartServiceOptions {
   env: Record<string, string>;
   port: number;
   readyPath?: string;
+  /** Where readiness is polled when it is not on the service port (the gateway's status port). */
+  readyUrl?: string;
   timeoutMs?: number;
 }
 
@@ -57,7 +59,7 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
     if (child.exitCode !== null)
       throw new Error(`service exited with ${child.exitCode} before it was ready:\n${output}`);
     try {
-      const response = await fetch(`${baseUrl}${options.readyPath ?? '/readyz'}`);
+      const response = await fetch(options.readyUrl ?? `${baseUrl}${options.readyPath ?? '/readyz'}`);
       if (response.ok) break;
     } catch {
       // not listening yet

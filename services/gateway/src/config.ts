@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+export const gatewayConfigSchema = z.object({
+  /** The rendered kong.yml (see kong/README.md); never the template, which has no keys. */
+  GATEWAY_CONFIG: z.string().min(1),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  /** Like Kong's status listener: /metrics and /status/ready, never on the proxy port. */
+  STATUS_PORT: z.coerce.number().int().min(0).max(65535).default(8100),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Kong's trusted_ips / real_ip_header / real_ip_recursive, for running behind a load balancer. */
+  TRUSTED_IPS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
+  REAL_IP_HEADER: z.string().default('X-Real-IP'),
+  REAL_IP_RECURSIVE: z.stringbool().default(false),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
