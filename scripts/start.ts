@@ -4,9 +4,15 @@
 // Idempotent: state lives in .local/ and is reused. The database server is left running on exit.
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import {
+  parsePairs,
+  parseRateLimits,
+  publicKeysFromDir,
+  renderKongConfig,
+} from '../services/gateway/src/declarative/render.js';
 import { ensureSigningKeys } from './lib/keys.js';
 import {
   ensureMysqlServer,
@@ -34,6 +40,7 @@ import {
   migrateArgs,
   type RunContext,
   type ServiceSpec,
+  seedArgs,
   serviceDir,
   serviceEnv,
   services,
@@ -122,17 +129,41 @@ function generatePassword(length: number): string {
   return chars.join('');
 }
 
+/** kong/kong.yml with this checkout's public key(s); EDGE_RATE_LIMITS and EDGE_UPSTREAMS override. */
+function renderEdgeConfig(keysDir: string): string {
+  const out = join(repoRoot, '.local', 'kong', 'kong.yml');
+  const rendered = renderKongConfig(readFileSync(join(repoRoot, 'kong', 'kong.yml'), 'utf8'), {
+    keys: publicKeysFromDir(keysDir),
+    upstreams: parsePairs(process.env.EDGE_UPSTREAMS),
+    rateLimits: parseRateLimits(process.env.EDGE_RATE_LIMITS),
+  });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, rendered);
+  return out;
+}
+
 function checkServiceSources(): void {
   for (const spec of services) {
-    for (const file of ['src/main.ts', 'src/migrate.ts']) {
+    for (const file of spec.database === false ? ['src/main.ts'] : ['src/main.ts', 'src/migrate.ts']) {
       const path = join(serviceDir(spec), file);
       if (!existsSync(path)) throw new SetupError(`${rel(path)} does not exist (service ${spec.name})`);
     }
   }
 }
 
-async function migrate(spec: ServiceSpec, index: number, ctx: RunContext): Promise<void> {
-  const child = spawnPrefixed(node, migrateArgs, {
+function migrate(spec: ServiceSpec, index: number, ctx: RunContext): Promise<void> {
+  return runScript(spec, index, ctx, migrateArgs, 'migrations');
+}
+
+/** Runs a one-shot script of a service (migrations, seeding) to completion; a failure stops the start. */
+async function runScript(
+  spec: ServiceSpec,
+  index: number,
+  ctx: RunContext,
+  args: string[],
+  what: string,
+): Promise<void> {
+  const child = spawnPrefixed(node, args, {
     cwd: serviceDir(spec),
     env: serviceEnv(spec, ctx),
     prefix: label(spec.name, index, nameWidth),
@@ -142,7 +173,7 @@ async function migrate(spec: ServiceSpec, index: number, ctx: RunContext): Promi
   children.delete(child);
   if (shuttingDown) return;
   if (exitCodeOf(exit) !== 0) {
-    await shutdown(exitCodeOf(exit) || 1, `migrations of ${spec.name} failed (${describeExit(exit)})`);
+    await shutdown(exitCodeOf(exit) || 1, `${what} of ${spec.name} failed (${describeExit(exit)})`);
   }
 }
 
@@ -167,7 +198,7 @@ function startService(spec: ServiceSpec, index: number, ctx: RunContext): ChildP
 
 async function waitReady(spec: ServiceSpec): Promise<number> {
   const started = Date.now();
-  const url = `http://127.0.0.1:${spec.port}/readyz`;
+  const url = spec.readyUrl ?? `http://127.0.0.1:${spec.port}/readyz`;
   let last = 'no answer yet';
   while (Date.now() - started < READY_TIMEOUT_MS) {
     try {
@@ -198,15 +229,12 @@ function banner(adminUrl: string, admin: AdminCredentials): string {
   const lines = [style.bold('Bonding Platform is running'), ''];
   const edge = services.find((s) => s.edge);
   if (edge) {
-    lines.push(`API (gateway)  ${serviceUrl(edge)}/api/v1`);
-  } else {
-    lines.push(
-      `API gateway    http://localhost:8000 ${style.dim('(not yet available: call the services directly)')}`,
-    );
+    lines.push(`API            ${serviceUrl(edge)}/api/v1  ${style.dim('(the edge: every call goes here)')}`);
+    lines.push(`API reference  ${serviceUrl(edge)}/docs`);
   }
+  lines.push('', style.dim('Each service directly (its /openapi.json, /metrics, /readyz):'));
   for (const spec of services.filter((s) => !s.edge)) {
-    const url = serviceUrl(spec);
-    lines.push(`${spec.name.padEnd(14)} ${url}  ${style.dim(`OpenAPI: ${url}/openapi.json`)}`);
+    lines.push(`${spec.name.padEnd(14)} ${serviceUrl(spec)}`);
   }
   lines.push('', style.bold('First admin'));
   lines.push(`  e-mail       ${admin.email}`);
@@ -245,10 +273,21 @@ async function main(): Promise<void> {
   const keysDir = ensureSigningKeys();
   info('start', `JWT signing keys: ${rel(keysDir)}`);
   const admin = adminCredentials();
-  const ctx: RunContext = { mysqlUrls, keysDir, admin, logLevel: process.env.LOG_LEVEL ?? 'info' };
+  const edgeConfig = renderEdgeConfig(keysDir);
+  info('start', `edge configuration: ${rel(edgeConfig)} (from kong/kong.yml)`);
+  const ctx: RunContext = {
+    mysqlUrls,
+    keysDir,
+    edgeConfig,
+    admin,
+    logLevel: process.env.LOG_LEVEL ?? 'info',
+  };
 
   step('Migrations');
-  await Promise.all(services.map((spec, i) => migrate(spec, i, ctx)));
+  await Promise.all(services.map((spec, i) => (spec.database === false ? undefined : migrate(spec, i, ctx))));
+  await Promise.all(
+    services.map((spec, i) => (spec.seed ? runScript(spec, i, ctx, seedArgs, 'demo data') : undefined)),
+  );
 
   step('Starting services');
   for (const [i, spec] of services.entries()) startService(spec, i, ctx);

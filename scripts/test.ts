@@ -4,6 +4,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { checkChart } from './lib/chart-check.js';
+import { chartToolPaths } from './lib/chart-tools.js';
 import { ensureMysqlServer, SetupError } from './lib/mysql-server.js';
 import { binDir, repoRoot } from './lib/paths.js';
 import { exitCodeOf, exited, step, style } from './lib/processes.js';
@@ -32,6 +34,27 @@ async function run(title: string, bin: string, args: string[], env: NodeJS.Proce
   console.log(style.green(`✔ ${title} (${seconds} s)`));
 }
 
+/**
+ * Helm chart: installs helm, kubeconform and checkov when missing (cached in .tools/k8s), then lint,
+ * render and validate offline (scripts/lib/chart-check.ts). Skipped when vitest is given paths that do
+ * not include charts/. The chart tests then get the same helm (HELM), so they run rather than skip.
+ */
+async function chartStep(env: NodeJS.ProcessEnv): Promise<void> {
+  const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  if (filters.length > 0 && !filters.some((arg) => arg.includes('chart'))) return;
+  const title = 'Helm chart: lint, kubeconform, checkov (charts/bonding)';
+  step(title);
+  const started = Date.now();
+  try {
+    await checkChart();
+  } catch (error) {
+    console.error(style.red(`\n✖ ${title} failed: ${(error as Error).message}`));
+    process.exit(1);
+  }
+  console.log(style.green(`✔ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`));
+  env.HELM = chartToolPaths.helm;
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   step('Database server');
@@ -40,6 +63,7 @@ async function main(): Promise<void> {
 
   await run('Lint: biome check .', 'biome', ['check', '--error-on-warnings', '.'], env);
   await run('Typecheck: tsc -p tsconfig.json', 'tsc', ['-p', 'tsconfig.json'], env);
+  await chartStep(env);
   await run(
     `Tests: vitest run ${process.argv.slice(2).join(' ')}`.trimEnd(),
     'vitest',

@@ -1,12 +1,12 @@
-// The services `npm start` runs, in start order. Each lives in services/<name> with
-//   src/migrate.ts  runs its migrations and exits (0 = success),
-//   src/main.ts     starts its HTTP server (serving /readyz, /openapi.json, ...).
+// The processes `npm start` runs. Each lives in services/<name> with
+//   src/main.ts     starts its HTTP server (serving /readyz, /openapi.json, ...),
+//   src/migrate.ts  runs its migrations and exits (0 = success) — services that own a database only.
 // Add the others here as they land (ports as in the design, section 1):
-//   { name: 'students', port: 3002 }, { name: 'catalog', port: 3003 }, { name: 'loans', port: 3004 },
-//   { name: 'ledger', port: 3005 }, { name: 'notifications', port: 3006 },
-//   { name: 'gateway', port: 8000, database: false, edge: true }  (TODO: the local Kong stand-in; once
-//   it exists, the start banner shows it as the entry point and it needs the rendered kong.yml path.)
+//   { name: 'loans', port: 3004 }, { name: 'notifications', port: 3006 },
+// and give each a route in kong/kong.yml (the parity test insists).
 import { join } from 'node:path';
+import { eventEnv } from './event-env.js';
+import { localFieldKeys } from './field-keys.js';
 import { repoRoot } from './paths.js';
 
 export interface ServiceSpec {
@@ -16,14 +16,25 @@ export interface ServiceSpec {
   database?: boolean;
   /** The public entry point (the local gateway) rather than a backend service. */
   edge?: boolean;
+  /** Has `src/seed.ts`, run after migrations to add demo data once. */
+  seed?: boolean;
+  /** Where readiness is checked, when not at /readyz on the service port (the gateway's status port). */
+  readyUrl?: string;
   /** Extra environment for this service only. */
   env?: (ctx: RunContext) => Record<string, string>;
+  /**
+   * Event types (or `noun.*` patterns) it consumes at /internal/events, e.g.
+   * ['user.registered', 'user.updated', 'user.disabled']: every producer delivers them to it.
+   */
+  consumes?: string[];
 }
 
 /** What start.ts has prepared, from which each service's environment is built. */
 export interface RunContext {
   mysqlUrls: Record<string, string>;
   keysDir: string;
+  /** The rendered kong.yml the gateway loads. */
+  edgeConfig: string;
   admin: { email: string; password: string };
   logLevel: string;
 }
@@ -37,6 +48,23 @@ export const services: ServiceSpec[] = [
       ADMIN_EMAIL: ctx.admin.email,
       ADMIN_PASSWORD: ctx.admin.password,
     }),
+  },
+  {
+    name: 'students',
+    port: 3002,
+    env: () => ({ ...localFieldKeys() }),
+    consumes: ['user.registered', 'user.updated', 'user.disabled'],
+  },
+  { name: 'catalog', port: 3003, seed: true, consumes: ['user.disabled'] },
+  { name: 'ledger', port: 3005, consumes: ['user.disabled', 'loan.approved'] },
+  { name: 'docs', port: 3010, database: false },
+  {
+    name: 'gateway',
+    port: 8000,
+    database: false,
+    edge: true,
+    readyUrl: 'http://127.0.0.1:8100/status/ready',
+    env: (ctx) => ({ GATEWAY_CONFIG: ctx.edgeConfig, STATUS_PORT: '8100' }),
   },
 ];
 
@@ -57,6 +85,8 @@ export function serviceEnv(spec: ServiceSpec, ctx: RunContext): NodeJS.ProcessEn
     JWT_ISSUER,
     JWT_AUDIENCE,
     JWKS_URL,
+    // INTERNAL_SECRETS, INTERNAL_PEER_SECRETS, EVENT_SUBSCRIBERS (see scripts/lib/event-env.ts).
+    ...eventEnv(spec, services),
     ...spec.env?.(ctx),
   };
   // The admin URL is for this tooling and the tests, never for a service.
@@ -68,4 +98,5 @@ export function serviceEnv(spec: ServiceSpec, ctx: RunContext): NodeJS.ProcessEn
 
 /** `node` arguments (run with cwd = the service directory). */
 export const migrateArgs = ['--import', 'tsx', 'src/migrate.ts'];
+export const seedArgs = ['--import', 'tsx', 'src/seed.ts'];
 export const mainArgs = ['--import', 'tsx', '--import', '@bonding/kit/tracing', 'src/main.ts'];

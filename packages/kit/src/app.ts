@@ -18,6 +18,8 @@ export interface ServiceAppOptions {
   metrics: ServiceMetrics;
   readiness?: ReadinessCheck[];
   bodyLimitBytes?: number;
+  /** Serve this app's own OpenAPI document at /openapi.json (default true). */
+  serveOpenApi?: boolean;
 }
 
 export interface ServiceApp {
@@ -76,6 +78,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     bearerFormat: 'JWT',
     description: 'An access token from POST /api/v1/auth/login.',
   });
+  if (options.serveOpenApi === false) return { app, health };
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

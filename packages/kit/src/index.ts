@@ -18,18 +18,87 @@ export {
   loadConfig,
   parseConfig,
 } from './config.js';
+export {
+  blindIndex,
+  createFieldCipher,
+  type FieldCipher,
+  FieldCipherError,
+  maskLastFour,
+  parseFieldKeys,
+} from './crypto/field-cipher.js';
 export { isDatabaseUnavailable } from './db/availability.js';
 export { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
+export { isRetryableTransactionError, retryOnDeadlock } from './db/deadlock-retry.js';
+export { migrateFromCli } from './db/migrate-cli.js';
 export { type Migration, MigrationError, pendingMigrations, runMigrations } from './db/migrations.js';
 export { databaseReadiness } from './db/readiness.js';
 export * from './errors.js';
+export { retryDelayMs } from './events/backoff.js';
+export {
+  checkEventConfig,
+  type EventConfig,
+  eventConfigSchema,
+  eventConfigShape,
+} from './events/config.js';
+export { createEventTables } from './events/create-event-tables.js';
+export { DEAD_LETTER_USAGE, deadLetterCommand, deadLettersFromCli } from './events/dead-letter-cli.js';
+export { deadLetterRoutes } from './events/dead-letter-routes.js';
+export { type DeadLetter, listDeadLetters, replayDeadLetters } from './events/dead-letters.js';
+export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';
+export {
+  type ConsumedEvent,
+  type EventHandler,
+  type EventHandlerContext,
+  type EventHandlers,
+  EventRejected,
+} from './events/event-handlers.js';
+export { createHttpPushTransport, PERMANENT_STATUSES } from './events/http-push-transport.js';
+export { eventInboxRoutes } from './events/inbox.js';
+export { type EventMetrics, eventMetrics } from './events/metrics.js';
+export { purgeEventTables } from './events/purge.js';
+export { OutboxRelay, type OutboxRelayOptions, type RelaySettings } from './events/relay.js';
+export {
+  loadRevocations,
+  REVOCATION_RETENTION_SECONDS,
+  RevocationSync,
+  recordRevocation,
+} from './events/revocations.js';
+export { createEventRuntime, type EventRuntime, mountEventRoutes } from './events/runtime.js';
+export { parseSubscribers, type Subscriber } from './events/subscribers.js';
+export type { EventTables } from './events/tables.js';
+export type { DeliveryResult, EventTransport } from './events/transport.js';
+export { etagFor, versionFromIfMatch } from './http/etag.js';
+export { inexactNumbers, requireExactIntegers } from './http/exact-integers.js';
 export type { ReadinessCheck } from './http/health.js';
 export { jsonBody, problemResponses } from './http/openapi.js';
 export { decodeCursor, encodeCursor, pageOf, pageQuerySchema } from './http/pagination.js';
 export { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export { createRouter } from './http/router.js';
 export { fieldErrors, validationHook } from './http/validation.js';
+export {
+  createIdempotency,
+  type Idempotency,
+  type IdempotencyClaim,
+  type IdempotencyOptions,
+  idempotencyClaimOf,
+} from './idempotency/middleware.js';
+export { type ClaimOutcome, purgeIdempotencyRecords, type StoredResponse } from './idempotency/records.js';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  isValidIdempotencyKey,
+  REPLAYED_HEADER,
+  requestFingerprint,
+} from './idempotency/request.js';
+export {
+  createIdempotencyTable,
+  type IdempotencyRecordsTable,
+  type IdempotencyTables,
+} from './idempotency/table.js';
 export { UUID_PATTERN, uuidv7 } from './ids.js';
+export { requireInternalSignature } from './internal/require-signature.js';
+export { parseAcceptedSecrets, parsePeerSecrets } from './internal/secrets.js';
+export { SIGNATURE_HEADER, signRequest, verifySignature } from './internal/signature.js';
+export { type SignedFetchOptions, signedFetch } from './internal/signed-fetch.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { Counter, createServiceMetrics, Gauge, Histogram, type ServiceMetrics } from './metrics.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';

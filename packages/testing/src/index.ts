@@ -1,5 +1,7 @@
+export { createTestIssuer, type TestIssuer } from './issuer.js';
 export { createSigningKeyDir } from './keys.js';
 export { collectLogLines } from './log-lines.js';
 export { createTestDatabase, mysqlAdminUrl, type TestDatabase } from './mysql.js';
 export { freePort, type ServiceProcess, type StartServiceOptions, startServiceProcess } from './process.js';
 export { TcpProxy } from './tcp-proxy.js';
+export { waitFor } from './wait-for.js';

@@ -62,8 +62,8 @@ function attempt(ctx: RequestContext, target: string): Promise<UpstreamResult> {
 
     const sendBody = () => {
       clearTimeout(connectTimer);
-      // Between here and the response head, the read/write timeouts apply to silence on the socket.
-      upstream.setTimeout(Math.max(service.readTimeoutMs, service.writeTimeoutMs), () => {
+      // Until the response head arrives, silence longer than read_timeout is a timeout (504).
+      upstream.setTimeout(service.readTimeoutMs, () => {
         upstream.destroy(Object.assign(new Error('upstream timeout'), { code: 'ETIMEDOUT' }));
       });
       if (ctx.bufferedBody) upstream.end(ctx.bufferedBody);

@@ -1,4 +1,4 @@
-import { createServiceApp, databaseReadiness } from '@bonding/kit';
+import { createServiceApp, databaseReadiness, mountEventRoutes } from '@bonding/kit';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDeps } from './deps.js';
 import { authRoutes } from './routes/auth.js';
@@ -22,5 +22,7 @@ export function createIdentityApp(deps: IdentityDeps) {
     .route('/', jwksRoutes(deps))
     .route('/api/v1', authRoutes(deps))
     .route('/api/v1', userRoutes(deps));
+  // Identity consumes no events (it is where user.disabled comes from); it serves its dead letters.
+  mountEventRoutes(service.app, deps.events, { consumeUserDisabled: false });
   return service;
 }

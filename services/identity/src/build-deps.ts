@@ -1,5 +1,6 @@
 import {
   createDatabase,
+  createEventRuntime,
   createGuards,
   createLogger,
   createServiceMetrics,
@@ -42,6 +43,16 @@ export async function buildIdentityDeps(
     denylist: revocations,
     now: () => now().getTime(),
   });
+  // Other replicas learn of a disable through the revoked_users table this keeps in step with.
+  const events = createEventRuntime({
+    service: 'identity',
+    db: database.db,
+    databaseName: database.name,
+    logger,
+    metrics,
+    config,
+    revocations,
+  });
   const deps: IdentityDeps = {
     config,
     db: database.db,
@@ -51,6 +62,7 @@ export async function buildIdentityDeps(
     identityMetrics: createIdentityMetrics(metrics),
     guards: createGuards(verifier),
     revocations,
+    events,
     decoyPasswordHash: await createDecoyHash(),
     now,
   };

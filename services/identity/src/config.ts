@@ -1,4 +1,4 @@
-import { baseConfigShape } from '@bonding/kit';
+import { baseConfigShape, checkEventConfig, eventConfigShape } from '@bonding/kit';
 import { z } from 'zod';
 
 const optionalString = z
@@ -9,6 +9,7 @@ const optionalString = z
 export const identityConfigSchema = z
   .object({
     ...baseConfigShape,
+    ...eventConfigShape,
     PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     /** A folder of PKCS#8 PEM private keys named `<kid>.pem`; all are published in the JWKS. */
     JWT_KEYS_DIR: z.string().min(1),
@@ -37,6 +38,7 @@ export const identityConfigSchema = z
   .refine((config) => Boolean(config.ADMIN_EMAIL) === Boolean(config.ADMIN_PASSWORD), {
     path: ['ADMIN_PASSWORD'],
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
-  });
+  })
+  .superRefine(checkEventConfig);
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;

@@ -1,4 +1,4 @@
-import type { Guards, Logger, ServiceMetrics, UserRevocationList } from '@bonding/kit';
+import type { EventRuntime, Guards, Logger, ServiceMetrics, UserRevocationList } from '@bonding/kit';
 import type { Kysely } from 'kysely';
 import type { IdentityConfig } from './config.js';
 import type { IdentityDatabase } from './db/schema.js';
@@ -15,6 +15,8 @@ export interface IdentityDeps {
   identityMetrics: IdentityMetrics;
   guards: Guards;
   revocations: UserRevocationList;
+  /** The outbox relay and revocation sync; started by main.ts. */
+  events: EventRuntime<IdentityDatabase>;
   /** Checked when an e-mail is unknown, so it costs what a wrong password costs. */
   decoyPasswordHash: string;
   now: () => Date;

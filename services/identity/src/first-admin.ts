@@ -1,7 +1,9 @@
+import { emitEvent } from '@bonding/kit';
 import type { Kysely } from 'kysely';
 import { writeAudit } from './db/audit.js';
 import type { IdentityDatabase } from './db/schema.js';
 import { findUserByEmail, insertUser, newUserRow } from './db/users.js';
+import { directoryEntry } from './domain/user-events.js';
 
 /**
  * Creates the configured first admin unless that e-mail already has an account.
@@ -22,6 +24,7 @@ export async function ensureFirstAdmin(
   try {
     await db.transaction().execute(async (trx) => {
       await insertUser(trx, row);
+      await emitEvent(trx, { type: 'user.registered', version: 1, data: directoryEntry(row) }, { now });
       await writeAudit(trx, { actorId: null, action: 'user.first_admin_created', targetId: row.id }, now);
     });
   } catch (error) {

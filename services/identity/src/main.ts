@@ -24,6 +24,8 @@ if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
 }
 
 const { app, health } = createIdentityApp(deps);
+// Revocations persisted by any replica are loaded before traffic; the relay then delivers the outbox.
+await deps.events.start();
 await startServer({
   app,
   health,
@@ -31,6 +33,7 @@ await startServer({
   host: config.HOST,
   port: config.PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  cleanups: [close],
+  // The relay stops (finishing deliveries in flight) before the pool it uses closes.
+  cleanups: [() => deps.events.stop(), close],
   handleSignals: true,
 });

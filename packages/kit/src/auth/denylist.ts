@@ -18,6 +18,11 @@ export class UserRevocationList implements TokenDenylist {
     this.#revokedAt.set(userId, Math.max(current, at));
   }
 
+  /** Drops revocations at or before `cutoff` (seconds): every token they refuse has expired by now. */
+  forgetRevokedBefore(cutoff: number): void {
+    for (const [userId, at] of this.#revokedAt) if (at <= cutoff) this.#revokedAt.delete(userId);
+  }
+
   isRevoked(principal: Principal): boolean {
     const revokedAt = this.#revokedAt.get(principal.userId);
     return revokedAt !== undefined && principal.issuedAt <= revokedAt;

@@ -1,4 +1,4 @@
-import type { Role } from '@bonding/kit';
+import type { EventTables, Role } from '@bonding/kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type UserStatus = 'active' | 'pending' | 'rejected' | 'disabled';
@@ -60,7 +60,8 @@ export interface AuditLogTable {
   created_at: Date;
 }
 
-export interface IdentityDatabase {
+/** Identity's tables, plus the kit's outbox, inbox and revocations. */
+export interface IdentityDatabase extends EventTables {
   users: UsersTable;
   refresh_families: RefreshFamiliesTable;
   refresh_tokens: RefreshTokensTable;

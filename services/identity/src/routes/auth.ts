@@ -1,6 +1,7 @@
 import {
   bearerSecurity,
   createRouter,
+  emitEvent,
   Forbidden,
   jsonBody,
   principalOf,
@@ -16,6 +17,7 @@ import { findUserByEmail, getUser, insertUser, newUserRow } from '../db/users.js
 import type { IdentityDeps } from '../deps.js';
 import { verifyPassword } from '../domain/passwords.js';
 import { signAccessToken } from '../domain/tokens.js';
+import { directoryEntry } from '../domain/user-events.js';
 import { signInBlockedCode } from '../domain/user-status.js';
 import { EmailSchema, NameSchema, PasswordSchema, TokenPairSchema, toUser, UserSchema } from './schemas.js';
 
@@ -146,7 +148,10 @@ export function authRoutes(deps: IdentityDeps) {
       const body = c.req.valid('json');
       const now = deps.now();
       const row = await newUserRow(body, now);
-      await insertUser(db, row);
+      await db.transaction().execute(async (trx) => {
+        await insertUser(trx, row);
+        await emitEvent(trx, { type: 'user.registered', version: 1, data: directoryEntry(row) }, { now });
+      });
       identityMetrics.registrations.inc({ role: body.role });
       c.header('Location', `/api/v1/users/${row.id}`);
       return c.json(toUser(row), 201);

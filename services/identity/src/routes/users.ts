@@ -1,12 +1,14 @@
 import {
   bearerSecurity,
   createRouter,
+  emitEvent,
   jsonBody,
   pageOf,
   pageQuerySchema,
   principalOf,
   problemResponses,
   ROLES,
+  recordRevocation,
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
@@ -14,6 +16,7 @@ import type { UserRow } from '../db/schema.js';
 import { revokeAllSessions } from '../db/sessions.js';
 import { getUser, insertUser, listUsers, newUserRow, updateUserStatus } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
+import { directoryEntry } from '../domain/user-events.js';
 import { nextStatus, type StatusAction } from '../domain/user-status.js';
 import {
   EmailSchema,
@@ -107,7 +110,37 @@ export function userRoutes(deps: IdentityDeps) {
       const user = await getUser(trx, userId);
       const status = nextStatus(user, action, actorId);
       await updateUserStatus(trx, user, status, now);
-      if (status === 'disabled') await revokeAllSessions(trx, user.id, 'user_disabled', now);
+      const updated: UserRow = {
+        ...user,
+        status,
+        status_changed_at: now,
+        updated_at: now,
+        version: user.version + 1,
+      };
+      // The directories first, then what happened: a consumer reacting to agent.approved or
+      // user.disabled already has the user's new status.
+      await emitEvent(trx, { type: 'user.updated', version: 1, data: directoryEntry(updated) }, { now });
+      if (action === 'approve') {
+        await emitEvent(
+          trx,
+          { type: 'agent.approved', version: 1, data: { userId: user.id, approvedBy: actorId } },
+          { now },
+        );
+      }
+      if (status === 'disabled') {
+        await revokeAllSessions(trx, user.id, 'user_disabled', now);
+        // Persisted, so every identity replica refuses the tokens (RevocationSync), not only this one.
+        await recordRevocation(trx, user.id, now);
+        await emitEvent(
+          trx,
+          {
+            type: 'user.disabled',
+            version: 1,
+            data: { userId: user.id, disabledBy: actorId, disabledAt: now.toISOString() },
+          },
+          { now },
+        );
+      }
       await writeAudit(
         trx,
         {
@@ -118,15 +151,10 @@ export function userRoutes(deps: IdentityDeps) {
         },
         now,
       );
-      return {
-        ...user,
-        status,
-        status_changed_at: now,
-        updated_at: now,
-        version: user.version + 1,
-      } satisfies UserRow;
+      return updated;
     });
-    // Tokens already issued stay valid until they expire unless refused here; other services learn of it through events.
+    // Tokens already issued stay valid until they expire unless refused here at once; other identity replicas
+    // pick the revocation up from the table, other services from the user.disabled event.
     if (updated.status === 'disabled')
       deps.revocations.revokeTokensIssuedBefore(updated.id, Math.floor(now.getTime() / 1000));
     return toUser(updated);
@@ -151,6 +179,7 @@ export function userRoutes(deps: IdentityDeps) {
       const row = await newUserRow({ ...body, role: 'admin' }, now);
       await db.transaction().execute(async (trx) => {
         await insertUser(trx, row);
+        await emitEvent(trx, { type: 'user.registered', version: 1, data: directoryEntry(row) }, { now });
         await writeAudit(trx, { actorId, action: 'user.admin_created', targetId: row.id }, now);
       });
       c.header('Location', `/api/v1/users/${row.id}`);

@@ -1,4 +1,4 @@
-import type { Migration } from '@bonding/kit';
+import { createEventTables, type Migration } from '@bonding/kit';
 import * as createUsers from './0001_create_users.js';
 import * as createSessions from './0002_create_sessions.js';
 import * as createLoginAttempts from './0003_create_login_attempts.js';
@@ -10,4 +10,5 @@ export const migrations: Migration[] = [
   { name: '0002_create_sessions', ...createSessions },
   { name: '0003_create_login_attempts', ...createLoginAttempts },
   { name: '0004_create_audit_log', ...createAuditLog },
+  { name: '0005_create_event_tables', up: createEventTables },
 ];

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { defineEvent } from './define-event.js';
+import { Id, Money } from './fields.js';
+
+/** Loan events are ordered per loan: a consumer never sees a loan repaid before it was disbursed. */
+const byLoan = (data: { loanId: string }) => data.loanId;
+
+export const loanCreatedV1 = defineEvent({
+  type: 'loan.created',
+  version: 1,
+  description: 'An agent raised a loan application for a student.',
+  shape: { loanId: Id, studentId: Id, productId: Id, createdBy: Id, principal: Money },
+  aggregate: byLoan,
+});
+
+export const loanApprovedV1 = defineEvent({
+  type: 'loan.approved',
+  version: 1,
+  description: "An admin approved a loan; the ledger disburses the principal to the student's wallet.",
+  shape: { loanId: Id, studentId: Id, approvedBy: Id, principal: Money },
+  aggregate: byLoan,
+});
+
+export const loanRejectedV1 = defineEvent({
+  type: 'loan.rejected',
+  version: 1,
+  description: 'An admin rejected a loan application.',
+  shape: {
+    loanId: Id,
+    studentId: Id,
+    rejectedBy: Id,
+    /** The admin's note to the student, shown in their notification. */
+    reason: z.string().max(500).nullable(),
+  },
+  aggregate: byLoan,
+});
+
+export const loanCancelledV1 = defineEvent({
+  type: 'loan.cancelled',
+  version: 1,
+  description: 'A loan application was withdrawn before it was decided.',
+  shape: { loanId: Id, studentId: Id, cancelledBy: Id },
+  aggregate: byLoan,
+});
+
+export const loanDisbursedV1 = defineEvent({
+  type: 'loan.disbursed',
+  version: 1,
+  description: "The principal reached the student's wallet; the repayment schedule runs from now.",
+  shape: { loanId: Id, studentId: Id, transferId: Id, amount: Money },
+  aggregate: byLoan,
+});
+
+export const repaymentReceivedV1 = defineEvent({
+  type: 'repayment.received',
+  version: 1,
+  description: 'A repayment was applied to a loan.',
+  shape: { loanId: Id, studentId: Id, repaymentId: Id, transferId: Id, amount: Money, outstanding: Money },
+  aggregate: byLoan,
+});
+
+export const loanRepaidV1 = defineEvent({
+  type: 'loan.repaid',
+  version: 1,
+  description: 'A loan was repaid in full.',
+  shape: { loanId: Id, studentId: Id },
+  aggregate: byLoan,
+});
+
+export const loanOverdueV1 = defineEvent({
+  type: 'loan.overdue',
+  version: 1,
+  description: 'An instalment passed its due date unpaid.',
+  shape: {
+    loanId: Id,
+    studentId: Id,
+    installment: z.number().int().min(1),
+    dueDate: z.iso.date(),
+    overdue: Money,
+  },
+  aggregate: byLoan,
+});

@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import { agentApprovedV1, userDisabledV1, userRegisteredV1, userUpdatedV1 } from './identity-events.js';
+import { disbursementFailedV1, transferCompletedV1 } from './ledger-events.js';
+import {
+  loanApprovedV1,
+  loanCancelledV1,
+  loanCreatedV1,
+  loanDisbursedV1,
+  loanOverdueV1,
+  loanRejectedV1,
+  loanRepaidV1,
+  repaymentReceivedV1,
+} from './loan-events.js';
+
+/** Every version of every event (DESIGN §4). A new version is added here next to the old one. */
+export const eventContracts = [
+  userRegisteredV1,
+  userUpdatedV1,
+  agentApprovedV1,
+  userDisabledV1,
+  loanCreatedV1,
+  loanApprovedV1,
+  loanRejectedV1,
+  loanCancelledV1,
+  loanDisbursedV1,
+  repaymentReceivedV1,
+  loanRepaidV1,
+  loanOverdueV1,
+  transferCompletedV1,
+  disbursementFailedV1,
+] as const;
+
+export type AnyEventContract = (typeof eventContracts)[number];
+/** `user.registered@1`, …: one per event version. */
+export type EventKey = AnyEventContract['key'];
+export type EventType = AnyEventContract['type'];
+export type ContractOf<Key extends EventKey> = Extract<AnyEventContract, { key: Key }>;
+/** An event's data as a consumer reads it. */
+export type EventData<Key extends EventKey> = z.output<ContractOf<Key>['readSchema']>;
+
+/** What a producer hands to the outbox: a known type and version, and data of that version's shape. */
+export type EventInput = {
+  [Key in EventKey]: {
+    type: ContractOf<Key>['type'];
+    version: ContractOf<Key>['version'];
+    data: z.input<ContractOf<Key>['schema']>;
+  };
+}[EventKey];
+
+const byKey = new Map<string, AnyEventContract>(eventContracts.map((contract) => [contract.key, contract]));
+
+export function findContract(type: string, version: number): AnyEventContract | undefined {
+  return byKey.get(`${type}@${version}`);
+}
+
+export function isKnownEventType(type: string): boolean {
+  return eventContracts.some((contract) => contract.type === type);
+}
+
+/** Every event type, once each. */
+export const eventTypes: readonly EventType[] = [...new Set(eventContracts.map((contract) => contract.type))];

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import {
+  EventEnvelopeSchema,
+  eventContracts,
+  eventTypes,
+  findContract,
+  transferCompletedV1,
+  userDisabledV1,
+  userRegisteredV1,
+} from '../src/index.js';
+
+const userId = '01900000-0000-7000-8000-000000000001';
+const registered = {
+  userId,
+  email: 'amina@example.mw',
+  firstName: 'Amina',
+  lastName: 'Phiri',
+  role: 'student',
+  status: 'active',
+  regNumber: 'BT/2026/001',
+};
+
+describe('the event contracts', () => {
+  it('cover every event of the design, each in version 1', () => {
+    expect([...eventTypes].sort()).toEqual(
+      [
+        'user.registered',
+        'user.updated',
+        'agent.approved',
+        'user.disabled',
+        'loan.created',
+        'loan.rejected',
+        'loan.cancelled',
+        'loan.approved',
+        'transfer.completed',
+        'disbursement.failed',
+        'loan.disbursed',
+        'repayment.received',
+        'loan.repaid',
+        'loan.overdue',
+      ].sort(),
+    );
+    for (const contract of eventContracts) {
+      expect(contract.key).toBe(`${contract.type}@${contract.version}`);
+      expect(contract.type).toMatch(/^[a-z]+\.[a-z][a-zA-Z]*$/);
+    }
+  });
+
+  it('are found by type and version, and an unknown version is not', () => {
+    expect(findContract('user.registered', 1)).toBe(userRegisteredV1);
+    expect(findContract('user.registered', 2)).toBeUndefined();
+    expect(findContract('user.exploded', 1)).toBeUndefined();
+  });
+
+  it('refuse a producer that adds a field the contract does not name', () => {
+    expect(userRegisteredV1.schema.safeParse(registered).success).toBe(true);
+    const leaky = userRegisteredV1.schema.safeParse({ ...registered, passwordHash: '$argon2id$...' });
+    expect(leaky.success).toBe(false);
+    expect(leaky.error?.issues[0]?.code).toBe('unrecognized_keys');
+  });
+
+  it('let a consumer read an event with a field added later, dropping it', () => {
+    const read = userRegisteredV1.readSchema.parse({ ...registered, preferredName: 'Ami' });
+    expect(read).toEqual(registered);
+  });
+
+  it('refuse missing or mistyped fields', () => {
+    expect(userRegisteredV1.schema.safeParse({ ...registered, email: 'not-an-email' }).success).toBe(false);
+    expect(userRegisteredV1.schema.safeParse({ ...registered, role: 'root' }).success).toBe(false);
+    expect(userDisabledV1.schema.safeParse({ userId, disabledBy: userId }).success).toBe(false);
+  });
+
+  it('order a disbursement outcome by its loan, and a plain transfer by itself', () => {
+    const base = {
+      transferId: '01900000-0000-7000-8000-0000000000aa',
+      fromAccountId: '01900000-0000-7000-8000-0000000000bb',
+      toAccountId: '01900000-0000-7000-8000-0000000000cc',
+      fromUserId: null,
+      toUserId: userId,
+      amount: { amountMinor: '150000', currency: 'MWK' },
+    };
+    const loanId = '01900000-0000-7000-8000-0000000000dd';
+    expect(transferCompletedV1.aggregateOf({ ...base, purpose: 'disbursement', loanId })).toBe(loanId);
+    expect(transferCompletedV1.aggregateOf({ ...base, purpose: 'transfer', loanId: null })).toBe(
+      base.transferId,
+    );
+  });
+
+  it('keep money as an integer string of minor units', () => {
+    const money = (amountMinor: string) =>
+      transferCompletedV1.schema.shape.amount.safeParse({ amountMinor, currency: 'MWK' }).success;
+    expect(money('0')).toBe(true);
+    expect(money('9223372036854775807')).toBe(true);
+    expect(money('1.5')).toBe(false);
+    expect(money('-3')).toBe(false);
+    expect(money('007')).toBe(false);
+  });
+});
+
+describe('the event envelope', () => {
+  it('accepts a well-formed envelope and refuses a malformed type', () => {
+    const envelope = {
+      id: '01900000-0000-7000-8000-000000000009',
+      type: 'user.registered',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      source: 'identity',
+      data: registered,
+    };
+    expect(EventEnvelopeSchema.safeParse(envelope).success).toBe(true);
+    expect(EventEnvelopeSchema.safeParse({ ...envelope, type: 'UserRegistered' }).success).toBe(false);
+    expect(EventEnvelopeSchema.safeParse({ ...envelope, version: 0 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import { type AnyDatabase, eventTables } from './tables.js';
+
+export interface PurgeSettings {
+  /** Delivered deliveries, and events none of whose deliveries remain, older than this go. */
+  outboxRetentionMs: number;
+  /** Processed event ids older than this go; keep it longer than any producer retries or replays. */
+  inboxRetentionMs: number;
+}
+
+export interface PurgeResult {
+  deliveries: number;
+  events: number;
+  inbox: number;
+  revocations: number;
+}
+
+const BATCH = 1_000;
+/** Bounds one run, so a huge backlog is purged over several runs rather than in one long lock. */
+const MAX_BATCHES = 50;
+
+async function inBatches(deleteBatch: () => Promise<bigint>): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < MAX_BATCHES; i++) {
+    const deleted = Number(await deleteBatch());
+    total += deleted;
+    if (deleted < BATCH) break;
+  }
+  return total;
+}
+
+const ago = (ms: number) => sql<Date>`DATE_SUB(NOW(3), INTERVAL ${Math.round(ms) * 1000} MICROSECOND)`;
+
+/**
+ * Deletes what has served its purpose: deliveries made long enough ago, events
+ * with no delivery left (dead letters keep their event until replayed and
+ * delivered), processed inbox ids past retention, and expired revocations.
+ */
+export async function purgeEventTables(db: AnyDatabase, settings: PurgeSettings): Promise<PurgeResult> {
+  const tables = eventTables(db);
+  const deliveries = await inBatches(async () => {
+    const result = await tables
+      .deleteFrom('outbox_deliveries')
+      .where('status', '=', 'delivered')
+      .where('updated_at', '<', ago(settings.outboxRetentionMs))
+      .limit(BATCH)
+      .executeTakeFirst();
+    return result.numDeletedRows;
+  });
+  const events = await inBatches(async () => {
+    const result = await tables
+      .deleteFrom('outbox')
+      .where('fanned_out_at', 'is not', null)
+      .where('created_at', '<', ago(settings.outboxRetentionMs))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('outbox_deliveries as d')
+              .select(sql`1`.as('one'))
+              .whereRef('d.event_seq', '=', 'outbox.seq'),
+          ),
+        ),
+      )
+      .limit(BATCH)
+      .executeTakeFirst();
+    return result.numDeletedRows;
+  });
+  const inbox = await inBatches(async () => {
+    const result = await tables
+      .deleteFrom('inbox')
+      .where('processed_at', '<', ago(settings.inboxRetentionMs))
+      .limit(BATCH)
+      .executeTakeFirst();
+    return result.numDeletedRows;
+  });
+  const revocations = await inBatches(async () => {
+    const result = await tables
+      .deleteFrom('revoked_users')
+      .where('expires_at', '<', sql<Date>`NOW(3)`)
+      .limit(BATCH)
+      .executeTakeFirst();
+    return result.numDeletedRows;
+  });
+  return { deliveries, events, inbox, revocations };
+}

@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { UserRevocationList } from '../auth/denylist.js';
+import { type AnyDatabase, type AnyTransaction, eventTables } from './tables.js';
+
+/**
+ * How long a revocation is remembered: longer than any access token lives
+ * (identity caps ACCESS_TOKEN_TTL_SECONDS at one hour), plus clock tolerance.
+ * After that, every token it refuses has expired anyway.
+ */
+export const REVOCATION_RETENTION_SECONDS = 3600 + 300;
+
+const toSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * Persists "refuse this user's tokens issued at or before `revokedBefore`" in
+ * the caller's transaction. Persisted, not only in memory: a restarted
+ * service still refuses them, and every replica picks them up (RevocationSync),
+ * not just the one that received the event.
+ */
+export async function recordRevocation(
+  trx: AnyTransaction,
+  userId: string,
+  revokedBefore: Date,
+  retentionSeconds = REVOCATION_RETENTION_SECONDS,
+): Promise<void> {
+  const expiresAt = new Date(revokedBefore.getTime() + retentionSeconds * 1000);
+  await eventTables(trx)
+    .insertInto('revoked_users')
+    .values({ user_id: userId, revoked_before: revokedBefore, expires_at: expiresAt, updated_at: new Date() })
+    .onDuplicateKeyUpdate({
+      revoked_before: sql<Date>`GREATEST(revoked_before, ${revokedBefore})`,
+      expires_at: sql<Date>`GREATEST(expires_at, ${expiresAt})`,
+      updated_at: new Date(),
+    })
+    .execute();
+}
+
+/** Copies the persisted revocations still in force into the in-memory list; returns how many. */
+export async function loadRevocations(db: AnyDatabase, list: UserRevocationList): Promise<number> {
+  const rows = await eventTables(db)
+    .selectFrom('revoked_users')
+    .select(['user_id', 'revoked_before'])
+    .where('expires_at', '>', sql<Date>`NOW(3)`)
+    .execute();
+  for (const row of rows) list.revokeTokensIssuedBefore(row.user_id, toSeconds(row.revoked_before));
+  return rows.length;
+}
+
+/**
+ * Keeps a replica's in-memory revocation list in step with the table: loaded
+ * at start, then re-read every interval, so a user disabled through another
+ * replica is refused here within seconds. The table holds only the last hour's
+ * disables, so a full re-read is cheap.
+ */
+export class RevocationSync {
+  #timer: NodeJS.Timeout | undefined;
+  #failing = false;
+  #stopped = false;
+
+  constructor(
+    private readonly db: AnyDatabase,
+    private readonly list: UserRevocationList,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** One read; errors are logged, not thrown (the next interval retries). */
+  async refresh(): Promise<void> {
+    try {
+      await loadRevocations(this.db, this.list);
+      this.list.forgetRevokedBefore(Math.floor(Date.now() / 1000) - REVOCATION_RETENTION_SECONDS);
+      if (this.#failing) this.logger.info('token revocations readable again');
+      this.#failing = false;
+    } catch (error) {
+      if (!this.#failing) this.logger.error({ err: error }, 'could not read token revocations; will retry');
+      this.#failing = true;
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    const loop = () => {
+      if (this.#stopped) return;
+      this.#timer = setTimeout(() => void this.refresh().finally(loop), this.intervalMs);
+    };
+    loop();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Generated, Kysely, Transaction } from 'kysely';
+
+/** One event, written in the producer's transaction; `fanned_out_at` is set once its deliveries exist. */
+export interface OutboxTable {
+  /** Commit order of events per aggregate (see emitEvent); BIGINT, so a string. */
+  seq: Generated<string>;
+  id: string;
+  type: string;
+  version: number;
+  aggregate_key: string;
+  /** The event's data, JSON. */
+  payload: string;
+  occurred_at: Date;
+  /** W3C trace context of the request that caused the event. */
+  traceparent: string | null;
+  tracestate: string | null;
+  fanned_out_at: Date | null;
+  created_at: Date;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+/** One event for one subscriber: its own attempts, so a slow consumer delays nobody else. */
+export interface OutboxDeliveriesTable {
+  id: Generated<string>;
+  event_seq: string;
+  event_id: string;
+  event_type: string;
+  aggregate_key: string;
+  subscriber: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** Due time while pending; also the lease of the relay delivering it. */
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Events this service has processed, by id: a redelivery finds its id here and has no effect. */
+export interface InboxTable {
+  event_id: string;
+  type: string;
+  version: number;
+  source: string;
+  occurred_at: Date;
+  processed_at: Date;
+}
+
+/** user.disabled, remembered until every token it refuses has expired anyway. */
+export interface RevokedUsersTable {
+  user_id: string;
+  /** Tokens issued at or before this moment are refused. */
+  revoked_before: Date;
+  expires_at: Date;
+  updated_at: Date;
+}
+
+/** The kit's tables; a service's Kysely schema extends this. */
+export interface EventTables {
+  outbox: OutboxTable;
+  outbox_deliveries: OutboxDeliveriesTable;
+  inbox: InboxTable;
+  revoked_users: RevokedUsersTable;
+}
+
+/** Whatever Kysely a service has (typed by its own schema); the kit only touches its own tables. */
+// biome-ignore lint/suspicious/noExplicitAny: any service schema is accepted here, then narrowed below.
+export type AnyDatabase = Kysely<any>;
+// biome-ignore lint/suspicious/noExplicitAny: as above, for a transaction.
+export type AnyTransaction = Transaction<any>;
+
+export function eventTables(db: AnyDatabase): Kysely<EventTables> {
+  return db as Kysely<EventTables>;
+}

@@ -1,0 +1,103 @@
+import { z } from '@hono/zod-openapi';
+import { PRODUCT_CATEGORIES, type ProductRow } from '../db/schema.js';
+
+/** Money is an integer count of minor units, never above what JSON numbers carry exactly. */
+const minorUnits = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const months = z.number().int().min(1).max(600);
+
+const fieldShape = {
+  code: z
+    .string()
+    .regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { error: 'must be 2–32 upper-case letters, digits or "-"' })
+    .openapi({ example: 'TUITION-2027' }),
+  name: z.string().trim().min(1).max(120).openapi({ example: 'Tuition loan 2026/27' }),
+  description: z.string().trim().max(2000),
+  category: z.enum(PRODUCT_CATEGORIES),
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as MWK' }),
+  minPrincipal: minorUnits.openapi({ description: 'Smallest loan, in minor units.', example: 5000000 }),
+  maxPrincipal: minorUnits.openapi({ description: 'Largest loan, in minor units.', example: 150000000 }),
+  annualRateBps: z
+    .number()
+    .int()
+    .min(0)
+    .max(10000)
+    .openapi({ description: 'Annual interest in basis points (0–10000 = 0–100 %).', example: 1200 }),
+  minTermMonths: months,
+  maxTermMonths: months,
+  gracePeriodMonths: z.number().int().min(0).max(120),
+  active: z.boolean(),
+};
+
+/** A whole product, as created or replaced (PUT); optional fields take their defaults. */
+export const ProductFieldsSchema = z
+  .strictObject({
+    ...fieldShape,
+    description: fieldShape.description.default(''),
+    currency: fieldShape.currency.default('MWK'),
+    gracePeriodMonths: fieldShape.gracePeriodMonths.default(0),
+    active: fieldShape.active.default(true),
+  })
+  .openapi('ProductFields');
+
+/** Some fields of a product (PATCH); the rest stay as they are. */
+export const ProductPatchSchema = z
+  .strictObject(fieldShape)
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, { error: 'name at least one field to change' })
+  .openapi('ProductPatch');
+
+export type ProductFields = z.infer<typeof ProductFieldsSchema>;
+
+export const ProductSchema = z
+  .object({
+    id: z.uuid(),
+    code: z.string(),
+    name: z.string(),
+    description: z.string(),
+    category: z.enum(PRODUCT_CATEGORIES),
+    currency: z.string(),
+    minPrincipal: z.number().int(),
+    maxPrincipal: z.number().int(),
+    annualRateBps: z.number().int(),
+    minTermMonths: z.number().int(),
+    maxTermMonths: z.number().int(),
+    gracePeriodMonths: z.number().int(),
+    active: z.boolean(),
+    archived: z.boolean(),
+    createdBy: z.uuid(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    archivedAt: z.iso.datetime().nullable(),
+    version: z.number().int(),
+  })
+  .openapi('Product');
+
+export type Product = z.infer<typeof ProductSchema>;
+
+export function toProduct(row: ProductRow): Product {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    currency: row.currency,
+    minPrincipal: Number(row.min_principal),
+    maxPrincipal: Number(row.max_principal),
+    annualRateBps: row.annual_rate_bps,
+    minTermMonths: row.min_term_months,
+    maxTermMonths: row.max_term_months,
+    gracePeriodMonths: row.grace_period_months,
+    active: Boolean(row.active),
+    archived: row.archived_at !== null,
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    archivedAt: row.archived_at?.toISOString() ?? null,
+    version: row.version,
+  };
+}
+
+export const ProductIdParamSchema = z.object({
+  id: z.uuid({ error: 'must be a product id (UUID)' }).openapi({ param: { name: 'id', in: 'path' } }),
+});

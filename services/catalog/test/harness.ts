@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, parseConfig, runMigrations } from '@bonding/kit';
+import { createTestDatabase, createTestIssuer } from '@bonding/testing';
+import { createCatalogApp } from '../src/app.js';
+import { buildCatalogDeps } from '../src/build-deps.js';
+import { catalogConfigSchema } from '../src/config.js';
+import { migrations } from '../src/db/migrations/index.js';
+
+export type CatalogHarness = Awaited<ReturnType<typeof createCatalogHarness>>;
+
+/** The catalog app over a fresh MariaDB database, with tokens from a stand-in issuer. */
+export async function createCatalogHarness() {
+  const database = await createTestDatabase('catalog');
+  const issuer = await createTestIssuer();
+  const config = parseConfig(catalogConfigSchema, { NODE_ENV: 'test', MYSQL_URL: database.url });
+  const built = buildCatalogDeps(config, {
+    keys: issuer.keys,
+    logger: createLogger({ service: 'catalog', level: 'silent' }),
+  });
+  await runMigrations(built.deps.db, database.name, migrations);
+  const { app } = createCatalogApp(built.deps);
+  const ids = { student: randomUUID(), otherStudent: randomUUID(), agent: randomUUID(), admin: randomUUID() };
+  const tokens = {
+    student: await issuer.token({ sub: ids.student, role: 'student' }),
+    otherStudent: await issuer.token({ sub: ids.otherStudent, role: 'student' }),
+    agent: await issuer.token({ sub: ids.agent, role: 'agent' }),
+    admin: await issuer.token({ sub: ids.admin, role: 'admin' }),
+  };
+
+  async function call(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...options.headers };
+    const body =
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body);
+    if (body !== undefined) {
+      headers['Content-Type'] ??= 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    const response = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  }
+
+  return {
+    app,
+    deps: built.deps,
+    ids,
+    tokens,
+    call,
+    async close() {
+      await built.close();
+      await database.drop();
+    },
+  };
+}
+
+let sequence = 0;
+/** A valid product body with a unique code. */
+export function productBody(overrides: Record<string, unknown> = {}) {
+  sequence += 1;
+  return {
+    code: `TEST-${Date.now().toString(36).toUpperCase()}-${sequence}`,
+    name: 'Test tuition loan',
+    description: 'For tests.',
+    category: 'tuition',
+    currency: 'MWK',
+    minPrincipal: 1_000_000,
+    maxPrincipal: 50_000_000,
+    annualRateBps: 450,
+    minTermMonths: 6,
+    maxTermMonths: 48,
+    gracePeriodMonths: 3,
+    ...overrides,
+  };
+}

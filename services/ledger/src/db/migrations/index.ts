@@ -1,0 +1,15 @@
+import { createEventTables, createIdempotencyTable, type Migration } from '@bonding/kit';
+import * as createAccounts from './0001_create_accounts.js';
+import * as createTransfers from './0002_create_transfers.js';
+import * as createEntries from './0003_create_entries.js';
+import * as createCards from './0004_create_cards.js';
+
+/** Every migration in the order it applies; add new ones at the end. */
+export const migrations: Migration[] = [
+  { name: '0001_create_accounts', ...createAccounts },
+  { name: '0002_create_transfers', ...createTransfers },
+  { name: '0003_create_entries', ...createEntries },
+  { name: '0004_create_cards', ...createCards },
+  { name: '0005_create_idempotency_records', up: createIdempotencyTable },
+  { name: '0006_create_event_tables', up: createEventTables },
+];
