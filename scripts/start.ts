@@ -13,6 +13,7 @@ import {
   publicKeysFromDir,
   renderKongConfig,
 } from '../services/gateway/src/declarative/render.js';
+import { saveToFolder, startMailSink } from '../services/notifications/src/dev/mail-sink.js';
 import { ensureSigningKeys } from './lib/keys.js';
 import {
   ensureMysqlServer,
@@ -36,6 +37,8 @@ import {
   style,
 } from './lib/processes.js';
 import {
+  LOCAL_MAIL_SINK,
+  LOCAL_MAIL_SINK_URL,
   mainArgs,
   migrateArgs,
   type RunContext,
@@ -142,6 +145,28 @@ function renderEdgeConfig(keysDir: string): string {
   return out;
 }
 
+/**
+ * Where e-mail goes in a local run: the server SMTP_URL names, else a local SMTP sink that saves each
+ * message as an .eml file in .local/mail/ (open it with any mail client, or read it as text).
+ */
+async function startLocalMailSink(): Promise<string> {
+  if (process.env.SMTP_URL) return 'sent to SMTP_URL (from the environment)';
+  const dir = join(repoRoot, '.local', 'mail');
+  const save = saveToFolder(dir);
+  try {
+    await startMailSink({
+      ...LOCAL_MAIL_SINK,
+      accept: (message) => info('mail', `received ${rel(save(message))}`),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    info('start', `port ${LOCAL_MAIL_SINK.port} is taken: e-mail goes to whatever SMTP server listens there`);
+    return `sent to ${LOCAL_MAIL_SINK_URL} (another program's)`;
+  }
+  info('start', `local mail sink on ${LOCAL_MAIL_SINK_URL}: e-mails are saved in ${rel(dir)}/`);
+  return `${rel(dir)}/*.eml  ${style.dim(`(local SMTP sink on ${LOCAL_MAIL_SINK_URL})`)}`;
+}
+
 function checkServiceSources(): void {
   for (const spec of services) {
     for (const file of spec.database === false ? ['src/main.ts'] : ['src/main.ts', 'src/migrate.ts']) {
@@ -225,13 +250,14 @@ function box(lines: string[]): string {
   return [`╭${'─'.repeat(width + 2)}╮`, ...body, `╰${'─'.repeat(width + 2)}╯`].join('\n');
 }
 
-function banner(adminUrl: string, admin: AdminCredentials): string {
+function banner(adminUrl: string, admin: AdminCredentials, mail: string): string {
   const lines = [style.bold('Bonding Platform is running'), ''];
   const edge = services.find((s) => s.edge);
   if (edge) {
     lines.push(`API            ${serviceUrl(edge)}/api/v1  ${style.dim('(the edge: every call goes here)')}`);
     lines.push(`API reference  ${serviceUrl(edge)}/docs`);
   }
+  lines.push(`E-mail         ${mail}`);
   lines.push('', style.dim('Each service directly (its /openapi.json, /metrics, /readyz):'));
   for (const spec of services.filter((s) => !s.edge)) {
     lines.push(`${spec.name.padEnd(14)} ${serviceUrl(spec)}`);
@@ -290,12 +316,13 @@ async function main(): Promise<void> {
   );
 
   step('Starting services');
+  const mail = await startLocalMailSink();
   for (const [i, spec] of services.entries()) startService(spec, i, ctx);
   const readyIn = await Promise.all(services.map((spec) => waitReady(spec)));
   if (shuttingDown) return;
   for (const [i, spec] of services.entries()) info('start', `${spec.name} ready after ${readyIn[i]} ms`);
 
-  console.log(`\n${banner(adminUrl, admin)}`);
+  console.log(`\n${banner(adminUrl, admin, mail)}`);
   info('start', `up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   // From here on the children keep the event loop alive; a signal or a child's death ends the run.
 }

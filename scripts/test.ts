@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { checkChart } from './lib/chart-check.js';
 import { chartToolPaths } from './lib/chart-tools.js';
+import { checkDelivery } from './lib/delivery-check.js';
 import { ensureMysqlServer, SetupError } from './lib/mysql-server.js';
 import { binDir, repoRoot } from './lib/paths.js';
 import { exitCodeOf, exited, step, style } from './lib/processes.js';
@@ -55,6 +56,28 @@ async function chartStep(env: NodeJS.ProcessEnv): Promise<void> {
   env.HELM = chartToolPaths.helm;
 }
 
+/**
+ * Delivery files: actionlint on the workflows, hadolint on the Dockerfile, skaffold.yaml against its schema,
+ * `bash -n` on the scripts, the chart with k8s/'s values (scripts/lib/delivery-check.ts). Installs actionlint
+ * and hadolint into .tools/k8s on first use. Skipped, like the chart step, when vitest is given paths that
+ * include none of these.
+ */
+async function deliveryStep(): Promise<void> {
+  const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const mine = ['delivery', 'k8s', 'skaffold', 'Dockerfile', '.github'];
+  if (filters.length > 0 && !filters.some((arg) => mine.some((name) => arg.includes(name)))) return;
+  const title = 'Delivery: actionlint, hadolint, skaffold schema, scripts, k8s values';
+  step(title);
+  const started = Date.now();
+  try {
+    await checkDelivery();
+  } catch (error) {
+    console.error(style.red(`\n✖ ${title} failed: ${(error as Error).message}`));
+    process.exit(1);
+  }
+  console.log(style.green(`✔ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`));
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   step('Database server');
@@ -64,6 +87,7 @@ async function main(): Promise<void> {
   await run('Lint: biome check .', 'biome', ['check', '--error-on-warnings', '.'], env);
   await run('Typecheck: tsc -p tsconfig.json', 'tsc', ['-p', 'tsconfig.json'], env);
   await chartStep(env);
+  await deliveryStep();
   await run(
     `Tests: vitest run ${process.argv.slice(2).join(' ')}`.trimEnd(),
     'vitest',

@@ -1,9 +1,7 @@
 // The processes `npm start` runs. Each lives in services/<name> with
 //   src/main.ts     starts its HTTP server (serving /readyz, /openapi.json, ...),
 //   src/migrate.ts  runs its migrations and exits (0 = success) — services that own a database only.
-// Add the others here as they land (ports as in the design, section 1):
-//   { name: 'loans', port: 3004 }, { name: 'notifications', port: 3006 },
-// and give each a route in kong/kong.yml (the parity test insists).
+// Give each a route in kong/kong.yml (the parity test insists).
 import { join } from 'node:path';
 import { eventEnv } from './event-env.js';
 import { localFieldKeys } from './field-keys.js';
@@ -39,6 +37,10 @@ export interface RunContext {
   logLevel: string;
 }
 
+/** The local SMTP sink npm start runs when SMTP_URL is not set (scripts/start.ts). */
+export const LOCAL_MAIL_SINK = { host: '127.0.0.1', port: 1025 };
+export const LOCAL_MAIL_SINK_URL = `smtp://${LOCAL_MAIL_SINK.host}:${LOCAL_MAIL_SINK.port}`;
+
 export const services: ServiceSpec[] = [
   {
     name: 'identity',
@@ -56,7 +58,23 @@ export const services: ServiceSpec[] = [
     consumes: ['user.registered', 'user.updated', 'user.disabled'],
   },
   { name: 'catalog', port: 3003, seed: true, consumes: ['user.disabled'] },
+  // Calls catalog and students with the user's token, the ledger's /internal/transfers signed (default URLs).
+  { name: 'loans', port: 3004, consumes: ['user.disabled', 'transfer.completed', 'disbursement.failed'] },
   { name: 'ledger', port: 3005, consumes: ['user.disabled', 'loan.approved'] },
+  {
+    name: 'notifications',
+    port: 3006,
+    // E-mail goes to the mail sink npm start runs (.local/mail/*.eml), unless SMTP_URL names a real server.
+    env: () => ({ SMTP_URL: process.env.SMTP_URL || LOCAL_MAIL_SINK_URL }),
+    consumes: [
+      'user.*',
+      'agent.approved',
+      'loan.*',
+      'repayment.received',
+      'transfer.completed',
+      'disbursement.failed',
+    ],
+  },
   { name: 'docs', port: 3010, database: false },
   {
     name: 'gateway',

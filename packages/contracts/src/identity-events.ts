@@ -50,3 +50,35 @@ export const userDisabledV1 = defineEvent({
   shape: { userId: Id, disabledBy: Id, disabledAt: Timestamp },
   aggregate: (data) => data.userId,
 });
+
+export const userEmailVerificationRequestedV1 = defineEvent({
+  type: 'user.emailVerificationRequested',
+  version: 1,
+  description:
+    "A user must prove they read their account's e-mail (on registration, or when they ask again). Carries the " +
+    'one-time verification code for notifications to mail: single-use, expires at `expiresAt`, stored only ' +
+    'hashed by identity; only notifications subscribes to it (see docs/events.md).',
+  shape: { userId: Id, verificationCode: z.string().min(16).max(128), expiresAt: Timestamp },
+  aggregate: (data) => data.userId,
+});
+
+export const userPasswordResetRequestedV1 = defineEvent({
+  type: 'user.passwordResetRequested',
+  version: 1,
+  description:
+    'Someone asked to reset the password of an existing account. Carries the one-time reset code, because ' +
+    'notifications must mail it: the code is single-use, expires at `expiresAt` (minutes), is stored only ' +
+    'hashed by identity, and only notifications subscribes to this event (see docs/events.md).',
+  shape: { userId: Id, resetCode: z.string().min(16).max(128), expiresAt: Timestamp },
+  aggregate: (data) => data.userId,
+});
+
+export const userPasswordChangedV1 = defineEvent({
+  type: 'user.passwordChanged',
+  version: 1,
+  description:
+    "A user's password changed (`changed`: by the user, knowing the old one; `reset`: through a reset code). " +
+    'Notifications tells the owner, so that a change they did not make does not go unnoticed.',
+  shape: { userId: Id, changedAt: Timestamp, method: z.enum(['changed', 'reset']) },
+  aggregate: (data) => data.userId,
+});

@@ -8,7 +8,7 @@ const byLoan = (data: { loanId: string }) => data.loanId;
 export const loanCreatedV1 = defineEvent({
   type: 'loan.created',
   version: 1,
-  description: 'An agent raised a loan application for a student.',
+  description: 'A loan application was made: by the student, or raised for them by an agent or admin.',
   shape: { loanId: Id, studentId: Id, productId: Id, createdBy: Id, principal: Money },
   aggregate: byLoan,
 });

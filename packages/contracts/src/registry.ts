@@ -1,5 +1,13 @@
 import type { z } from 'zod';
-import { agentApprovedV1, userDisabledV1, userRegisteredV1, userUpdatedV1 } from './identity-events.js';
+import {
+  agentApprovedV1,
+  userDisabledV1,
+  userEmailVerificationRequestedV1,
+  userPasswordChangedV1,
+  userPasswordResetRequestedV1,
+  userRegisteredV1,
+  userUpdatedV1,
+} from './identity-events.js';
 import { disbursementFailedV1, transferCompletedV1 } from './ledger-events.js';
 import {
   loanApprovedV1,
@@ -18,6 +26,9 @@ export const eventContracts = [
   userUpdatedV1,
   agentApprovedV1,
   userDisabledV1,
+  userEmailVerificationRequestedV1,
+  userPasswordResetRequestedV1,
+  userPasswordChangedV1,
   loanCreatedV1,
   loanApprovedV1,
   loanRejectedV1,

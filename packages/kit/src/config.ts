@@ -21,6 +21,8 @@ export const baseConfigShape = {
     .min(1024)
     .default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Routes guarded by `guards.requireVerifiedEmail()` refuse tokens without `email_verified: true`. */
+  REQUIRE_VERIFIED_EMAIL: z.stringbool().default(true),
 };
 
 export const baseConfigSchema = z.object(baseConfigShape);

@@ -1,6 +1,12 @@
 export { createServiceApp, type ServiceApp, type ServiceAppOptions } from './app.js';
 export { type TokenDenylist, UserRevocationList } from './auth/denylist.js';
-export { bearerSecurity, createGuards, type Guards, principalOf } from './auth/middleware.js';
+export {
+  bearerSecurity,
+  createGuards,
+  type GuardOptions,
+  type Guards,
+  principalOf,
+} from './auth/middleware.js';
 export { type Principal, ROLES, type Role } from './auth/principal.js';
 export {
   ACCESS_TOKEN_ALGORITHMS,
@@ -101,4 +107,7 @@ export { SIGNATURE_HEADER, signRequest, verifySignature } from './internal/signa
 export { type SignedFetchOptions, signedFetch } from './internal/signed-fetch.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { Counter, createServiceMetrics, Gauge, Histogram, type ServiceMetrics } from './metrics.js';
+export { type PeriodicTask, runPeriodically } from './periodic.js';
+export { type RunServiceOptions, runService } from './run-service.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';
+export { createServiceCore, type ServiceCore, type ServiceCoreOptions } from './service-core.js';

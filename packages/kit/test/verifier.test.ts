@@ -15,9 +15,13 @@ const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
 const issuer = 'https://id.test';
 const audience = 'bonding-platform';
 
-function sign(claims: { sub?: string; role?: string; iat?: number; exp?: number } = {}, typ = 'at+jwt') {
+function sign(
+  claims: { sub?: string; role?: string; iat?: number; exp?: number; email_verified?: unknown } = {},
+  typ = 'at+jwt',
+) {
   const iat = claims.iat ?? Math.floor(Date.now() / 1000);
-  return new SignJWT({ role: claims.role ?? 'student', sid: 's1' })
+  const extra = 'email_verified' in claims ? { email_verified: claims.email_verified } : {};
+  return new SignJWT({ role: claims.role ?? 'student', sid: 's1', ...extra })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ })
     .setIssuer(issuer)
     .setAudience(audience)
@@ -107,5 +111,42 @@ describe('the role guard', () => {
     });
     expect(admin.status).toBe(200);
     expect(await admin.json()).toEqual({ userId: 'boss' });
+  });
+});
+
+describe('the verified-e-mail guard', () => {
+  function verifiedApp(requireVerifiedEmail?: boolean) {
+    const verifier = createTokenVerifier({ issuer, audience, keys: countingKeys().keys });
+    const guards = createGuards(verifier, { requireVerifiedEmail });
+    const service = createTestApp();
+    const router = createRouter();
+    router.post('/money', guards.require(), guards.requireVerifiedEmail(), (c) =>
+      c.json({ verified: c.get('principal').emailVerified }),
+    );
+    service.app.route('/api/v1', router);
+    return service.app;
+  }
+  const call = async (app: ReturnType<typeof verifiedApp>, token: string) =>
+    app.request('/api/v1/money', { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+
+  it('reads email_verified from the token: only a literal true counts', async () => {
+    const verifier = createTokenVerifier({ issuer, audience, keys: countingKeys().keys });
+    expect((await verifier.verify(await sign({ email_verified: true }))).emailVerified).toBe(true);
+    expect((await verifier.verify(await sign({ email_verified: 'true' }))).emailVerified).toBe(false);
+    expect((await verifier.verify(await sign())).emailVerified).toBe(false);
+  });
+
+  it('refuses an unverified caller with 403 email_not_verified, and lets a verified one through', async () => {
+    const app = verifiedApp();
+    const unverified = await call(app, await sign({ email_verified: false }));
+    expect(unverified.status).toBe(403);
+    expect(((await unverified.json()) as { code: string }).code).toBe('email_not_verified');
+    expect((await call(app, await sign())).status).toBe(403);
+    expect((await call(app, await sign({ email_verified: true }))).status).toBe(200);
+  });
+
+  it('lets everyone through when the switch is off (REQUIRE_VERIFIED_EMAIL=false)', async () => {
+    const app = verifiedApp(false);
+    expect((await call(app, await sign({ email_verified: false }))).status).toBe(200);
   });
 });

@@ -1,3 +1,4 @@
+export { type CallOptions, type CallResult, createApiClient } from './api-client.js';
 export { createTestIssuer, type TestIssuer } from './issuer.js';
 export { createSigningKeyDir } from './keys.js';
 export { collectLogLines } from './log-lines.js';

@@ -7,7 +7,13 @@ export interface TestIssuer {
   /** Verification keys for a service under test, as its JWKS would provide them. */
   keys: JWTVerifyGetKey;
   /** An access token shaped exactly like identity's (RS256, kid, typ at+jwt). */
-  token(claims: { sub?: string; role: 'admin' | 'agent' | 'student'; ttlSeconds?: number }): Promise<string>;
+  /** `emailVerified` defaults to true, so suites not about verification act as verified users. */
+  token(claims: {
+    sub?: string;
+    role: 'admin' | 'agent' | 'student';
+    ttlSeconds?: number;
+    emailVerified?: boolean;
+  }): Promise<string>;
 }
 
 /** Stands in for identity when a service is tested on its own: signs tokens its verifier accepts. */
@@ -23,9 +29,9 @@ export async function createTestIssuer(
     issuer,
     audience,
     keys: createLocalJWKSet({ keys: [jwk] }),
-    token({ sub = randomUUID(), role, ttlSeconds = 900 }) {
+    token({ sub = randomUUID(), role, ttlSeconds = 900, emailVerified = true }) {
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ role, sid: randomUUID() })
+      return new SignJWT({ role, sid: randomUUID(), email_verified: emailVerified })
         .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
         .setIssuer(issuer)
         .setAudience(audience)

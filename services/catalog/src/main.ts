@@ -1,27 +1,9 @@
-import { loadConfig, runMigrations, startServer } from '@bonding/kit';
+import { loadConfig, runService } from '@bonding/kit';
 import { createCatalogApp } from './app.js';
 import { buildCatalogDeps } from './build-deps.js';
 import { catalogConfigSchema } from './config.js';
 import { migrations } from './db/migrations/index.js';
 
 const config = loadConfig(catalogConfigSchema);
-const { deps, close } = buildCatalogDeps(config);
-
-if (config.MIGRATE_ON_START) {
-  const applied = await runMigrations(deps.db, new URL(config.MYSQL_URL).pathname.slice(1), migrations);
-  deps.logger.info({ applied }, 'migrations applied');
-}
-
-const { app, health } = createCatalogApp(deps);
-// Revocations persisted by any replica are loaded before traffic; then the relay and purge start.
-await deps.events.start();
-await startServer({
-  app,
-  health,
-  logger: deps.logger,
-  host: config.HOST,
-  port: config.PORT,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  cleanups: [() => deps.events.stop(), close],
-  handleSignals: true,
-});
+const { deps, core } = buildCatalogDeps(config);
+await runService({ config, core, migrations, service: createCatalogApp(deps) });

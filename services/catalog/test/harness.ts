@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, parseConfig, runMigrations } from '@bonding/kit';
-import { createTestDatabase, createTestIssuer } from '@bonding/testing';
+import { createApiClient, createTestDatabase, createTestIssuer } from '@bonding/testing';
 import { createCatalogApp } from '../src/app.js';
 import { buildCatalogDeps } from '../src/build-deps.js';
 import { catalogConfigSchema } from '../src/config.js';
@@ -27,33 +27,7 @@ export async function createCatalogHarness() {
     admin: await issuer.token({ sub: ids.admin, role: 'admin' }),
   };
 
-  async function call(
-    method: string,
-    path: string,
-    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...options.headers };
-    const body =
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body);
-    if (body !== undefined) {
-      headers['Content-Type'] ??= 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(body));
-    }
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    const response = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, json, text };
-  }
+  const call = createApiClient((path, init) => app.request(path, init));
 
   return {
     app,

@@ -5,6 +5,11 @@ export const apiSources: { service: string; load: () => Promise<Record<string, u
   { service: 'identity', load: async () => (await import('@bonding/identity/openapi')).openApiDocument() },
   { service: 'students', load: async () => (await import('@bonding/students/openapi')).openApiDocument() },
   { service: 'catalog', load: async () => (await import('@bonding/catalog/openapi')).openApiDocument() },
+  { service: 'loans', load: async () => (await import('@bonding/loans/openapi')).openApiDocument() },
+  {
+    service: 'notifications',
+    load: async () => (await import('@bonding/notifications/openapi')).openApiDocument(),
+  },
   { service: 'ledger', load: async () => (await import('@bonding/ledger/openapi')).openApiDocument() },
 ];
 

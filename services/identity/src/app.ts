@@ -1,6 +1,7 @@
 import { createServiceApp, databaseReadiness, mountEventRoutes } from '@bonding/kit';
 import { migrations } from './db/migrations/index.js';
 import type { IdentityDeps } from './deps.js';
+import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { userRoutes } from './routes/users.js';
@@ -21,6 +22,7 @@ export function createIdentityApp(deps: IdentityDeps) {
   service.app
     .route('/', jwksRoutes(deps))
     .route('/api/v1', authRoutes(deps))
+    .route('/api/v1', accountRoutes(deps))
     .route('/api/v1', userRoutes(deps));
   // Identity consumes no events (it is where user.disabled comes from); it serves its dead letters.
   mountEventRoutes(service.app, deps.events, { consumeUserDisabled: false });

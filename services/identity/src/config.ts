@@ -32,6 +32,33 @@ export const identityConfigSchema = z
       .int()
       .min(1)
       .default(5 * 60),
+    /** Lifetime of a password-reset code sent by e-mail. */
+    PASSWORD_RESET_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(24 * 3600)
+      .default(30 * 60),
+    /** Password resets asked for one e-mail (known or not) within the window; more get 429. */
+    PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(3),
+    PASSWORD_RESET_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(60 * 60),
+    /** Lifetime of an e-mail verification code. */
+    EMAIL_VERIFICATION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .default(48 * 3600),
+    /** New verification codes a user may ask for within the window; more get 429. */
+    EMAIL_VERIFICATION_RESEND_MAX: z.coerce.number().int().min(1).default(3),
+    EMAIL_VERIFICATION_RESEND_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(60 * 60),
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(10).max(128).optional()),
   })

@@ -1,5 +1,5 @@
 import { createLogger, parseConfig, runMigrations } from '@bonding/kit';
-import { collectLogLines, createSigningKeyDir, createTestDatabase } from '@bonding/testing';
+import { collectLogLines, createApiClient, createSigningKeyDir, createTestDatabase } from '@bonding/testing';
 import { createIdentityApp } from '../src/app.js';
 import { buildIdentityDeps } from '../src/build-deps.js';
 import { identityConfigSchema } from '../src/config.js';
@@ -15,12 +15,6 @@ export function uniqueUser(prefix = 'user') {
   sequence += 1;
   const tag = `${Date.now().toString(36)}${sequence}`;
   return { email: `${prefix}.${tag}@example.test`, regNumber: `REG-${tag}` };
-}
-
-export interface CallOptions {
-  body?: unknown;
-  token?: string;
-  headers?: Record<string, string>;
 }
 
 export type IdentityHarness = Awaited<ReturnType<typeof createIdentityHarness>>;
@@ -47,28 +41,7 @@ export async function createIdentityHarness(env: Record<string, string> = {}) {
   await ensureFirstAdmin(built.deps.db, ADMIN.email, ADMIN.password, now());
   const { app } = createIdentityApp(built.deps);
 
-  async function call(method: string, path: string, options: CallOptions = {}) {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['Content-Type'] ??= 'application/json';
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    const body =
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body);
-    // app.request() does not add the Content-Length a real client sends.
-    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body));
-    const response = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, json, text };
-  }
+  const call = createApiClient((path, init) => app.request(path, init));
 
   async function login(email: string, password: string) {
     const response = await call('POST', '/api/v1/auth/login', { body: { email, password } });

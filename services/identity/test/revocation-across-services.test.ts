@@ -146,21 +146,26 @@ describe('identity events reach another service', () => {
       status: 'active',
       reg_number: student.regNumber,
     });
-    const arrival = await directory.db
-      .selectFrom('arrivals as a')
-      .innerJoin('inbox as i', 'i.event_id', 'a.event_id')
-      .select('a.traceparent')
-      .where('i.type', '=', 'user.registered')
-      .where('a.status', '=', 200)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('effects as e')
-            .select('e.id')
-            .whereRef('e.event_id', '=', 'a.event_id')
-            .where('e.user_id', '=', student.id),
-        ),
-      )
-      .executeTakeFirstOrThrow();
+    // The fixture records the arrival as it answers: under load that can land just after the effect.
+    const arrival = await waitFor(
+      () =>
+        directory.db
+          .selectFrom('arrivals as a')
+          .innerJoin('inbox as i', 'i.event_id', 'a.event_id')
+          .select('a.traceparent')
+          .where('i.type', '=', 'user.registered')
+          .where('a.status', '=', 200)
+          .where(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('effects as e')
+                .select('e.id')
+                .whereRef('e.event_id', '=', 'a.event_id')
+                .where('e.user_id', '=', student.id),
+            ),
+          )
+          .executeTakeFirst(),
+      { what: "the user.registered delivery's arrival record" },
+    );
     expect(arrival.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 

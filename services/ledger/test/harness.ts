@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, parseConfig, runMigrations, signRequest } from '@bonding/kit';
-import { collectLogLines, createTestDatabase, createTestIssuer } from '@bonding/testing';
+import { collectLogLines, createApiClient, createTestDatabase, createTestIssuer } from '@bonding/testing';
 import { createLedgerApp } from '../src/app.js';
 import { buildLedgerDeps } from '../src/build-deps.js';
 import { ledgerConfigSchema } from '../src/config.js';
@@ -10,15 +10,6 @@ import { ensureSystemAccounts } from '../src/db/system-accounts.js';
 export const INTERNAL_SECRET = 'ledger-internal-secret-for-tests-only-0001';
 
 export type LedgerHarness = Awaited<ReturnType<typeof createLedgerHarness>>;
-
-export interface CallOptions {
-  /** A value to send as JSON, or a string sent as it is (to test what JSON.stringify cannot write). */
-  body?: unknown;
-  token?: string;
-  /** The Idempotency-Key header. */
-  key?: string;
-  headers?: Record<string, string>;
-}
 
 let sequence = 0;
 /** A fresh Idempotency-Key. */
@@ -53,30 +44,7 @@ export async function createLedgerHarness(env: Record<string, string> = {}) {
     admin: await issuer.token({ sub: ids.admin, role: 'admin' }),
   };
 
-  async function call(method: string, path: string, options: CallOptions = {}) {
-    const headers: Record<string, string> = { ...options.headers };
-    const body =
-      options.body === undefined
-        ? undefined
-        : typeof options.body === 'string'
-          ? options.body
-          : JSON.stringify(options.body);
-    if (body !== undefined) {
-      headers['Content-Type'] ??= 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(body));
-    }
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (options.key) headers['Idempotency-Key'] = options.key;
-    const response = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, json, text };
-  }
+  const call = createApiClient((path, init) => app.request(path, init));
 
   /** A signed call to an /internal route, as loans makes it. */
   function callInternal(path: string, body: unknown, options: { key?: string; secret?: string } = {}) {

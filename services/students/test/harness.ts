@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger, parseConfig, runMigrations } from '@bonding/kit';
-import { createTestDatabase, createTestIssuer } from '@bonding/testing';
+import { createApiClient, createTestDatabase, createTestIssuer } from '@bonding/testing';
 import { createStudentsApp } from '../src/app.js';
 import { buildStudentsDeps } from '../src/build-deps.js';
 import { studentsConfigSchema } from '../src/config.js';
@@ -24,28 +24,7 @@ export async function createStudentsHarness() {
   await runMigrations(built.deps.db, database.name, migrations);
   const { app } = createStudentsApp(built.deps);
 
-  async function call(
-    method: string,
-    path: string,
-    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-  ) {
-    const headers: Record<string, string> = { ...options.headers };
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      headers['Content-Length'] = String(Buffer.byteLength(body));
-    }
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    const response = await app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, json, text };
-  }
+  const call = createApiClient((path, init) => app.request(path, init));
 
   /** A new student identity with a token; the directory learns of them as identity's events would tell it. */
   async function newStudent(names = { firstName: 'Chisomo', lastName: 'Banda' }) {

@@ -11,10 +11,34 @@ export const bearerSecurity = [{ bearerAuth: [] }];
 export interface Guards {
   /** Requires a valid access token; with roles, also one of those roles (403 otherwise). */
   require(...roles: Role[]): MiddlewareHandler;
+  /**
+   * After `require`: refuses (403 `email_not_verified`) a caller whose token
+   * does not carry `email_verified: true`, unless the service runs with
+   * REQUIRE_VERIFIED_EMAIL=false. For the routes that move money or apply for loans.
+   */
+  requireVerifiedEmail(): MiddlewareHandler;
 }
 
-export function createGuards(verifier: TokenVerifier): Guards {
+export interface GuardOptions {
+  /** REQUIRE_VERIFIED_EMAIL: whether `requireVerifiedEmail()` refuses unverified callers (default true). */
+  requireVerifiedEmail?: boolean | undefined;
+}
+
+export function createGuards(verifier: TokenVerifier, options: GuardOptions = {}): Guards {
+  const verifiedEmailRequired = options.requireVerifiedEmail ?? true;
   return {
+    requireVerifiedEmail() {
+      return async (c, next) => {
+        const principal = principalOf(c);
+        if (verifiedEmailRequired && !principal.emailVerified) {
+          throw new Forbidden(
+            'email_not_verified',
+            'Verify your e-mail address first (the code was sent to it; ask for a new one at /api/v1/auth/verify-email/resend), then refresh your token.',
+          );
+        }
+        await next();
+      };
+    },
     require(...roles) {
       return async (c, next) => {
         const header = c.req.header('Authorization');

@@ -8,6 +8,8 @@ export interface Principal {
   tokenId: string;
   /** Refresh-token family (the sign-in session) the token was issued for. */
   sessionId: string | undefined;
+  /** The `email_verified` claim: the user proved they read the account's e-mail. Absent means false. */
+  emailVerified: boolean;
   /** Seconds since the epoch, from `iat` and `exp`. */
   issuedAt: number;
   expiresAt: number;

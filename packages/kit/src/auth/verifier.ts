@@ -66,6 +66,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         role,
         tokenId: payload.jti as string,
         sessionId: typeof payload.sid === 'string' ? payload.sid : undefined,
+        emailVerified: payload.email_verified === true,
         issuedAt: payload.iat as number,
         expiresAt: payload.exp as number,
         token,

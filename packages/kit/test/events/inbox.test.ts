@@ -169,6 +169,7 @@ describe('user.disabled', () => {
     role: 'student' as const,
     tokenId: 't',
     sessionId: undefined,
+    emailVerified: true,
     issuedAt,
     expiresAt: issuedAt + 900,
     token: 'x',

@@ -1,5 +1,6 @@
 import type { EventTables, Role } from '@bonding/kit';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { OneTimeCodePurpose } from '../domain/one-time-codes.js';
 
 export type UserStatus = 'active' | 'pending' | 'rejected' | 'disabled';
 
@@ -15,6 +16,8 @@ export interface UsersTable {
   created_at: Date;
   updated_at: Date;
   status_changed_at: Date | null;
+  /** When the user proved they read this address (a verification code); null until then. */
+  email_verified_at: Date | null;
   version: number;
 }
 
@@ -60,6 +63,23 @@ export interface AuditLogTable {
   created_at: Date;
 }
 
+/** A one-time code sent by e-mail (password reset, e-mail verification); only its SHA-256 is kept. */
+export interface OneTimeCodesTable {
+  code_hash: string;
+  purpose: OneTimeCodePurpose;
+  user_id: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+/** One row per rate-limited security request (a reset asked for an e-mail, …), counted per bucket. */
+export interface SecurityRequestsTable {
+  id: Generated<number>;
+  bucket: string;
+  created_at: Date;
+}
+
 /** Identity's tables, plus the kit's outbox, inbox and revocations. */
 export interface IdentityDatabase extends EventTables {
   users: UsersTable;
@@ -68,6 +88,8 @@ export interface IdentityDatabase extends EventTables {
   login_attempts: LoginAttemptsTable;
   login_locks: LoginLocksTable;
   audit_log: AuditLogTable;
+  one_time_codes: OneTimeCodesTable;
+  security_requests: SecurityRequestsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -139,3 +139,60 @@ export async function revokeAllSessions(db: Db, userId: string, reason: string, 
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** The user's sessions still in force (not revoked, not expired), most recently used first. */
+export function listActiveSessions(db: Db, userId: string, now: Date) {
+  return db
+    .selectFrom('refresh_families')
+    .select(['id', 'user_agent', 'created_at', 'last_used_at', 'expires_at'])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('last_used_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(MAX_LISTED_SESSIONS)
+    .execute();
+}
+
+/** Sessions live at most REFRESH_TOKEN_TTL; a list longer than this is cut (a user has a handful). */
+export const MAX_LISTED_SESSIONS = 100;
+
+/**
+ * Ends one active session of the user; false when the user has no such active
+ * session (another user's id included), so the caller answers 404 alike.
+ */
+export async function revokeOwnSession(
+  db: Db,
+  userId: string,
+  sessionId: string,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('refresh_families')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Ends every session of the user but `keepSessionId` (the caller's own); answers how many ended. */
+export async function revokeOtherSessions(
+  db: Db,
+  userId: string,
+  keepSessionId: string | undefined,
+  reason: string,
+  now: Date,
+): Promise<number> {
+  let query = db
+    .updateTable('refresh_families')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
+  if (keepSessionId) query = query.where('id', '<>', keepSessionId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -78,6 +78,8 @@ export interface NewAccount {
   lastName: string;
   role: Role;
   regNumber?: string | undefined;
+  /** Set only when the address is known good without a code (the first admin, from configuration). */
+  emailVerifiedAt?: Date | undefined;
 }
 
 /**
@@ -97,6 +99,31 @@ export async function newUserRow(account: NewAccount, now: Date): Promise<UserRo
     created_at: now,
     updated_at: now,
     status_changed_at: null,
+    email_verified_at: account.emailVerifiedAt ?? null,
     version: 1,
   };
+}
+
+/** Replaces the password hash, bumping the version so a concurrent status change notices. */
+export async function updatePasswordHash(
+  db: Db,
+  userId: string,
+  passwordHash: string,
+  at: Date,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ password_hash: passwordHash, updated_at: at, version: eb('version', '+', 1) }))
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Marks the user's e-mail verified (idempotent: a later code does not move the moment). */
+export async function markEmailVerified(db: Db, userId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ email_verified_at: at, updated_at: at, version: eb('version', '+', 1) }))
+    .where('id', '=', userId)
+    .where('email_verified_at', 'is', null)
+    .execute();
 }

@@ -7,6 +7,8 @@ export interface AccessTokenClaims {
   userId: string;
   role: Role;
   sessionId: string;
+  /** Carried as `email_verified`; services refuse money moves and loan applications without it. */
+  emailVerified: boolean;
 }
 
 export interface TokenSettings {
@@ -23,7 +25,7 @@ export function signAccessToken(
   now: Date,
 ): Promise<string> {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({ role: claims.role, sid: claims.sessionId })
+  return new SignJWT({ role: claims.role, sid: claims.sessionId, email_verified: claims.emailVerified })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)

@@ -11,6 +11,7 @@ import {
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { clearFailures, recordFailure, secondsLocked } from '../db/login-throttle.js';
+import { issueEmailVerification } from '../db/one-time-codes.js';
 import type { UserRow } from '../db/schema.js';
 import { revokeSession, rotateRefreshToken, startSession } from '../db/sessions.js';
 import { findUserByEmail, getUser, insertUser, newUserRow } from '../db/users.js';
@@ -121,7 +122,7 @@ export function authRoutes(deps: IdentityDeps) {
 
   async function tokenPair(user: UserRow, sessionId: string, refreshToken: string) {
     const accessToken = await signAccessToken(
-      { userId: user.id, role: user.role, sessionId },
+      { userId: user.id, role: user.role, sessionId, emailVerified: user.email_verified_at !== null },
       deps.keys.active,
       {
         issuer: config.JWT_ISSUER,
@@ -151,6 +152,8 @@ export function authRoutes(deps: IdentityDeps) {
       await db.transaction().execute(async (trx) => {
         await insertUser(trx, row);
         await emitEvent(trx, { type: 'user.registered', version: 1, data: directoryEntry(row) }, { now });
+        // After user.registered, so notifications already knows the address it mails the code to.
+        await issueEmailVerification(trx, row.id, now, config.EMAIL_VERIFICATION_TTL_SECONDS);
       });
       identityMetrics.registrations.inc({ role: body.role });
       c.header('Location', `/api/v1/users/${row.id}`);

@@ -30,6 +30,7 @@ export const UserSchema = z
     role: z.enum(ROLES),
     status: z.enum(USER_STATUSES),
     regNumber: z.string().nullable(),
+    emailVerified: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -46,6 +47,7 @@ export function toUser(row: UserRow): User {
     role: row.role,
     status: row.status,
     regNumber: row.reg_number,
+    emailVerified: row.email_verified_at !== null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

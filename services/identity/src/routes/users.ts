@@ -12,6 +12,7 @@ import {
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
+import { issueEmailVerification } from '../db/one-time-codes.js';
 import type { UserRow } from '../db/schema.js';
 import { revokeAllSessions } from '../db/sessions.js';
 import { getUser, insertUser, listUsers, newUserRow, updateUserStatus } from '../db/users.js';
@@ -180,6 +181,7 @@ export function userRoutes(deps: IdentityDeps) {
       await db.transaction().execute(async (trx) => {
         await insertUser(trx, row);
         await emitEvent(trx, { type: 'user.registered', version: 1, data: directoryEntry(row) }, { now });
+        await issueEmailVerification(trx, row.id, now, deps.config.EMAIL_VERIFICATION_TTL_SECONDS);
         await writeAudit(trx, { actorId, action: 'user.admin_created', targetId: row.id }, now);
       });
       c.header('Location', `/api/v1/users/${row.id}`);

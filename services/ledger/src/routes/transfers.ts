@@ -153,9 +153,16 @@ export function transferRoutes(deps: LedgerDeps) {
     deps.idempotency.require(callerScope),
   ];
   const signedIn = [deps.guards.require()];
+  /** A user moving their own money must have verified their e-mail (REQUIRE_VERIFIED_EMAIL, issue 9). */
+  const movingOwnMoney = () => [
+    deps.guards.require(),
+    deps.guards.requireVerifiedEmail(),
+    requireExactIntegers(),
+    deps.idempotency.require(callerScope),
+  ];
 
   return createRouter()
-    .openapi({ ...create, middleware: moving() }, async (c) => {
+    .openapi({ ...create, middleware: movingOwnMoney() }, async (c) => {
       const caller = principalOf(c);
       const claim = idempotencyClaimOf(c);
       const body = c.req.valid('json');
@@ -210,7 +217,7 @@ export function transferRoutes(deps: LedgerDeps) {
       c.header('Location', transferLocation(transfer.id));
       return c.json(toTransfer(transfer), 201);
     })
-    .openapi({ ...withdraw, middleware: moving() }, async (c) => {
+    .openapi({ ...withdraw, middleware: movingOwnMoney() }, async (c) => {
       const caller = principalOf(c);
       const claim = idempotencyClaimOf(c);
       const body = c.req.valid('json');

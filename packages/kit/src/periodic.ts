@@ -1,4 +1,4 @@
-import type { Logger } from '@bonding/kit';
+import type { Logger } from './logger.js';
 
 export interface PeriodicTask {
   stop(): Promise<void>;

@@ -1,0 +1,84 @@
+# syntax=docker/dockerfile:1.7
+# One image per service, from this one file:
+#   docker build --build-arg SERVICE=identity -t ghcr.io/bonding-platform/identity:dev .
+# SERVICE: identity | students | catalog | ledger | loans | notifications | docs (the gateway is never deployed).
+#
+# Layout of the image: /app/services/<service> is the service's folder (its own node_modules from
+# `pnpm deploy --prod`, workspace packages copied in) and the working directory, so the chart's commands
+# (`node --import tsx src/migrate.ts`) resolve as they do in the repository; /app/node_modules holds tsx,
+# found from there the way the repository root's copy is. The services run their TypeScript through tsx,
+# as `npm start` does, so the image runs exactly the code the tests ran. Root filesystem read-only at run
+# time: only /tmp (tsx's cache) is written.
+
+# Node 24 LTS on Debian slim. Pinned to a patch release; pin the digest too (`@sha256:...`) where the
+# registry is reachable when bumping it (Renovate / Dependabot keep both current).
+ARG NODE_IMAGE=docker.io/library/node:24.21.0-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+ARG PNPM_VERSION=12.21.0
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+RUN npm install --global --no-fund --no-audit "pnpm@${PNPM_VERSION}"
+WORKDIR /src
+# Dependencies first (only the lockfile and workspace file): this layer survives source edits.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN --mount=type=cache,id=bonding-pnpm-store,target=/pnpm/store \
+    pnpm fetch --store-dir /pnpm/store
+COPY . .
+# The whole workspace, exactly as locked; build scripts run only for the packages pnpm-workspace.yaml allows.
+RUN --mount=type=cache,id=bonding-pnpm-store,target=/pnpm/store \
+    pnpm install --frozen-lockfile --offline --store-dir /pnpm/store
+# Everything above is the same for every service (one cached layer set for all seven builds); from here on
+# the steps depend on SERVICE.
+ARG SERVICE
+RUN case "${SERVICE}" in \
+      identity|students|catalog|ledger|loans|notifications|docs) ;; \
+      *) echo "SERVICE must be one of identity students catalog ledger loans notifications docs (got '${SERVICE}')" >&2; exit 1 ;; \
+    esac
+# The docs portal serves the merged OpenAPI document built here (it then needs no other service at run time).
+RUN if [ "${SERVICE}" = docs ]; then pnpm --filter @bonding/docs run build; fi
+# The service and its production dependencies only; workspace packages are copied in, not linked.
+RUN --mount=type=cache,id=bonding-pnpm-store,target=/pnpm/store \
+    pnpm --filter "@bonding/${SERVICE}" deploy --prod --offline --store-dir /pnpm/store "/out/services/${SERVICE}" \
+    && rm -rf "/out/services/${SERVICE}/test" "/out/services/${SERVICE}/pnpm-lock.yaml" \
+              "/out/services/${SERVICE}/pnpm-workspace.yaml" \
+    && if [ "${SERVICE}" = docs ]; then \
+         mkdir -p /out/services/docs/dist && cp services/docs/dist/openapi.json /out/services/docs/dist/; \
+       fi
+# tsx, the TypeScript loader every service starts with: the version the lockfile resolved, from the same
+# store (offline), installed beside the service's folder.
+RUN --mount=type=cache,id=bonding-pnpm-store,target=/pnpm/store \
+    TSX_VERSION="$(node -p "require('./node_modules/tsx/package.json').version")" \
+    && mkdir -p /runtime \
+    && printf '{"private":true,"dependencies":{"tsx":"%s"}}\n' "${TSX_VERSION}" > /runtime/package.json \
+    && printf 'allowBuilds:\n  esbuild: true\n' > /runtime/pnpm-workspace.yaml \
+    && pnpm --dir /runtime install --offline --store-dir /pnpm/store \
+    && cp -a /runtime/node_modules /out/node_modules
+
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG SOURCE=https://github.com/bonding-platform/bonding-platform
+LABEL org.opencontainers.image.title="bonding-${SERVICE}" \
+      org.opencontainers.image.description="Bonding Platform: the ${SERVICE} service" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.vendor="Bonding Platform"
+# The package managers are build tools: the runtime image carries node and the service only.
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /opt/yarn-* \
+           /usr/local/bin/yarn /usr/local/bin/yarnpkg \
+    && groupadd --gid 10001 bonding \
+    && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin bonding
+# Owned by root and not writable by the service's user: the code cannot be changed at run time.
+COPY --from=build --chown=root:root /out /app
+WORKDIR /app/services/${SERVICE}
+ENV NODE_ENV=production \
+    HOME=/tmp \
+    TMPDIR=/tmp \
+    OPENAPI_FILE=/app/services/${SERVICE}/dist/openapi.json
+USER 10001:10001
+# Each service's `npm start` (services/*/package.json): tsx, then OpenTelemetry before the app.
+CMD ["node", "--import", "tsx", "--import", "@bonding/kit/tracing", "src/main.ts"]

@@ -1,0 +1,36 @@
+import { createServiceApp, databaseReadiness, mountEventRoutes } from '@bonding/kit';
+import { migrations } from './db/migrations/index.js';
+import type { LoansDeps } from './deps.js';
+import { disbursementFailedHandler, transferCompletedHandler } from './events/disbursement.js';
+import { decisionRoutes } from './routes/decisions.js';
+import { loanRoutes } from './routes/loans.js';
+import { repaymentRoutes } from './routes/repayments.js';
+import { scheduleRoutes } from './routes/schedule.js';
+
+export function createLoansApp(deps: LoansDeps) {
+  const service = createServiceApp({
+    name: 'loans',
+    version: '0.1.0',
+    description:
+      'Loans: applications checked against catalog and the bonding file, four-eyes decisions, annuity ' +
+      'schedules, the disbursement saga with the ledger, repayments and arrears. Amounts are whole numbers ' +
+      'of minor units; creating POSTs need an Idempotency-Key.',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
+    readiness: databaseReadiness(deps.db, migrations),
+  });
+  service.app
+    .route('/api/v1', loanRoutes(deps))
+    .route('/api/v1', decisionRoutes(deps))
+    .route('/api/v1', scheduleRoutes(deps))
+    .route('/api/v1', repaymentRoutes(deps));
+  // The ledger's answers to loan.approved; user.disabled into the token denylist; the outbox's dead letters.
+  mountEventRoutes(service.app, deps.events, {
+    handlers: {
+      'transfer.completed@1': transferCompletedHandler(),
+      'disbursement.failed@1': disbursementFailedHandler(),
+    },
+  });
+  return service;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { LoansDeps } from '../deps.js';
+import { dependencyUnavailable, getForUser, jsonOf } from './dependency.js';
+
+/** The parts of a catalog product a loan copies or checks; other fields are ignored. */
+const ProductSchema = z.object({
+  id: z.uuid(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  minPrincipal: z.number().int().min(1),
+  maxPrincipal: z.number().int().min(1),
+  annualRateBps: z.number().int().min(0).max(10_000),
+  minTermMonths: z.number().int().min(1),
+  maxTermMonths: z.number().int().min(1),
+  gracePeriodMonths: z.number().int().min(0),
+  active: z.boolean(),
+  archived: z.boolean(),
+});
+export type Product = z.infer<typeof ProductSchema>;
+
+/** The product, or null when catalog has no such product. */
+export async function fetchProduct(
+  deps: Pick<LoansDeps, 'config'>,
+  productId: string,
+  token: string,
+): Promise<Product | null> {
+  const { config } = deps;
+  const response = await getForUser({
+    service: 'catalog',
+    url: new URL(`/api/v1/products/${encodeURIComponent(productId)}`, config.CATALOG_URL).href,
+    token,
+    timeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+    retries: config.DEPENDENCY_RETRIES,
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return null;
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw dependencyUnavailable('catalog', new Error(`catalog answered ${response.status}`));
+  }
+  const parsed = ProductSchema.safeParse(await jsonOf('catalog', response));
+  if (!parsed.success) throw dependencyUnavailable('catalog', parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,15 @@
+import { createEventTables, createIdempotencyTable, type Migration } from '@bonding/kit';
+import * as createLoans from './0001_create_loans.js';
+import * as createLoanHistory from './0002_create_loan_history.js';
+import * as createInstalments from './0003_create_instalments.js';
+import * as createRepayments from './0004_create_repayments.js';
+
+/** Every migration in the order it applies; add new ones at the end. */
+export const migrations: Migration[] = [
+  { name: '0001_create_loans', ...createLoans },
+  { name: '0002_create_loan_history', ...createLoanHistory },
+  { name: '0003_create_instalments', ...createInstalments },
+  { name: '0004_create_repayments', ...createRepayments },
+  { name: '0005_create_idempotency_records', up: createIdempotencyTable },
+  { name: '0006_create_event_tables', up: createEventTables },
+];

@@ -1,0 +1,82 @@
+import type { EventTables, IdempotencyTables } from '@bonding/kit';
+import type { Generated, Selectable } from 'kysely';
+import type { LoanStatus } from '../domain/loan-states.js';
+
+/** mysql2 returns BIGINT as a decimal string, so no amount is ever rounded; writes pass strings too. */
+type MinorUnits = string;
+
+export interface LoansTable {
+  id: string;
+  student_id: string;
+  created_by: string;
+  product_id: string;
+  principal: MinorUnits;
+  term_months: number;
+  purpose: string;
+  academic_year: string;
+  /** The product's terms when the loan was raised: later product edits never change a loan. */
+  currency: string;
+  annual_rate_bps: number;
+  grace_period_months: number;
+  min_principal: MinorUnits;
+  max_principal: MinorUnits;
+  min_term_months: number;
+  max_term_months: number;
+  status: LoanStatus;
+  /** The ETag: bumped by every change. */
+  version: number;
+  decided_by: string | null;
+  failure_reason: string | null;
+  disbursed_at: Date | null;
+  disbursement_transfer_id: string | null;
+  /** The creator's Idempotency-Key: unique per creator, so a purged key record never makes a second loan. */
+  idempotency_key: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface LoanHistoryTable {
+  id: Generated<string>;
+  loan_id: string;
+  from_status: LoanStatus | null;
+  to_status: LoanStatus;
+  /** A user id, or null when the platform moved it (the ledger's events, the arrears job). */
+  actor_id: string | null;
+  reason: string | null;
+  occurred_at: Date;
+}
+
+export interface InstalmentsTable {
+  loan_id: string;
+  number: number;
+  due_date: string;
+  principal_due: MinorUnits;
+  interest_due: MinorUnits;
+  principal_paid: MinorUnits;
+  interest_paid: MinorUnits;
+  /** When loan.overdue was emitted for it: once per instalment, whichever replica got there first. */
+  overdue_at: Date | null;
+}
+
+export interface RepaymentsTable {
+  id: string;
+  loan_id: string;
+  student_id: string;
+  amount: MinorUnits;
+  currency: string;
+  transfer_id: string;
+  idempotency_key: string;
+  created_at: Date;
+}
+
+export interface LoansDatabase extends EventTables, IdempotencyTables {
+  loans: LoansTable;
+  loan_history: LoanHistoryTable;
+  instalments: InstalmentsTable;
+  repayments: RepaymentsTable;
+}
+
+export type LoanRow = Selectable<LoansTable>;
+export type HistoryRow = Selectable<LoanHistoryTable>;
+export type InstalmentRow = Selectable<InstalmentsTable>;
+export type RepaymentRow = Selectable<RepaymentsTable>;

@@ -1,0 +1,110 @@
+import { type EventHandler, emitEvent } from '@bonding/kit';
+import { moveLoan } from '../db/loans.js';
+import type { LoansDatabase } from '../db/schema.js';
+import { toIsoDate } from '../domain/calendar.js';
+import { minorUnits } from '../domain/money.js';
+import { buildSchedule } from '../domain/schedule.js';
+
+/**
+ * The loans side of the disbursement saga (DESIGN §4). Both handlers run in
+ * the inbox's transaction, so a redelivered event has no second effect; and
+ * they act only on an APPROVED loan, so an outcome that arrives for a loan
+ * already past that step (a repeat transfer.completed the ledger sends for a
+ * loan it had paid) changes nothing.
+ */
+
+/** transfer.completed of kind disbursement → DISBURSED, the real schedule, loan.disbursed. */
+export function transferCompletedHandler(): EventHandler<'transfer.completed@1', LoansDatabase> {
+  return async (event, trx, { logger }) => {
+    const { purpose, loanId, transferId, amount } = event.data;
+    // Repayments are recorded when loans itself asks the ledger; other transfers are not ours.
+    if (purpose !== 'disbursement' || loanId === null) return;
+    const loan = await trx
+      .selectFrom('loans')
+      .selectAll()
+      .where('id', '=', loanId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!loan) {
+      logger.warn({ loanId, transferId }, 'disbursement for a loan this service does not know; ignored');
+      return;
+    }
+    if (loan.status !== 'APPROVED') {
+      logger.info(
+        { loanId, status: loan.status, transferId },
+        'disbursement outcome for a loan past APPROVED; ignored',
+      );
+      return;
+    }
+    const disbursedAt = event.occurredAt;
+    const moved = await moveLoan(trx, loan, {
+      action: 'disburse',
+      actorId: null,
+      now: disbursedAt,
+      set: { disbursed_at: disbursedAt, disbursement_transfer_id: transferId, failure_reason: null },
+    });
+    const schedule = buildSchedule(
+      {
+        principal: minorUnits(loan.principal),
+        annualRateBps: loan.annual_rate_bps,
+        termMonths: loan.term_months,
+        gracePeriodMonths: loan.grace_period_months,
+      },
+      toIsoDate(disbursedAt),
+    );
+    await trx
+      .insertInto('instalments')
+      .values(
+        schedule.map((i) => ({
+          loan_id: loan.id,
+          number: i.number,
+          due_date: i.dueDate,
+          principal_due: i.principal.toString(),
+          interest_due: i.interest.toString(),
+          principal_paid: '0',
+          interest_paid: '0',
+          overdue_at: null,
+        })),
+      )
+      .execute();
+    await emitEvent(
+      trx,
+      {
+        type: 'loan.disbursed',
+        version: 1,
+        data: { loanId: loan.id, studentId: loan.student_id, transferId, amount },
+      },
+      { now: disbursedAt },
+    );
+    logger.info({ loanId, transferId, status: moved.status }, 'loan disbursed');
+  };
+}
+
+/** disbursement.failed → DISBURSEMENT_FAILED with the ledger's reason, for an admin to fix and retry. */
+export function disbursementFailedHandler(): EventHandler<'disbursement.failed@1', LoansDatabase> {
+  return async (event, trx, { logger }) => {
+    const { loanId, reason } = event.data;
+    const loan = await trx
+      .selectFrom('loans')
+      .selectAll()
+      .where('id', '=', loanId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!loan) {
+      logger.warn({ loanId }, 'failed disbursement of a loan this service does not know; ignored');
+      return;
+    }
+    if (loan.status !== 'APPROVED') {
+      logger.info({ loanId, status: loan.status }, 'disbursement failure for a loan past APPROVED; ignored');
+      return;
+    }
+    await moveLoan(trx, loan, {
+      action: 'failDisbursement',
+      actorId: null,
+      reason,
+      now: event.occurredAt,
+      set: { failure_reason: reason },
+    });
+    logger.warn({ loanId, reason }, 'disbursement failed');
+  };
+}

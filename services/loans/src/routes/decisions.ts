@@ -1,0 +1,196 @@
+import {
+  bearerSecurity,
+  createRouter,
+  emitEvent,
+  etagFor,
+  jsonBody,
+  type Principal,
+  principalOf,
+  problemResponses,
+} from '@bonding/kit';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Transaction } from 'kysely';
+import { lockLoan, moveLoan } from '../db/loans.js';
+import type { LoanRow, LoansDatabase } from '../db/schema.js';
+import type { LoansDeps } from '../deps.js';
+import { loanNotFound } from '../errors.js';
+import { assertMayAmend, assertNotRaiser, isStaff } from './access.js';
+import { LoanIdParamSchema, LoanSchema, ReasonSchema, toLoan } from './schemas.js';
+
+const OptionalReasonSchema = z.strictObject({ reason: ReasonSchema.optional() }).openapi('OptionalReason');
+const RequiredReasonSchema = z.strictObject({ reason: ReasonSchema }).openapi('Reason');
+
+const decision = <Schema extends z.ZodType>(
+  path: string,
+  summary: string,
+  schema: Schema,
+  problems: number[],
+) =>
+  createRoute({
+    method: 'post',
+    path: `/loans/{id}/${path}`,
+    tags: ['loans'],
+    summary,
+    security: bearerSecurity,
+    request: { params: LoanIdParamSchema, body: jsonBody(schema) },
+    responses: {
+      200: {
+        description: 'The loan in its new state.',
+        headers: { ETag: { schema: { type: 'string' as const } } },
+        content: { 'application/json': { schema: LoanSchema } },
+      },
+      ...problemResponses(...problems),
+    },
+  });
+
+const cancel = decision(
+  'cancel',
+  'Withdraw a NEW loan (whoever raised it, its student, or an admin)',
+  OptionalReasonSchema,
+  [400, 401, 403, 404, 409],
+);
+const approve = decision(
+  'approve',
+  'Approve a NEW loan (admin; not the one who raised it): the ledger then disburses it',
+  OptionalReasonSchema,
+  [400, 401, 403, 404, 409],
+);
+const reject = decision(
+  'reject',
+  'Reject a NEW loan with a reason (admin; not the one who raised it)',
+  RequiredReasonSchema,
+  [400, 401, 403, 404, 409],
+);
+const retry = decision(
+  'retry-disbursement',
+  'Try a failed disbursement again once its cause is fixed (admin): back to APPROVED',
+  OptionalReasonSchema,
+  [400, 401, 403, 404, 409],
+);
+
+/** loan.approved for the ledger: its handler is keyed by the loan id, so a retry never pays twice. */
+async function emitApproved(trx: Transaction<LoansDatabase>, loan: LoanRow, approvedBy: string, now: Date) {
+  await emitEvent(
+    trx,
+    {
+      type: 'loan.approved',
+      version: 1,
+      data: {
+        loanId: loan.id,
+        studentId: loan.student_id,
+        approvedBy,
+        principal: { amountMinor: loan.principal, currency: loan.currency },
+      },
+    },
+    { now },
+  );
+}
+
+export function decisionRoutes(deps: LoansDeps) {
+  const { db } = deps;
+  const signedIn = [deps.guards.require()];
+  const adminOnly = [deps.guards.require('admin')];
+
+  /** Locks the loan, hides it from those who may not see it, and runs one change in one transaction. */
+  const change = async (
+    caller: Principal,
+    id: string,
+    apply: (trx: Transaction<LoansDatabase>, loan: LoanRow, now: Date) => Promise<LoanRow>,
+  ) => {
+    const now = deps.now();
+    const row = await db.transaction().execute(async (trx) => {
+      const loan = await lockLoan(trx, id);
+      if (!isStaff(caller) && loan.student_id !== caller.userId) throw loanNotFound(id);
+      return apply(trx, loan, now);
+    });
+    return { row, now };
+  };
+
+  return createRouter()
+    .openapi({ ...cancel, middleware: signedIn }, async (c) => {
+      const caller = principalOf(c);
+      const { reason } = c.req.valid('json');
+      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+        assertMayAmend(caller, loan, true);
+        const moved = await moveLoan(trx, loan, {
+          action: 'cancel',
+          actorId: caller.userId,
+          reason,
+          now: at,
+        });
+        await emitEvent(
+          trx,
+          {
+            type: 'loan.cancelled',
+            version: 1,
+            data: { loanId: loan.id, studentId: loan.student_id, cancelledBy: caller.userId },
+          },
+          { now: at },
+        );
+        return moved;
+      });
+      c.header('ETag', etagFor(row.version));
+      return c.json(toLoan(row, undefined, now), 200);
+    })
+    .openapi({ ...approve, middleware: adminOnly }, async (c) => {
+      const caller = principalOf(c);
+      const { reason } = c.req.valid('json');
+      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+        assertNotRaiser(caller, loan);
+        const moved = await moveLoan(trx, loan, {
+          action: 'approve',
+          actorId: caller.userId,
+          reason,
+          now: at,
+          set: { decided_by: caller.userId },
+        });
+        await emitApproved(trx, moved, caller.userId, at);
+        return moved;
+      });
+      c.header('ETag', etagFor(row.version));
+      return c.json(toLoan(row, undefined, now), 200);
+    })
+    .openapi({ ...reject, middleware: adminOnly }, async (c) => {
+      const caller = principalOf(c);
+      const { reason } = c.req.valid('json');
+      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+        assertNotRaiser(caller, loan);
+        const moved = await moveLoan(trx, loan, {
+          action: 'reject',
+          actorId: caller.userId,
+          reason,
+          now: at,
+          set: { decided_by: caller.userId },
+        });
+        await emitEvent(
+          trx,
+          {
+            type: 'loan.rejected',
+            version: 1,
+            data: { loanId: loan.id, studentId: loan.student_id, rejectedBy: caller.userId, reason },
+          },
+          { now: at },
+        );
+        return moved;
+      });
+      c.header('ETag', etagFor(row.version));
+      return c.json(toLoan(row, undefined, now), 200);
+    })
+    .openapi({ ...retry, middleware: adminOnly }, async (c) => {
+      const caller = principalOf(c);
+      const { reason } = c.req.valid('json');
+      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+        const moved = await moveLoan(trx, loan, {
+          action: 'retryDisbursement',
+          actorId: caller.userId,
+          reason,
+          now: at,
+          set: { failure_reason: null },
+        });
+        await emitApproved(trx, moved, caller.userId, at);
+        return moved;
+      });
+      c.header('ETag', etagFor(row.version));
+      return c.json(toLoan(row, undefined, now), 200);
+    });
+}

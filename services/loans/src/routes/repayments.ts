@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import {
+  bearerSecurity,
+  Conflict,
+  createRouter,
+  decodeCursor,
+  emitEvent,
+  Forbidden,
+  idempotencyClaimOf,
+  jsonBody,
+  pageOf,
+  pageQuerySchema,
+  principalOf,
+  problemResponses,
+  requireExactIntegers,
+} from '@bonding/kit';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { collectRepayment } from '../clients/ledger.js';
+import { instalmentsOf, lockLoan, moveLoan } from '../db/loans.js';
+import { withRepaymentLock } from '../db/repayment-lock.js';
+import type { RepaymentRow } from '../db/schema.js';
+import type { LoansDeps } from '../deps.js';
+import { minorUnits, toJsonAmount } from '../domain/money.js';
+import { allocateRepayment, outstandingOf } from '../domain/repayment.js';
+import { invalidTransition, Unprocessable } from '../errors.js';
+import { visibleLoan } from './access.js';
+import {
+  AmountSchema,
+  datedInstalments,
+  IdempotencyKeyHeaderSchema,
+  LoanIdParamSchema,
+  pageSchema,
+  RepaymentSchema,
+  toRepayment,
+} from './schemas.js';
+
+const RepaymentRequestSchema = z.strictObject({ amount: AmountSchema }).openapi('RepaymentRequest');
+
+const ReceiptSchema = RepaymentSchema.extend({
+  outstanding: z.number().int().openapi({ description: 'What is still owed after this repayment.' }),
+  loanStatus: z.enum(['DISBURSED', 'REPAID']),
+}).openapi('RepaymentReceipt');
+
+const create = createRoute({
+  method: 'post',
+  path: '/loans/{id}/repayments',
+  tags: ['repayments'],
+  summary: "Repay from your wallet (the loan's student; Idempotency-Key required)",
+  security: bearerSecurity,
+  request: {
+    params: LoanIdParamSchema,
+    headers: IdempotencyKeyHeaderSchema,
+    body: jsonBody(RepaymentRequestSchema),
+  },
+  responses: {
+    201: { description: 'Received and applied.', content: { 'application/json': { schema: ReceiptSchema } } },
+    ...problemResponses(400, 401, 403, 404, 409, 503),
+    422: {
+      description: 'overpayment, insufficient_funds, wallet_not_found, … — nothing was recorded or moved.',
+    },
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/loans/{id}/repayments',
+  tags: ['repayments'],
+  summary: 'Repayments of a loan, newest first',
+  security: bearerSecurity,
+  request: { params: LoanIdParamSchema, query: pageQuerySchema },
+  responses: {
+    200: {
+      description: 'A page of repayments.',
+      content: { 'application/json': { schema: pageSchema(RepaymentSchema, 'RepaymentPage') } },
+    },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+/**
+ * The repayment's id, derived from (loan, student, Idempotency-Key): a retry of
+ * the same request after a lost answer asks the ledger for the same transfer
+ * again, which it replays instead of moving money twice.
+ */
+export function repaymentIdFor(loanId: string, studentId: string, key: string): string {
+  const hex = createHash('sha256').update(`${loanId}\n${studentId}\n${key}`).digest('hex');
+  // A UUIDv8 (custom): version nibble 8, RFC 9562 variant bits 10.
+  const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const isDuplicateKey = (error: unknown) => (error as { code?: string }).code === 'ER_DUP_ENTRY';
+
+export function repaymentRoutes(deps: LoansDeps) {
+  const { db } = deps;
+  const callerScope = (c: Context) => principalOf(c).userId;
+
+  /** What is owed now, read fresh. */
+  const outstandingNow = async (loanId: string) =>
+    outstandingOf(datedInstalments((await instalmentsOf(db, [loanId])).get(loanId) ?? []));
+
+  return createRouter()
+    .openapi(
+      {
+        ...create,
+        middleware: [
+          deps.guards.require('student'),
+          deps.guards.requireVerifiedEmail(),
+          requireExactIntegers(),
+          deps.idempotency.require(callerScope),
+        ],
+      },
+      async (c) => {
+        const caller = principalOf(c);
+        const claim = idempotencyClaimOf(c);
+        const { id } = c.req.valid('param');
+        const amount = minorUnits(c.req.valid('json').amount);
+        const loan = await visibleLoan(db, caller, id);
+        if (loan.student_id !== caller.userId) {
+          throw new Forbidden('not_loan_student', "Only the loan's student repays it.");
+        }
+        if (loan.status !== 'DISBURSED') throw invalidTransition(loan.status, 'take a repayment');
+        const repaymentId = repaymentIdFor(loan.id, caller.userId, claim.key);
+
+        const done = await withRepaymentLock(db, loan.id, 10, async () => {
+          const owed = await outstandingNow(loan.id);
+          if (amount > owed) {
+            throw new Unprocessable(
+              'overpayment',
+              `At most ${owed} minor units are outstanding on this loan.`,
+              'body.amount',
+            );
+          }
+          // Money first, then the record: a refusal (insufficient_funds, a frozen wallet) records nothing.
+          const transferId = await collectRepayment(deps, {
+            repaymentId,
+            loanId: loan.id,
+            studentId: caller.userId,
+            amount,
+            currency: loan.currency,
+          });
+          const now = deps.now();
+          return db.transaction().execute(async (trx) => {
+            const locked = await lockLoan(trx, loan.id);
+            const rows = (await instalmentsOf(trx, [loan.id])).get(loan.id) ?? [];
+            const balances = datedInstalments(rows);
+            for (const part of allocateRepayment(balances, amount)) {
+              await trx
+                .updateTable('instalments')
+                .set((eb) => ({
+                  interest_paid: eb('interest_paid', '+', part.interest.toString()),
+                  principal_paid: eb('principal_paid', '+', part.principal.toString()),
+                }))
+                .where('loan_id', '=', loan.id)
+                .where('number', '=', part.number)
+                .execute();
+            }
+            const row: RepaymentRow = {
+              id: repaymentId,
+              loan_id: loan.id,
+              student_id: caller.userId,
+              amount: amount.toString(),
+              currency: loan.currency,
+              transfer_id: transferId,
+              idempotency_key: claim.key,
+              created_at: now,
+            };
+            try {
+              await trx.insertInto('repayments').values(row).execute();
+            } catch (error) {
+              if (isDuplicateKey(error)) {
+                throw new Conflict(
+                  'idempotency_key_reused',
+                  'This Idempotency-Key already paid into this loan.',
+                );
+              }
+              throw error;
+            }
+            const left = outstandingOf(balances) - amount;
+            const money = (value: bigint) => ({ amountMinor: value.toString(), currency: loan.currency });
+            await emitEvent(
+              trx,
+              {
+                type: 'repayment.received',
+                version: 1,
+                data: {
+                  loanId: loan.id,
+                  studentId: caller.userId,
+                  repaymentId,
+                  transferId,
+                  amount: money(amount),
+                  outstanding: money(left),
+                },
+              },
+              { now },
+            );
+            let status: 'DISBURSED' | 'REPAID' = 'DISBURSED';
+            if (left === 0n) {
+              await moveLoan(trx, locked, { action: 'repay', actorId: caller.userId, now });
+              await emitEvent(
+                trx,
+                { type: 'loan.repaid', version: 1, data: { loanId: loan.id, studentId: caller.userId } },
+                { now },
+              );
+              status = 'REPAID';
+            }
+            const receipt = { ...toRepayment(row), outstanding: toJsonAmount(left), loanStatus: status };
+            await claim.complete(trx, { status: 201, body: receipt });
+            return receipt;
+          });
+        });
+        if (!done) {
+          throw new Conflict(
+            'repayment_in_progress',
+            'Another repayment of this loan is being applied; try again.',
+          );
+        }
+        return c.json(done.value, 201);
+      },
+    )
+    .openapi({ ...list, middleware: [deps.guards.require()] }, async (c) => {
+      const loan = await visibleLoan(db, principalOf(c), c.req.valid('param').id);
+      const query = c.req.valid('query');
+      let select = db.selectFrom('repayments').selectAll().where('loan_id', '=', loan.id);
+      if (query.cursor) {
+        const [at, id] = decodeCursor(query.cursor, 2);
+        const after = new Date(Number(at));
+        select = select.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after),
+            eb.and([eb('created_at', '=', after), eb('id', '<', String(id))]),
+          ]),
+        );
+      }
+      const rows = await select
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      return c.json(
+        pageOf(rows, query.limit, (row) => [row.created_at.getTime(), row.id], toRepayment),
+        200,
+      );
+    });
+}

@@ -1,0 +1,112 @@
+import { bearerSecurity, createRouter, principalOf, problemResponses } from '@bonding/kit';
+import { createRoute, z } from '@hono/zod-openapi';
+import { instalmentsOf } from '../db/loans.js';
+import type { LoansDeps } from '../deps.js';
+import { isOverdue } from '../domain/arrears.js';
+import { toIsoDate } from '../domain/calendar.js';
+import { minorUnits, toJsonAmount } from '../domain/money.js';
+import { buildSchedule } from '../domain/schedule.js';
+import { visibleLoan } from './access.js';
+import {
+  datedInstalments,
+  HistoryEntrySchema,
+  LoanIdParamSchema,
+  ScheduleSchema,
+  toHistoryEntry,
+  toProjectedInstalment,
+} from './schemas.js';
+
+const schedule = createRoute({
+  method: 'get',
+  path: '/loans/{id}/schedule',
+  tags: ['loans'],
+  summary: 'The repayment schedule: the real one once disbursed, before that a projection from today',
+  security: bearerSecurity,
+  request: { params: LoanIdParamSchema },
+  responses: {
+    200: { description: 'The schedule.', content: { 'application/json': { schema: ScheduleSchema } } },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+const history = createRoute({
+  method: 'get',
+  path: '/loans/{id}/history',
+  tags: ['loans'],
+  summary: 'Every state change of a loan, oldest first, with who made it, when and why',
+  security: bearerSecurity,
+  request: { params: LoanIdParamSchema },
+  responses: {
+    200: {
+      description: 'The history.',
+      content: {
+        'application/json': {
+          schema: z.object({ items: z.array(HistoryEntrySchema) }).openapi('LoanHistory'),
+        },
+      },
+    },
+    ...problemResponses(400, 401, 404),
+  },
+});
+
+export function scheduleRoutes(deps: LoansDeps) {
+  const { db } = deps;
+  const signedIn = [deps.guards.require()];
+  return createRouter()
+    .openapi({ ...schedule, middleware: signedIn }, async (c) => {
+      const loan = await visibleLoan(db, principalOf(c), c.req.valid('param').id);
+      const today = toIsoDate(deps.now());
+      if (loan.status === 'DISBURSED' || loan.status === 'REPAID') {
+        const rows = (await instalmentsOf(db, [loan.id])).get(loan.id) ?? [];
+        const instalments = datedInstalments(rows).map((i) => ({
+          number: i.number,
+          dueDate: i.dueDate,
+          principal: toJsonAmount(i.principalDue),
+          interest: toJsonAmount(i.interestDue),
+          total: toJsonAmount(i.principalDue + i.interestDue),
+          principalPaid: toJsonAmount(i.principalPaid),
+          interestPaid: toJsonAmount(i.interestPaid),
+          overdue: isOverdue(i, today),
+        }));
+        return c.json(
+          {
+            loanId: loan.id,
+            currency: loan.currency,
+            projected: false,
+            totalInterest: instalments.reduce((sum, i) => sum + i.interest, 0),
+            instalments,
+          },
+          200,
+        );
+      }
+      const projected = buildSchedule(
+        {
+          principal: minorUnits(loan.principal),
+          annualRateBps: loan.annual_rate_bps,
+          termMonths: loan.term_months,
+          gracePeriodMonths: loan.grace_period_months,
+        },
+        today,
+      );
+      return c.json(
+        {
+          loanId: loan.id,
+          currency: loan.currency,
+          projected: true,
+          totalInterest: toJsonAmount(projected.reduce((sum, i) => sum + i.interest, 0n)),
+          instalments: projected.map(toProjectedInstalment),
+        },
+        200,
+      );
+    })
+    .openapi({ ...history, middleware: signedIn }, async (c) => {
+      const loan = await visibleLoan(db, principalOf(c), c.req.valid('param').id);
+      const rows = await db
+        .selectFrom('loan_history')
+        .selectAll()
+        .where('loan_id', '=', loan.id)
+        .orderBy('id')
+        .execute();
+      return c.json({ items: rows.map(toHistoryEntry) }, 200);
+    });
+}

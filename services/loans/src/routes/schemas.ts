@@ -1,0 +1,193 @@
+import { z } from '@hono/zod-openapi';
+import type { HistoryRow, InstalmentRow, LoanRow, RepaymentRow } from '../db/schema.js';
+import { arrearsOn, type DatedInstalment } from '../domain/arrears.js';
+import { toIsoDate } from '../domain/calendar.js';
+import { LOAN_STATUSES } from '../domain/loan-states.js';
+import { minorUnits, toJsonAmount } from '../domain/money.js';
+import { outstandingOf } from '../domain/repayment.js';
+import type { Instalment } from '../domain/schedule.js';
+
+/** Money in: a positive whole number of minor units (checked as text first by requireExactIntegers). */
+export const AmountSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).openapi({
+  description: 'Minor units (1 MWK = 100 tambala): a positive whole number, at most 2^53 − 1.',
+  example: 25_000_000,
+});
+
+const MoneyOut = z.number().int().openapi({ description: 'Minor units.' });
+
+export const AcademicYearSchema = z
+  .string()
+  .regex(/^\d{4}\/\d{4}$/, { error: 'must be two consecutive years, e.g. 2026/2027' })
+  .refine((text) => Number(text.slice(5)) === Number(text.slice(0, 4)) + 1, {
+    error: 'must be two consecutive years, e.g. 2026/2027',
+  })
+  .openapi({ example: '2026/2027' });
+
+export const PurposeSchema = z.string().trim().min(1).max(500).openapi({ example: 'Tuition, first year' });
+export const TermMonthsSchema = z.number().int().min(1).max(600).openapi({ example: 24 });
+export const ReasonSchema = z.string().trim().min(1).max(500);
+
+export const IdempotencyKeyHeaderSchema = z.object({
+  'idempotency-key': z.string().optional().openapi({
+    description:
+      'Required. A unique key per operation (e.g. a UUID); a retry with it replays the first answer.',
+  }),
+});
+
+export const IfMatchHeaderSchema = z.object({
+  'if-match': z.string().optional().openapi({ description: 'The ETag you read (required), e.g. "v1".' }),
+});
+
+export const LoanIdParamSchema = z.object({
+  id: z.uuid({ error: 'must be a loan id (UUID)' }).openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+export const LoanSchema = z
+  .object({
+    id: z.uuid(),
+    studentId: z.uuid(),
+    createdBy: z.uuid(),
+    productId: z.uuid(),
+    principal: MoneyOut,
+    currency: z.string(),
+    termMonths: z.number().int(),
+    annualRateBps: z.number().int(),
+    gracePeriodMonths: z.number().int(),
+    purpose: z.string(),
+    academicYear: z.string(),
+    status: z.enum(LOAN_STATUSES),
+    decidedBy: z.uuid().nullable(),
+    failureReason: z.string().nullable(),
+    disbursedAt: z.iso.datetime().nullable(),
+    /** Only once disbursed: what is still owed, and what of it is late. */
+    outstanding: MoneyOut.nullable(),
+    arrears: MoneyOut.nullable(),
+    daysPastDue: z.number().int().nullable(),
+    version: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi('Loan');
+
+export const InstalmentSchema = z
+  .object({
+    number: z.number().int(),
+    dueDate: z.iso.date(),
+    principal: MoneyOut,
+    interest: MoneyOut,
+    total: MoneyOut,
+    principalPaid: MoneyOut,
+    interestPaid: MoneyOut,
+    overdue: z.boolean(),
+  })
+  .openapi('Instalment');
+
+export const ScheduleSchema = z
+  .object({
+    loanId: z.uuid(),
+    currency: z.string(),
+    projected: z.boolean().openapi({
+      description: 'true before disbursement: the schedule as it would be if the loan were disbursed today.',
+    }),
+    totalInterest: MoneyOut,
+    instalments: z.array(InstalmentSchema),
+  })
+  .openapi('Schedule');
+
+export const HistoryEntrySchema = z
+  .object({
+    from: z.enum(LOAN_STATUSES).nullable(),
+    to: z.enum(LOAN_STATUSES),
+    actorId: z.uuid().nullable().openapi({ description: 'null when the platform made the change.' }),
+    reason: z.string().nullable(),
+    at: z.iso.datetime(),
+  })
+  .openapi('LoanHistoryEntry');
+
+export const RepaymentSchema = z
+  .object({
+    id: z.uuid(),
+    loanId: z.uuid(),
+    amount: MoneyOut,
+    currency: z.string(),
+    transferId: z.uuid(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('Repayment');
+
+export const pageSchema = <T extends z.ZodTypeAny>(item: T, name: string) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+
+export function datedInstalments(rows: InstalmentRow[]): DatedInstalment[] {
+  return rows.map((row) => ({
+    number: row.number,
+    dueDate: row.due_date,
+    principalDue: minorUnits(row.principal_due),
+    interestDue: minorUnits(row.interest_due),
+    principalPaid: minorUnits(row.principal_paid),
+    interestPaid: minorUnits(row.interest_paid),
+  }));
+}
+
+export function toLoan(row: LoanRow, instalments: InstalmentRow[] | undefined, now: Date) {
+  const disbursed = row.status === 'DISBURSED' || row.status === 'REPAID';
+  const dated = disbursed ? datedInstalments(instalments ?? []) : [];
+  const late = disbursed ? arrearsOn(dated, toIsoDate(now)) : undefined;
+  return {
+    id: row.id,
+    studentId: row.student_id,
+    createdBy: row.created_by,
+    productId: row.product_id,
+    principal: toJsonAmount(minorUnits(row.principal)),
+    currency: row.currency,
+    termMonths: row.term_months,
+    annualRateBps: row.annual_rate_bps,
+    gracePeriodMonths: row.grace_period_months,
+    purpose: row.purpose,
+    academicYear: row.academic_year,
+    status: row.status,
+    decidedBy: row.decided_by,
+    failureReason: row.failure_reason,
+    disbursedAt: row.disbursed_at?.toISOString() ?? null,
+    outstanding: disbursed ? toJsonAmount(outstandingOf(dated)) : null,
+    arrears: late ? toJsonAmount(late.arrears) : null,
+    daysPastDue: late ? late.daysPastDue : null,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export function toProjectedInstalment(instalment: Instalment) {
+  return {
+    number: instalment.number,
+    dueDate: instalment.dueDate,
+    principal: toJsonAmount(instalment.principal),
+    interest: toJsonAmount(instalment.interest),
+    total: toJsonAmount(instalment.principal + instalment.interest),
+    principalPaid: 0,
+    interestPaid: 0,
+    overdue: false,
+  };
+}
+
+export function toHistoryEntry(row: HistoryRow) {
+  return {
+    from: row.from_status,
+    to: row.to_status,
+    actorId: row.actor_id,
+    reason: row.reason,
+    at: row.occurred_at.toISOString(),
+  };
+}
+
+export function toRepayment(row: RepaymentRow) {
+  return {
+    id: row.id,
+    loanId: row.loan_id,
+    amount: toJsonAmount(minorUnits(row.amount)),
+    currency: row.currency,
+    transferId: row.transfer_id,
+    createdAt: row.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { cleanName, escapeHtml } from '../src/domain/html.js';
+import { MAIL_TEMPLATES, type MailParams, renderMail } from '../src/domain/mail-templates.js';
+import { formatMoney } from '../src/domain/money.js';
+import { plans } from '../src/domain/notices.js';
+import { sseComment, sseEvent } from '../src/stream/sse.js';
+
+describe('formatMoney', () => {
+  it('shows minor units in the currency’s own decimals, grouped, without floats', () => {
+    expect(formatMoney({ amountMinor: '15000000', currency: 'MWK' })).toBe('MWK 150,000.00');
+    expect(formatMoney({ amountMinor: '5', currency: 'MWK' })).toBe('MWK 0.05');
+    expect(formatMoney({ amountMinor: '0', currency: 'USD' })).toBe('USD 0.00');
+    expect(formatMoney({ amountMinor: '1500', currency: 'JPY' })).toBe('JPY 1,500');
+    expect(formatMoney({ amountMinor: '1234567', currency: 'BHD' })).toBe('BHD 1,234.567');
+    // Beyond 2^53: exact to the last unit.
+    expect(formatMoney({ amountMinor: '9007199254740993', currency: 'MWK' })).toBe(
+      'MWK 90,071,992,547,409.93',
+    );
+  });
+});
+
+describe('escapeHtml and cleanName', () => {
+  it('escapes every character that could start markup or end an attribute', () => {
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+  });
+
+  it('turns control characters (a header injection) into spaces', () => {
+    expect(cleanName('Amina\r\nBcc: evil@example.test')).toBe('Amina Bcc: evil@example.test');
+    expect(cleanName('  Chisomo\t Banda ')).toBe('Chisomo Banda');
+  });
+});
+
+const samples: Record<MailParams['template'], MailParams> = {
+  welcome: { template: 'welcome', role: 'student', status: 'active' },
+  agent_approved: { template: 'agent_approved' },
+  loan_approved: {
+    template: 'loan_approved',
+    loanId: randomUUID(),
+    principal: { amountMinor: '100', currency: 'MWK' },
+  },
+  loan_rejected: { template: 'loan_rejected', loanId: randomUUID(), reason: 'Income <unverified>' },
+  loan_disbursed: {
+    template: 'loan_disbursed',
+    loanId: randomUUID(),
+    amount: { amountMinor: '100', currency: 'MWK' },
+  },
+  loan_overdue: {
+    template: 'loan_overdue',
+    loanId: randomUUID(),
+    installment: 2,
+    dueDate: '2026-03-31',
+    overdue: { amountMinor: '100', currency: 'MWK' },
+  },
+  money_received: {
+    template: 'money_received',
+    transferId: randomUUID(),
+    amount: { amountMinor: '100', currency: 'MWK' },
+  },
+  repayment_received: {
+    template: 'repayment_received',
+    loanId: randomUUID(),
+    amount: { amountMinor: '100', currency: 'MWK' },
+    outstanding: { amountMinor: '0', currency: 'MWK' },
+  },
+  email_verification: {
+    template: 'email_verification',
+    verificationCode: 'ev_code',
+    expiresAt: '2026-11-24T11:00:00.000Z',
+  },
+  password_reset: {
+    template: 'password_reset',
+    resetCode: 'pr_<code>&',
+    expiresAt: '2026-11-22T11:30:00.000Z',
+  },
+  password_changed: { template: 'password_changed', method: 'reset', changedAt: '2026-11-22T11:00:00.000Z' },
+};
+
+describe('renderMail', () => {
+  const recipient = { email: 'amina@example.test', firstName: 'Amina <b>', lastName: 'Phiri' };
+
+  it.each(MAIL_TEMPLATES)('%s: a subject, a plain-text and an HTML part, addressed by name', (template) => {
+    const mail = renderMail(samples[template], recipient);
+    expect(mail.subject.length).toBeGreaterThan(5);
+    expect(mail.to).toEqual({ name: 'Amina <b> Phiri', address: 'amina@example.test' });
+    expect(mail.text.startsWith('Dear Amina <b>,')).toBe(true);
+    expect(mail.html).toContain('Dear Amina &lt;b&gt;,');
+    expect(mail.html).not.toContain('<b>');
+  });
+
+  it('escapes every value in the HTML part, not only names', () => {
+    const mail = renderMail(samples.loan_rejected, recipient);
+    expect(mail.text).toContain("The reviewer's note: Income <unverified>");
+    expect(mail.html).toContain('The reviewer&#39;s note: Income &lt;unverified&gt;');
+  });
+
+  it('puts the reset code in both parts, escaped in the HTML', () => {
+    const mail = renderMail(samples.password_reset, recipient);
+    expect(mail.text).toContain('Your reset code: pr_<code>&');
+    expect(mail.text).toContain('before 2026-11-22 11:30 UTC');
+    expect(mail.html).toContain('Your reset code: pr_&lt;code&gt;&amp;');
+  });
+
+  it('welcomes a pending agent differently from a student', () => {
+    const agent = renderMail({ template: 'welcome', role: 'agent', status: 'pending' }, recipient);
+    expect(agent.subject).toBe('Your loan officer registration was received');
+    expect(agent.text).toContain('until then you cannot sign in');
+  });
+});
+
+describe('the rules of who is told', () => {
+  const loanId = randomUUID();
+  const studentId = randomUUID();
+  const agent = randomUUID();
+  const admin = randomUUID();
+
+  it('tells the agent who raised a loan, unless they made the change themselves', () => {
+    const approved = plans.loanApproved(
+      { loanId, studentId, approvedBy: admin, principal: { amountMinor: '1', currency: 'MWK' } },
+      { raisedBy: agent, admins: [] },
+    );
+    expect(approved.notices.map((n) => n.userId)).toEqual([studentId, agent]);
+    const selfRejected = plans.loanRejected(
+      { loanId, studentId, rejectedBy: agent, reason: null },
+      { raisedBy: agent, admins: [] },
+    );
+    expect(selfRejected.notices.map((n) => n.userId)).toEqual([studentId]);
+  });
+
+  it('e-mails only what the templates cover', () => {
+    const repaid = plans.loanRepaid({ loanId, studentId }, { raisedBy: agent, admins: [] });
+    expect(repaid.mails).toEqual([]);
+    const created = plans.loanCreated({
+      loanId,
+      studentId,
+      productId: randomUUID(),
+      createdBy: agent,
+      principal: { amountMinor: '1', currency: 'MWK' },
+    });
+    expect(created.mails).toEqual([]);
+  });
+
+  it('does not tell a user they received money from themselves', () => {
+    const own = plans.transferCompleted({
+      transferId: randomUUID(),
+      purpose: 'transfer',
+      loanId: null,
+      fromAccountId: randomUUID(),
+      toAccountId: randomUUID(),
+      fromUserId: studentId,
+      toUserId: studentId,
+      amount: { amountMinor: '1', currency: 'MWK' },
+    });
+    expect(own.notices.map((n) => n.kind)).toEqual(['money_sent']);
+    expect(own.mails).toEqual([]);
+  });
+
+  it('asks admins about an agent only while the agent is pending', () => {
+    const entry = {
+      userId: agent,
+      email: 'a@example.test',
+      firstName: 'Yami',
+      lastName: 'Mvula',
+      role: 'agent' as const,
+      regNumber: null,
+    };
+    const pending = plans.userRegistered(
+      { ...entry, status: 'pending' },
+      { raisedBy: null, admins: [admin] },
+    );
+    expect(pending.notices.map((n) => [n.userId, n.kind])).toEqual([
+      [agent, 'welcome'],
+      [admin, 'agent_pending_approval'],
+    ]);
+    const active = plans.userRegistered({ ...entry, status: 'active' }, { raisedBy: null, admins: [admin] });
+    expect(active.notices.map((n) => n.userId)).toEqual([agent]);
+  });
+});
+
+describe('server-sent event frames', () => {
+  it('keeps data on one line and strips line breaks from ids and names', () => {
+    expect(sseEvent({ id: '7\n', event: 'notification', data: { text: 'a\nb' } })).toBe(
+      'id: 7\nevent: notification\ndata: {"text":"a\\nb"}\n\n',
+    );
+    expect(sseComment('heart\nbeat')).toBe(': heart beat\n\n');
+  });
+});

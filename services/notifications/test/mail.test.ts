@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@bonding/kit';
+import { collectLogLines, freePort, waitFor } from '@bonding/testing';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MailSink, type SinkMessage, startMailSink } from '../src/dev/mail-sink.js';
+import { createNotificationsHarness, money, type NotificationsHarness } from './harness.js';
+
+/**
+ * E-mail end to end: events queue mails, the relay sends them over SMTP with
+ * nodemailer, and a real SMTP server (started here) receives them.
+ */
+const received: SinkMessage[] = [];
+/** How the sink answers the next messages: accept, or refuse with an SMTP code. */
+let refuse: (message: SinkMessage) => number | undefined = () => undefined;
+let sink: MailSink;
+let h: NotificationsHarness;
+const logs = collectLogLines();
+
+beforeAll(async () => {
+  sink = await startMailSink({
+    accept(message) {
+      const code = refuse(message);
+      if (code)
+        throw Object.assign(new Error(code >= 500 ? 'mailbox unavailable' : 'try again later'), {
+          responseCode: code,
+        });
+      received.push(message);
+    },
+  });
+  h = await createNotificationsHarness({
+    env: {
+      SMTP_URL: sink.url,
+      MAIL_MAX_ATTEMPTS: '5',
+      MAIL_FROM: 'Bonding Platform <no-reply@bonding.test>',
+    },
+    logger: createLogger({ service: 'notifications', level: 'debug', destination: logs.destination }),
+  });
+});
+afterAll(async () => {
+  await h?.close();
+  await sink?.close();
+});
+
+async function mailTo(address: string, timeoutMs = 5_000): Promise<ParsedMail> {
+  const message = await waitFor(() => received.find((m) => m.to.includes(address)), {
+    timeoutMs,
+    what: `a mail to ${address}`,
+  });
+  return simpleParser(message.raw);
+}
+
+function registration(overrides: Record<string, unknown> = {}) {
+  const userId = randomUUID();
+  return {
+    userId,
+    email: `mail.${userId.slice(0, 8)}@example.test`,
+    firstName: 'Amina',
+    lastName: 'Phiri',
+    role: 'student' as const,
+    status: 'active' as const,
+    regNumber: null,
+    ...overrides,
+  };
+}
+
+describe('e-mail', () => {
+  it('sends the welcome e-mail over SMTP, in the user’s name, as plain text and HTML', async () => {
+    const user = registration();
+    await h.deliver('user.registered@1', user);
+    const mail = await mailTo(user.email);
+    expect(mail.subject).toBe('Welcome to the Bonding Platform');
+    expect(mail.from?.value).toEqual([{ address: 'no-reply@bonding.test', name: 'Bonding Platform' }]);
+    expect(mail.to).toMatchObject({ value: [{ address: user.email, name: 'Amina Phiri' }] });
+    expect(mail.text).toContain('Dear Amina,');
+    expect(mail.html).toContain('<p>Dear Amina,</p>');
+    const row = await waitFor(async () => {
+      const [queued] = await h.mailsOf(user.userId);
+      return queued?.status === 'sent' ? queued : undefined;
+    });
+    // The same Message-ID on every attempt, so a receiver can drop a repeat.
+    expect(mail.messageId).toBe(`<${row.id}@bonding.test>`);
+  });
+
+  it('escapes the name in the HTML part, so a name can never become markup', async () => {
+    const user = registration({ firstName: '<script>alert("x")</script>', lastName: "O'Neil & Co" });
+    await h.deliver('user.registered@1', user);
+    const mail = await mailTo(user.email);
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('Dear &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;,');
+    expect(mail.text).toContain('Dear <script>alert("x")</script>,');
+  });
+
+  it('sends the loan e-mails with the amounts in the currency’s units', async () => {
+    const student = await h.user('student', { firstName: 'Thandiwe' });
+    const loanId = randomUUID();
+    await h.deliver('loan.approved@1', {
+      loanId,
+      studentId: student.id,
+      approvedBy: randomUUID(),
+      principal: money('50000000'),
+    });
+    const mail = await mailTo(student.email);
+    expect(mail.subject).toBe('Your loan was approved');
+    expect(mail.text).toContain('Dear Thandiwe,');
+    expect(mail.text).toContain('Your loan of MWK 500,000.00 was approved.');
+    expect(mail.text).toContain(loanId);
+  });
+
+  it('goes to the address the directory has when the mail is sent', async () => {
+    const user = registration();
+    // The old address is refused for now, so the mail is still waiting when the address changes.
+    refuse = (message) => (message.to.includes(user.email) ? 451 : undefined);
+    try {
+      await h.deliver('user.registered@1', user);
+      await waitFor(async () => (await h.mailsOf(user.userId))[0]?.last_error === 'EMESSAGE 451');
+      await h.deliver('user.updated@1', { ...user, email: `changed.${user.email}` });
+      const mail = await mailTo(`changed.${user.email}`);
+      expect(mail.subject).toBe('Welcome to the Bonding Platform');
+    } finally {
+      refuse = () => undefined;
+    }
+    expect(received.some((m) => m.to.includes(user.email))).toBe(false);
+  });
+
+  it('retries a mail the server refuses for now (451), then delivers it', async () => {
+    const student = await h.user('student');
+    let refusals = 0;
+    refuse = (message) => (message.to.includes(student.email) && refusals++ < 2 ? 451 : undefined);
+    try {
+      await h.deliver('agent.approved@1', { userId: student.id, approvedBy: randomUUID() });
+      const mail = await mailTo(student.email);
+      expect(mail.subject).toBe('Your loan officer account is approved');
+    } finally {
+      refuse = () => undefined;
+    }
+    expect(refusals).toBe(3);
+    const row = await waitFor(async () => {
+      const [mail] = await h.mailsOf(student.id);
+      return mail?.status === 'sent' ? mail : undefined;
+    });
+    expect(row).toMatchObject({ attempts: 3, last_error: null });
+  });
+
+  it('dead-letters a mail after MAIL_MAX_ATTEMPTS temporary failures', async () => {
+    const student = await h.user('student');
+    refuse = (message) => (message.to.includes(student.email) ? 421 : undefined);
+    try {
+      await h.deliver('loan.disbursed@1', {
+        loanId: randomUUID(),
+        studentId: student.id,
+        transferId: randomUUID(),
+        amount: money('100'),
+      });
+      const dead = await waitFor(async () => {
+        const [mail] = await h.mailsOf(student.id);
+        return mail?.status === 'dead' ? mail : undefined;
+      });
+      expect(dead.attempts).toBe(5);
+      expect(dead.last_error).toBe('gave up after 5 attempts: EMESSAGE 421');
+    } finally {
+      refuse = () => undefined;
+    }
+  });
+
+  it('dead-letters a mail the server refuses for good (5xx) at once', async () => {
+    const student = await h.user('student');
+    refuse = (message) => (message.to.includes(student.email) ? 550 : undefined);
+    try {
+      await h.deliver('loan.overdue@1', {
+        loanId: randomUUID(),
+        studentId: student.id,
+        installment: 1,
+        dueDate: '2026-01-31',
+        overdue: money('100'),
+      });
+      const dead = await waitFor(async () => {
+        const [mail] = await h.mailsOf(student.id);
+        return mail?.status === 'dead' ? mail : undefined;
+      });
+      expect(dead).toMatchObject({ attempts: 1, last_error: 'rejected: EMESSAGE 550' });
+    } finally {
+      refuse = () => undefined;
+    }
+  });
+
+  it('waits for a recipient the directory does not know yet, then sends', async () => {
+    const user = registration();
+    await h.deliver('agent.approved@1', { userId: user.userId, approvedBy: randomUUID() });
+    const waiting = await waitFor(async () => {
+      const [mail] = await h.mailsOf(user.userId);
+      return mail?.last_error === 'recipient_unknown' ? mail : undefined;
+    });
+    expect(waiting.status).toBe('pending');
+    await h.deliver('user.updated@1', user);
+    expect((await mailTo(user.email)).subject).toBe('Your loan officer account is approved');
+  });
+
+  it('logs mails by id only: no address, no name', () => {
+    const mailLines = logs.lines.filter((line) => line.mailId || line.mailIds);
+    expect(mailLines.length).toBeGreaterThan(0);
+    const text = JSON.stringify(logs.lines);
+    expect(text).not.toMatch(/@example\.test/);
+    expect(text).not.toContain('Amina');
+    expect(text).not.toContain('Thandiwe');
+  });
+});
+
+describe('e-mail while the SMTP server is down', () => {
+  it('keeps the mail and delivers it once the server is back', async () => {
+    const port = await freePort();
+    const down: SinkMessage[] = [];
+    const replica = await createNotificationsHarness({ env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    let later: MailSink | undefined;
+    try {
+      const student = await replica.user('student');
+      await replica.deliver('repayment.received@1', {
+        loanId: randomUUID(),
+        studentId: student.id,
+        repaymentId: randomUUID(),
+        transferId: randomUUID(),
+        amount: money('1000000'),
+        outstanding: money('0'),
+      });
+      const failed = await waitFor(async () => {
+        const [mail] = await replica.mailsOf(student.id);
+        return mail && mail.attempts >= 1 && mail.status === 'pending' ? mail : undefined;
+      });
+      // Refused connections: nodemailer names them ESOCKET (ECONNECTION for other connection failures).
+      expect(['ESOCKET', 'ECONNECTION']).toContain(failed.last_error);
+      later = await startMailSink({ port, accept: (message) => void down.push(message) });
+      const message = await waitFor(() => down.find((m) => m.to.includes(student.email)));
+      expect((await simpleParser(message.raw)).subject).toBe('We received your repayment');
+      await waitFor(async () => (await replica.mailsOf(student.id))[0]?.status === 'sent');
+    } finally {
+      await replica.close();
+      await later?.close();
+    }
+  });
+});
+
+describe('without SMTP_URL', () => {
+  it('queues the mails and sends nothing', async () => {
+    const replica = await createNotificationsHarness({ env: { SMTP_URL: '' } });
+    try {
+      expect(replica.deps.mail).toBeUndefined();
+      const student = await replica.user('student');
+      await replica.deliver('agent.approved@1', { userId: student.id, approvedBy: randomUUID() });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await replica.mailsOf(student.id)).toEqual([
+        expect.objectContaining({ status: 'pending', attempts: 0, template: 'agent_approved' }),
+      ]);
+    } finally {
+      await replica.close();
+    }
+  });
+});
