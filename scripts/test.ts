@@ -10,6 +10,7 @@ import { checkDelivery } from './lib/delivery-check.js';
 import { ensureMysqlServer, SetupError } from './lib/mysql-server.js';
 import { binDir, repoRoot } from './lib/paths.js';
 import { exitCodeOf, exited, step, style } from './lib/processes.js';
+import { ensurePrometheusTools } from './lib/prometheus-tools.js';
 
 let current: ChildProcess | undefined;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -38,16 +39,18 @@ async function run(title: string, bin: string, args: string[], env: NodeJS.Proce
 /**
  * Helm chart: installs helm, kubeconform and checkov when missing (cached in .tools/k8s), then lint,
  * render and validate offline (scripts/lib/chart-check.ts). Skipped when vitest is given paths that do
- * not include charts/. The chart tests then get the same helm (HELM), so they run rather than skip.
+ * not include charts/. The chart tests then get the same helm (HELM), so they run rather than skip, and
+ * promtool (PROMTOOL; `apt-get install prometheus` when missing) for the alert rule tests.
  */
 async function chartStep(env: NodeJS.ProcessEnv): Promise<void> {
   const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   if (filters.length > 0 && !filters.some((arg) => arg.includes('chart'))) return;
-  const title = 'Helm chart: lint, kubeconform, checkov (charts/bonding)';
+  const title = 'Helm chart: lint, kubeconform, checkov; promtool installed (charts/bonding)';
   step(title);
   const started = Date.now();
   try {
     await checkChart();
+    env.PROMTOOL = ensurePrometheusTools().promtool;
   } catch (error) {
     console.error(style.red(`\n✖ ${title} failed: ${(error as Error).message}`));
     process.exit(1);
