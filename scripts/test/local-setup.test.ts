@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,10 @@ describe('ensureSigningKeys', () => {
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^dev-\d{8}\.pem$/);
     const file = join(dir, files[0] as string);
-    expect(readFileSync(file, 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
+    // A PKCS#8 private key that Node can load (what identity's key ring reads).
+    const key = createPrivateKey(readFileSync(file));
+    expect(key.type).toBe('private');
+    expect(key.asymmetricKeyType).toBe('rsa');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     ensureSigningKeys(dir);
     expect(readdirSync(dir)).toEqual(files);
