@@ -1,13 +1,8 @@
-// The tools `npm test` checks charts/ with, installed on first use into .tools/k8s/ (git-ignored) and
-// reused while their pinned versions stay the same:
-//   helm, kubeconform   `go install` through the Go module proxy (compiled here, a few minutes cold);
-//   checkov             `pip install` into a private virtualenv, with kubernetes-validate, whose wheel
-//                       ships the Kubernetes JSON schemas kubeconform validates against offline.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDir, repoRoot } from './paths.js';
 import { info } from './processes.js';
+import { runQuiet } from './run-capture.js';
 
 export const chartToolsDir = join(repoRoot, '.tools', 'k8s');
 
@@ -48,24 +43,6 @@ function readStamp(): Stamp {
   } catch {
     return {};
   }
-}
-
-/** Runs a command quietly; its output is shown only when it fails (go and pip are chatty). */
-function runQuiet(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
-    child.once('error', (error) => reject(new Error(`${command}: ${error.message}`)));
-    child.once('close', (code) => {
-      if (code === 0) resolve();
-      else {
-        process.stderr.write(Buffer.concat(output));
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
-      }
-    });
-  });
 }
 
 async function timed(label: string, work: () => Promise<void>): Promise<void> {

