@@ -7,6 +7,7 @@ export default defineConfig({
       'services/*/test/**/*.test.ts',
       'scripts/test/**/*.test.ts',
       'charts/test/**/*.test.ts',
+      'tests/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 30_000,

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type CallOptions,
+  createApiClient,
+  createSigningKeyDir,
+  createTestDatabase,
+  freePort,
+  type ServiceProcess,
+  startServiceProcess,
+  type TestDatabase,
+} from '@bonding/testing';
+import { eventEnv } from '../../scripts/lib/event-env.js';
+import { services as registry } from '../../scripts/lib/services.js';
+import { renderForTest, repoRoot, startGatewayProcess } from '../../services/gateway/test/edge.js';
+
+/**
+ * The platform as real processes behind the real edge, wired the way `npm start` wires it: every
+ * service on its own fresh database, internal secrets and EVENT_SUBSCRIBERS derived from the service
+ * registry (scripts/lib/services.ts), and the gateway enforcing kong/kong.yml with raised rate limits.
+ * For tests that follow a user across services (the loan story, traces, faults, fuzzing).
+ */
+export const PLATFORM_SERVICES = [
+  'identity',
+  'students',
+  'catalog',
+  'ledger',
+  'loans',
+  'notifications',
+] as const;
+export type PlatformService = (typeof PLATFORM_SERVICES)[number];
+
+export const PLATFORM_ADMIN = { email: 'platform.admin@bonding.test', password: 'platform-admin-password' };
+
+export interface PlatformOptions {
+  /** Prefix of the test databases, e.g. 'story'. */
+  name: string;
+  /** Which services run (default: all but notifications). Identity always runs. */
+  services?: readonly PlatformService[];
+  /** Extra environment per process, on top of the wiring (e.g. OTEL_* for a trace test). */
+  env?: Partial<Record<PlatformService | 'gateway' | 'all', Record<string, string>>>;
+  /** Edge rate limits per kong.yml tag (default: high enough never to interfere). */
+  rateLimits?: Record<string, Record<string, number>>;
+}
+
+export interface Platform {
+  /** The gateway's base URL: what a client calls. */
+  edge: string;
+  url(name: PlatformService): string;
+  databaseUrl(name: PlatformService): string;
+  process(name: PlatformService | 'gateway'): ServiceProcess | undefined;
+  /** Stops a service (SIGTERM by default; SIGKILL to simulate a crash). */
+  stop(name: PlatformService, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a stopped service again with the same wiring and database. */
+  start(name: PlatformService): Promise<void>;
+  /** A JSON call through the edge; `path` is below /api/v1. */
+  api(method: string, path: string, options?: CallOptions): ReturnType<ReturnType<typeof createApiClient>>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_SERVICES: readonly PlatformService[] = ['identity', 'students', 'catalog', 'ledger', 'loans'];
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const names = [...new Set<PlatformService>(['identity', ...(options.services ?? DEFAULT_SERVICES)])];
+  const ports = Object.fromEntries(
+    await Promise.all(names.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<PlatformService, number>;
+  const databases = Object.fromEntries(
+    await Promise.all(
+      names.map(async (name) => [name, await createTestDatabase(`${options.name}_${name}`)] as const),
+    ),
+  ) as Record<PlatformService, TestDatabase>;
+  const url = (name: PlatformService) => `http://127.0.0.1:${ports[name]}`;
+  const keys = createSigningKeyDir();
+
+  // The registry's consumers, on this run's ports and with this run's own secrets file.
+  const running = registry
+    .filter((spec) => (names as readonly string[]).includes(spec.name))
+    .map((spec) => ({ ...spec, port: ports[spec.name as PlatformService] }));
+  const secretsFile = join(mkdtempSync(join(tmpdir(), 'bonding-platform-')), 'internal-secrets.json');
+
+  const own: Record<PlatformService, Record<string, string>> = {
+    identity: {
+      JWT_KEYS_DIR: keys.dir,
+      ADMIN_EMAIL: PLATFORM_ADMIN.email,
+      ADMIN_PASSWORD: PLATFORM_ADMIN.password,
+    },
+    students: {
+      FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    },
+    catalog: {},
+    ledger: {},
+    loans: {},
+    notifications: {},
+  };
+  const envOf = (name: PlatformService): Record<string, string> => {
+    const spec = running.find((s) => s.name === name);
+    return {
+      MYSQL_URL: databases[name].url,
+      MIGRATE_ON_START: 'true',
+      JWKS_URL: `${url('identity')}/.well-known/jwks.json`,
+      CATALOG_URL: names.includes('catalog') ? url('catalog') : '',
+      STUDENTS_URL: names.includes('students') ? url('students') : '',
+      LEDGER_URL: names.includes('ledger') ? url('ledger') : '',
+      EVENT_POLL_INTERVAL_MS: '50',
+      EVENT_RETRY_BASE_MS: '100',
+      EVENT_RETRY_MAX_MS: '1000',
+      LOG_LEVEL: 'warn',
+      ...(spec ? eventEnv(spec, running, secretsFile) : {}),
+      ...own[name],
+      ...options.env?.all,
+      ...options.env?.[name],
+    };
+  };
+
+  const processes: Partial<Record<PlatformService | 'gateway', ServiceProcess>> = {};
+  const start = async (name: PlatformService) => {
+    processes[name] = await startServiceProcess({
+      cwd: join(repoRoot, 'services', name),
+      port: ports[name],
+      env: Object.fromEntries(Object.entries(envOf(name)).filter(([, value]) => value !== '')),
+      timeoutMs: 60_000,
+    });
+  };
+  const close = async () => {
+    await Promise.all(Object.values(processes).map((p) => p?.stop('SIGKILL')));
+    await Promise.all(Object.values(databases).map((db) => db.drop()));
+  };
+
+  try {
+    // Identity first: the others fetch its JWKS and it creates the admin.
+    await start('identity');
+    await Promise.all(names.filter((name) => name !== 'identity').map(start));
+    const configFile = renderForTest({
+      keysDir: keys.dir,
+      upstreams: Object.fromEntries(names.map((name) => [name, url(name)])),
+      rateLimits: options.rateLimits ?? {
+        'limit-platform': { second: 10_000, minute: 600_000 },
+        'limit-sign-in': { minute: 10_000 },
+      },
+    });
+    const { gateway } = await startGatewayProcess(configFile, {
+      ...options.env?.all,
+      ...options.env?.gateway,
+    });
+    processes.gateway = gateway;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const edge = (processes.gateway as ServiceProcess).baseUrl;
+  const api = createApiClient((path, init) => fetch(`${edge}/api/v1${path}`, init));
+
+  return {
+    edge,
+    url,
+    databaseUrl: (name) => databases[name].url,
+    process: (name) => processes[name],
+    stop: async (name, signal = 'SIGTERM') => {
+      await processes[name]?.stop(signal);
+      delete processes[name];
+    },
+    start,
+    api,
+    close,
+  };
+}
