@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { repoRoot } from '../../services/gateway/test/edge.js';
+import { PLATFORM_ADMIN, type Platform, startPlatform } from './platform.js';
+
+/**
+ * k8s/smoke.sh is what the e2e workflow runs against the kind cluster; it runs here against the local
+ * platform with kong.yml's own rate limits, so the script itself is proven before a cluster ever sees it.
+ */
+let platform: Platform;
+beforeAll(async () => {
+  platform = await startPlatform({ name: 'smoke', rateLimits: {} });
+}, 180_000);
+afterAll(async () => {
+  await platform?.close();
+});
+
+it('passes k8s/smoke.sh: sign-up, a protected call, the loan story to REPAID and the sign-in limit', async () => {
+  const printRows = join(repoRoot, 'tests', 'platform', 'print-rows.mjs');
+  const child = spawn('bash', [join(repoRoot, 'k8s', 'smoke.sh'), platform.edge], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      SMOKE_ADMIN_EMAIL: PLATFORM_ADMIN.email,
+      SMOKE_ADMIN_PASSWORD: PLATFORM_ADMIN.password,
+      SMOKE_SQL: `'${process.execPath}' '${printRows}' '${platform.databaseUrl('identity')}'`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code, output).toBe(0);
+  expect(output).toContain('REPAID');
+  expect(output).toContain('ok 429 past the sign-in limit');
+}, 150_000);
