@@ -10,8 +10,9 @@
 # as `npm start` does, so the image runs exactly the code the tests ran. Root filesystem read-only at run
 # time: only /tmp (tsx's cache) is written.
 
-# Node 24 LTS on Debian slim. Pinned to a patch release; pin the digest too (`@sha256:...`) where the
-# registry is reachable when bumping it (Renovate / Dependabot keep both current).
+# Node 24 LTS on Debian slim, pinned to a patch release. The digest (`@sha256:...` of the multi-arch
+# index) is added by Renovate (renovate.json, pinDigests), which can reach the registry; the machines this
+# repository is developed on cannot, and a digest copied from elsewhere could not be verified here.
 ARG NODE_IMAGE=docker.io/library/node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
