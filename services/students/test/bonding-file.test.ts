@@ -198,6 +198,15 @@ describe('bank accounts', () => {
       accountNumberMasked: expect.stringMatching(new RegExp(`${body.accountNumber.slice(-4)}$`)),
     });
     expect(response.text).not.toContain(body.accountNumber);
+    const one = await h.call('GET', `/api/v1/students/me/bank-accounts/${response.json.id}`, {
+      token: s.token,
+    });
+    expect(one.status).toBe(200);
+    expect(one.headers.get('ETag')).toBe('"v1"');
+    expect(one.json).toEqual(response.json);
+    const other = await h.newStudent();
+    const path = `/api/v1/students/me/bank-accounts/${response.json.id}`;
+    expect((await h.call('GET', path, { token: other.token })).status).toBe(404);
     const { rows } = await sql<
       Record<string, unknown>
     >`SELECT * FROM bank_accounts WHERE student_id = ${s.id}`.execute(h.deps.db);

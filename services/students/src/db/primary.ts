@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { StudentsDatabase } from './schema.js';
 
 /** Guardians and bank accounts share one rule: each student has exactly one primary. */
-type WithPrimary = 'guardians' | 'bank_accounts';
+export type WithPrimary = 'guardians' | 'bank_accounts';
 type Trx = Transaction<StudentsDatabase>;
 
 /** Makes `id` the student's only primary. Locks the student's rows first, in id order, so writers queue. */
