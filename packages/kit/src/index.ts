@@ -77,7 +77,14 @@ export { etagFor, versionFromIfMatch } from './http/etag.js';
 export { inexactNumbers, requireExactIntegers } from './http/exact-integers.js';
 export type { ReadinessCheck } from './http/health.js';
 export { jsonBody, problemResponses } from './http/openapi.js';
-export { decodeCursor, encodeCursor, pageOf, pageQuerySchema } from './http/pagination.js';
+export {
+  afterIdOf,
+  decodeCursor,
+  encodeCursor,
+  pageById,
+  pageOf,
+  pageQuerySchema,
+} from './http/pagination.js';
 export { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export { createRouter } from './http/router.js';
 export { fieldErrors, validationHook } from './http/validation.js';

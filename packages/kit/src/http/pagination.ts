@@ -46,3 +46,14 @@ export function pageOf<Row, Item>(
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null,
   };
 }
+
+/** The id a page keyed by id (uuidv7, so newest-first or oldest-first is id order) continues after. */
+export const afterIdOf = (cursor: string | undefined): string | undefined =>
+  cursor === undefined ? undefined : String(decodeCursor(cursor, 1)[0]);
+
+/** pageOf for the common case: rows keyed by their id. */
+export const pageById = <Row extends { id: string }, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+) => pageOf(rows, limit, (row) => [row.id], toItem);

@@ -3,7 +3,7 @@ import {
   createRouter,
   etagFor,
   jsonBody,
-  pageOf,
+  pageById,
   pageQuerySchema,
   principalOf,
   problemResponses,
@@ -144,10 +144,7 @@ export function productRoutes(deps: CatalogDeps) {
         ...query,
         active: query.active === undefined ? undefined : query.active === 'true',
       });
-      return c.json(
-        pageOf(rows, query.limit, (row) => [row.id], toProduct),
-        200,
-      );
+      return c.json(pageById(rows, query.limit, toProduct), 200);
     })
     .openapi(getOne, async (c) => {
       const row = await getProduct(db, c.req.valid('param').id);

@@ -3,7 +3,7 @@ import {
   createRouter,
   emitEvent,
   jsonBody,
-  pageOf,
+  pageById,
   pageQuerySchema,
   principalOf,
   problemResponses,
@@ -165,10 +165,7 @@ export function userRoutes(deps: IdentityDeps) {
     .openapi({ ...list, middleware: admin }, async (c) => {
       const query = c.req.valid('query');
       const rows = await listUsers(db, query);
-      return c.json(
-        pageOf(rows, query.limit, (row) => [row.id], toUser),
-        200,
-      );
+      return c.json(pageById(rows, query.limit, toUser), 200);
     })
     .openapi({ ...getOne, middleware: admin }, async (c) => {
       return c.json(toUser(await getUser(db, c.req.valid('param').id)), 200);

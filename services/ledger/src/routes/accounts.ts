@@ -1,4 +1,5 @@
 import {
+  afterIdOf,
   BadRequest,
   bearerSecurity,
   createRouter,
@@ -6,6 +7,7 @@ import {
   etagFor,
   Forbidden,
   jsonBody,
+  pageById,
   pageOf,
   pageQuerySchema,
   principalOf,
@@ -220,12 +222,9 @@ export function accountRoutes(deps: LedgerDeps) {
       const rows = await listAccounts(db, {
         ...query,
         ownerId: isStaff(caller) ? query.ownerId : caller.userId,
-        after: query.cursor ? String(decodeCursor(query.cursor, 1)[0]) : undefined,
+        after: afterIdOf(query.cursor),
       });
-      return c.json(
-        pageOf(rows, query.limit, (row) => [row.id], toAccount),
-        200,
-      );
+      return c.json(pageById(rows, query.limit, toAccount), 200);
     })
     .openapi({ ...getOne, middleware: signedIn }, async (c) => {
       const row = await visibleAccount(db, principalOf(c), c.req.valid('param').id);

@@ -1,12 +1,12 @@
 import {
+  afterIdOf,
   bearerSecurity,
   Conflict,
   createRouter,
-  decodeCursor,
   etagFor,
   Forbidden,
   jsonBody,
-  pageOf,
+  pageById,
   pageQuerySchema,
   principalOf,
   problemResponses,
@@ -102,12 +102,9 @@ export function cardRoutes(deps: LedgerDeps) {
       const rows = await listCards(db, {
         accountId: account.id,
         limit: query.limit,
-        after: query.cursor ? String(decodeCursor(query.cursor, 1)[0]) : undefined,
+        after: afterIdOf(query.cursor),
       });
-      return c.json(
-        pageOf(rows, query.limit, (row) => [row.id], toCard),
-        200,
-      );
+      return c.json(pageById(rows, query.limit, toCard), 200);
     });
 
   const actions: [CardAction, string][] = [

@@ -1,12 +1,12 @@
 import {
+  afterIdOf,
   bearerSecurity,
   createRouter,
-  decodeCursor,
   Forbidden,
   idempotencyClaimOf,
   jsonBody,
   NotFound,
-  pageOf,
+  pageById,
   pageQuerySchema,
   principalOf,
   problemResponses,
@@ -161,11 +161,43 @@ export function transferRoutes(deps: LedgerDeps) {
     deps.idempotency.require(callerScope),
   ];
 
+  /** Moves the money once under the request's idempotency claim; answers with the transfer and its Location. */
+  const move = async (
+    c: Context,
+    kind: 'transfer' | 'deposit' | 'withdrawal',
+    fromAccountId: string,
+    toAccountId: string,
+    body: { amount: number; currency: string; reference?: string | undefined },
+  ) => {
+    const claim = idempotencyClaimOf(c);
+    const { transfer } = await moveMoney(
+      deps,
+      {
+        kind,
+        fromAccountId,
+        toAccountId,
+        amount: minorUnits(body.amount),
+        currency: body.currency,
+        reference: body.reference ?? null,
+        loanId: null,
+        initiator: principalOf(c).userId,
+        idempotencyKey: claim.key,
+      },
+      claim,
+    );
+    c.header('Location', transferLocation(transfer.id));
+    return toTransfer(transfer);
+  };
+  const cashAccount = async (currency: string) => {
+    const cash = await findSystemAccount(db, 'cash', currency);
+    if (!cash) throw noSystemAccount('cash', currency);
+    return cash;
+  };
+
   return createRouter()
     .openapi({ ...create, middleware: movingOwnMoney() }, async (c) => {
-      const caller = principalOf(c);
-      const claim = idempotencyClaimOf(c);
       const body = c.req.valid('json');
+      const caller = principalOf(c);
       const from = await heldAccount(db, caller, body.fromAccountId);
       let toAccountId = body.toAccountId;
       if (body.toUserId !== undefined) {
@@ -175,72 +207,18 @@ export function transferRoutes(deps: LedgerDeps) {
         }
         toAccountId = wallet.id;
       }
-      const { transfer } = await moveMoney(
-        deps,
-        {
-          kind: 'transfer',
-          fromAccountId: from.id,
-          toAccountId: toAccountId as string,
-          amount: minorUnits(body.amount),
-          currency: body.currency,
-          reference: body.reference ?? null,
-          loanId: null,
-          initiator: caller.userId,
-          idempotencyKey: claim.key,
-        },
-        claim,
-      );
-      c.header('Location', transferLocation(transfer.id));
-      return c.json(toTransfer(transfer), 201);
+      return c.json(await move(c, 'transfer', from.id, toAccountId as string, body), 201);
     })
     .openapi({ ...deposit, middleware: moving('admin') }, async (c) => {
-      const caller = principalOf(c);
-      const claim = idempotencyClaimOf(c);
       const body = c.req.valid('json');
-      const cash = await findSystemAccount(db, 'cash', body.currency);
-      if (!cash) throw noSystemAccount('cash', body.currency);
-      const { transfer } = await moveMoney(
-        deps,
-        {
-          kind: 'deposit',
-          fromAccountId: cash.id,
-          toAccountId: body.accountId,
-          amount: minorUnits(body.amount),
-          currency: body.currency,
-          reference: body.reference ?? null,
-          loanId: null,
-          initiator: caller.userId,
-          idempotencyKey: claim.key,
-        },
-        claim,
-      );
-      c.header('Location', transferLocation(transfer.id));
-      return c.json(toTransfer(transfer), 201);
+      const cash = await cashAccount(body.currency);
+      return c.json(await move(c, 'deposit', cash.id, body.accountId, body), 201);
     })
     .openapi({ ...withdraw, middleware: movingOwnMoney() }, async (c) => {
-      const caller = principalOf(c);
-      const claim = idempotencyClaimOf(c);
       const body = c.req.valid('json');
-      const wallet = await heldAccount(db, caller, body.accountId);
-      const cash = await findSystemAccount(db, 'cash', body.currency);
-      if (!cash) throw noSystemAccount('cash', body.currency);
-      const { transfer } = await moveMoney(
-        deps,
-        {
-          kind: 'withdrawal',
-          fromAccountId: wallet.id,
-          toAccountId: cash.id,
-          amount: minorUnits(body.amount),
-          currency: body.currency,
-          reference: body.reference ?? null,
-          loanId: null,
-          initiator: caller.userId,
-          idempotencyKey: claim.key,
-        },
-        claim,
-      );
-      c.header('Location', transferLocation(transfer.id));
-      return c.json(toTransfer(transfer), 201);
+      const wallet = await heldAccount(db, principalOf(c), body.accountId);
+      const cash = await cashAccount(body.currency);
+      return c.json(await move(c, 'withdrawal', wallet.id, cash.id, body), 201);
     })
     .openapi({ ...list, middleware: signedIn }, async (c) => {
       const caller = principalOf(c);
@@ -255,12 +233,9 @@ export function transferRoutes(deps: LedgerDeps) {
         userId: staff ? query.userId : caller.userId,
         kind: query.kind,
         limit: query.limit,
-        after: query.cursor ? String(decodeCursor(query.cursor, 1)[0]) : undefined,
+        after: afterIdOf(query.cursor),
       });
-      return c.json(
-        pageOf(rows, query.limit, (row) => [row.id], toTransfer),
-        200,
-      );
+      return c.json(pageById(rows, query.limit, toTransfer), 200);
     })
     .openapi({ ...getOne, middleware: signedIn }, async (c) => {
       const caller = principalOf(c);

@@ -1,16 +1,16 @@
 import {
+  afterIdOf,
   BadRequest,
   bearerSecurity,
   Conflict,
   createRouter,
-  decodeCursor,
   emitEvent,
   etagFor,
   Forbidden,
   idempotencyClaimOf,
   jsonBody,
   PreconditionFailed,
-  pageOf,
+  pageById,
   pageQuerySchema,
   principalOf,
   problemResponses,
@@ -315,7 +315,7 @@ export function loanRoutes(deps: LoansDeps) {
         studentId: staff ? query.studentId : caller.userId,
         status: query.status,
         limit: query.limit,
-        ...(query.cursor ? { after: String(decodeCursor(query.cursor, 1)[0]) } : {}),
+        after: afterIdOf(query.cursor),
       });
       const schedules = await instalmentsOf(
         db,
@@ -323,12 +323,7 @@ export function loanRoutes(deps: LoansDeps) {
       );
       const now = deps.now();
       return c.json(
-        pageOf(
-          rows,
-          query.limit,
-          (row) => [row.id],
-          (row) => toLoan(row, schedules.get(row.id), now),
-        ),
+        pageById(rows, query.limit, (row) => toLoan(row, schedules.get(row.id), now)),
         200,
       );
     })
