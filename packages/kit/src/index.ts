@@ -114,6 +114,7 @@ export { SIGNATURE_HEADER, signRequest, verifySignature } from './internal/signa
 export { type SignedFetchOptions, signedFetch } from './internal/signed-fetch.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { Counter, createServiceMetrics, Gauge, Histogram, type ServiceMetrics } from './metrics.js';
+export { MAX_MINOR_UNITS, minorUnits, toJsonAmount } from './money.js';
 export { type PeriodicTask, runPeriodically } from './periodic.js';
 export { type RunServiceOptions, runService } from './run-service.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';

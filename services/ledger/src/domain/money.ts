@@ -1,31 +1,4 @@
 /** An ISO 4217 currency code. */
 export const CURRENCY_CODE = /^[A-Z]{3}$/;
 
-/**
- * The largest amount or balance, in minor units: 2^53 − 1, the largest integer
- * a JSON number carries exactly. Balances stay within ±this, so every amount
- * the API returns is exact too.
- */
-export const MAX_MINOR_UNITS = BigInt(Number.MAX_SAFE_INTEGER);
-
-/**
- * Minor units as a bigint, from what the database returns (BIGINT as a decimal
- * string) or a validated safe integer — never through a float.
- */
-export function minorUnits(value: string | number | bigint): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new RangeError(`not an exact integer: ${value}`);
-    return BigInt(value);
-  }
-  if (!/^-?\d{1,20}$/.test(value)) throw new RangeError(`not an integer: ${value}`);
-  return BigInt(value);
-}
-
-/** An amount for a JSON response: exact, because balances never leave ±(2^53 − 1). */
-export function toJsonAmount(value: bigint): number {
-  if (value > MAX_MINOR_UNITS || value < -MAX_MINOR_UNITS) {
-    throw new RangeError('amount beyond the exact range of JSON numbers');
-  }
-  return Number(value);
-}
+export { MAX_MINOR_UNITS, minorUnits, toJsonAmount } from '@bonding/kit';
