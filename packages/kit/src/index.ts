@@ -95,6 +95,8 @@ export {
   type IdempotencyOptions,
   idempotencyClaimOf,
 } from './idempotency/middleware.js';
+export { idempotencyConfigShape } from './idempotency/config.js';
+export { purgeIdempotencyPeriodically } from './idempotency/purge-task.js';
 export { type ClaimOutcome, purgeIdempotencyRecords, type StoredResponse } from './idempotency/records.js';
 export {
   IDEMPOTENCY_KEY_HEADER,

@@ -1,4 +1,4 @@
-import { baseConfigShape, checkEventConfig, eventConfigShape } from '@bonding/kit';
+import { baseConfigShape, checkEventConfig, eventConfigShape, idempotencyConfigShape } from '@bonding/kit';
 import { z } from 'zod';
 import { CURRENCY_CODE } from './domain/money.js';
 
@@ -19,6 +19,7 @@ export const ledgerConfigSchema = z
   .object({
     ...baseConfigShape,
     ...eventConfigShape,
+    ...idempotencyConfigShape,
     PORT: z.coerce.number().int().min(0).max(65535).default(3005),
     /** Currencies whose funding and cash accounts are created at start (more can be opened by an admin). */
     CURRENCIES: currencyList,
@@ -28,10 +29,6 @@ export const ledgerConfigSchema = z
       .default('MWK')
       .transform((code) => code.trim().toUpperCase())
       .pipe(z.string().regex(CURRENCY_CODE, { error: 'must be an ISO 4217 code such as MWK' })),
-    /** How long a request holds its Idempotency-Key before a retry may take over (crashed process). */
-    IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
-    /** How long completed Idempotency-Key records are kept for replays. */
-    IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1).default(24),
     /** How often the reconciliation gauges are refreshed; it reads every entry (0: only when an admin asks). */
     RECONCILIATION_INTERVAL_MS: z.coerce
       .number()

@@ -1,4 +1,4 @@
-import { loadConfig, runPeriodically, runService } from '@bonding/kit';
+import { loadConfig, purgeIdempotencyPeriodically, runPeriodically, runService } from '@bonding/kit';
 import { createLedgerApp } from './app.js';
 import { buildLedgerDeps } from './build-deps.js';
 import { ledgerConfigSchema } from './config.js';
@@ -11,13 +11,11 @@ const { deps, core } = buildLedgerDeps(config);
 const { logger } = deps;
 
 const background = [
-  runPeriodically(
-    'idempotency-purge',
-    60 * 60_000,
-    () =>
-      deps.idempotency.purge(new Date(deps.now().getTime() - config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000)),
+  purgeIdempotencyPeriodically(deps.idempotency, {
+    retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+    now: deps.now,
     logger,
-  ),
+  }),
   ...(config.RECONCILIATION_INTERVAL_MS > 0
     ? [
         runPeriodically(

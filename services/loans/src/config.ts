@@ -1,10 +1,11 @@
-import { baseConfigShape, checkEventConfig, eventConfigShape } from '@bonding/kit';
+import { baseConfigShape, checkEventConfig, eventConfigShape, idempotencyConfigShape } from '@bonding/kit';
 import { z } from 'zod';
 
 export const loansConfigSchema = z
   .object({
     ...baseConfigShape,
     ...eventConfigShape,
+    ...idempotencyConfigShape,
     PORT: z.coerce.number().int().min(0).max(65535).default(3004),
     /** Where products are read (with the caller's token). */
     CATALOG_URL: z.url().default('http://127.0.0.1:3003'),
@@ -16,8 +17,6 @@ export const loansConfigSchema = z
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).default(3_000),
     /** Further attempts after the first when a dependency times out or answers 5xx. */
     DEPENDENCY_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-    IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
-    IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1).default(24),
     /** How often the arrears job looks for instalments that fell due unpaid (0: never, tests run it). */
     ARREARS_INTERVAL_MS: z.coerce
       .number()

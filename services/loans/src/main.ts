@@ -1,4 +1,4 @@
-import { loadConfig, runPeriodically, runService } from '@bonding/kit';
+import { loadConfig, purgeIdempotencyPeriodically, runPeriodically, runService } from '@bonding/kit';
 import { createLoansApp } from './app.js';
 import { markOverdueInstalments } from './arrears.js';
 import { buildLoansDeps } from './build-deps.js';
@@ -10,13 +10,11 @@ const { deps, core } = buildLoansDeps(config);
 const { logger } = deps;
 
 const background = [
-  runPeriodically(
-    'idempotency-purge',
-    60 * 60_000,
-    () =>
-      deps.idempotency.purge(new Date(deps.now().getTime() - config.IDEMPOTENCY_RETENTION_HOURS * 3_600_000)),
+  purgeIdempotencyPeriodically(deps.idempotency, {
+    retentionHours: config.IDEMPOTENCY_RETENTION_HOURS,
+    now: deps.now,
     logger,
-  ),
+  }),
   ...(config.ARREARS_INTERVAL_MS > 0
     ? [runPeriodically('arrears', config.ARREARS_INTERVAL_MS, () => markOverdueInstalments(deps), logger)]
     : []),
