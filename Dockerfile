@@ -76,7 +76,9 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
 # Owned by root and not writable by the service's user: the code cannot be changed at run time.
 COPY --from=build --chown=root:root /out /app
 WORKDIR /app/services/${SERVICE}
+# SERVICE_VERSION becomes the traces' service.version (packages/kit/src/tracing/resource.ts).
 ENV NODE_ENV=production \
+    SERVICE_VERSION=${VERSION} \
     HOME=/tmp \
     TMPDIR=/tmp \
     OPENAPI_FILE=/app/services/${SERVICE}/dist/openapi.json

@@ -15,6 +15,7 @@ import {
 } from '../services/gateway/src/declarative/render.js';
 import { saveToFolder, startMailSink } from '../services/notifications/src/dev/mail-sink.js';
 import { ensureSigningKeys } from './lib/keys.js';
+import { PROMETHEUS_FLAG, startLocalPrometheus } from './lib/local-prometheus.js';
 import {
   ensureMysqlServer,
   localServerPid,
@@ -239,6 +240,22 @@ async function waitReady(spec: ServiceSpec): Promise<number> {
   return shutdown(1, `${spec.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (GET ${url}: ${last})`);
 }
 
+/** `--prometheus`: stopped with the services; if it dies on its own, the services keep running. */
+async function startPrometheus(): Promise<string> {
+  step('Prometheus');
+  const { child, url, configFile } = await startLocalPrometheus(
+    services,
+    label('prometheus', services.length, nameWidth),
+  );
+  children.add(child);
+  void exited(child).then((exit) => {
+    children.delete(child);
+    if (!shuttingDown) info('start', `prometheus ${describeExit(exit)}; the services keep running`);
+  });
+  info('start', `prometheus on ${url}, scraping what ${rel(configFile)} lists`);
+  return url;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Banner
 
@@ -250,7 +267,7 @@ function box(lines: string[]): string {
   return [`╭${'─'.repeat(width + 2)}╮`, ...body, `╰${'─'.repeat(width + 2)}╯`].join('\n');
 }
 
-function banner(adminUrl: string, admin: AdminCredentials, mail: string): string {
+function banner(adminUrl: string, admin: AdminCredentials, mail: string, prometheusUrl?: string): string {
   const lines = [style.bold('Bonding Platform is running'), ''];
   const edge = services.find((s) => s.edge);
   if (edge) {
@@ -258,6 +275,11 @@ function banner(adminUrl: string, admin: AdminCredentials, mail: string): string
     lines.push(`API reference  ${serviceUrl(edge)}/docs`);
   }
   lines.push(`E-mail         ${mail}`);
+  if (prometheusUrl) {
+    lines.push(
+      `Prometheus     ${prometheusUrl}  ${style.dim('(scrapes every /metrics; data in .local/prometheus/)')}`,
+    );
+  }
   lines.push('', style.dim('Each service directly (its /openapi.json, /metrics, /readyz):'));
   for (const spec of services.filter((s) => !s.edge)) {
     lines.push(`${spec.name.padEnd(14)} ${serviceUrl(spec)}`);
@@ -321,8 +343,9 @@ async function main(): Promise<void> {
   const readyIn = await Promise.all(services.map((spec) => waitReady(spec)));
   if (shuttingDown) return;
   for (const [i, spec] of services.entries()) info('start', `${spec.name} ready after ${readyIn[i]} ms`);
+  const prometheusUrl = process.argv.includes(PROMETHEUS_FLAG) ? await startPrometheus() : undefined;
 
-  console.log(`\n${banner(adminUrl, admin, mail)}`);
+  console.log(`\n${banner(adminUrl, admin, mail, prometheusUrl)}`);
   info('start', `up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   // From here on the children keep the event loop alive; a signal or a child's death ends the run.
 }

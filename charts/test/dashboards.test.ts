@@ -8,10 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createIdempotency, createServiceMetrics, eventMetrics } from '../../packages/kit/src/index.js';
+import {
+  createIdempotency,
+  createPoolMetrics,
+  createServiceMetrics,
+  eventMetrics,
+} from '../../packages/kit/src/index.js';
 import { createEdgeMetrics } from '../../services/gateway/src/plugins/prometheus.js';
 import { createIdentityMetrics } from '../../services/identity/src/metrics.js';
 import { createLedgerMetrics } from '../../services/ledger/src/metrics.js';
+import { createLoansMetrics } from '../../services/loans/src/metrics.js';
 import { createNotificationMetrics } from '../../services/notifications/src/metrics.js';
 import { metricNames, readDashboards, substitute } from './dashboards.js';
 
@@ -28,6 +34,8 @@ function registeredMetricNames(): Set<string> {
   createIdempotency({ db: {} as never, registry: service.registry });
   createIdentityMetrics(service);
   createLedgerMetrics(service);
+  createLoansMetrics(service);
+  createPoolMetrics(service.registry, 1);
   createNotificationMetrics(service, {} as never);
   createEdgeMetrics(service.registry);
   const names = new Set<string>();

@@ -10,6 +10,7 @@ const VARIABLES: Record<string, string> = {
   service: '.*',
   pod: '.*',
   __rate_interval: '1m',
+  __range: '1h',
 };
 
 interface Panel {

@@ -1,41 +1,44 @@
 // Every dashboard panel query against a real Prometheus (the OS package's binary, which npm test installs
-// with promtool) scraping real processes: identity over a fresh database and the local gateway in front of
-// it. The test drives traffic through the edge — sign-ins that succeed and fail (401), a registration, an
-// unknown route (404), sign-ins past the limit (429) and, once identity is stopped, a 5xx from the edge —
-// then runs each panel query, variables substituted, through the HTTP API. Panels that cannot have data in
-// this setup are listed below with the reason; for them, dashboards.test.ts checks the metric names.
+// with promtool) scraping real processes: the whole platform (tests/platform) behind the local gateway, its
+// e-mail going to a local SMTP sink, scraped as the chart's ServiceMonitors scrape it
+// (scripts/lib/prometheus-config.ts). The test drives a loan story through the edge — an agent raises a
+// loan, an admin approves it, the ledger disburses it and the student repays it to REPAID; another loan is
+// rejected; a withdrawal is refused; the ledger is reconciled — then stops students and registers a user
+// whose deliveries to it back up and end as dead letters (and whose e-mail the sink refuses), then the
+// edge's own answers: sign-ins that fail (401), an unknown route (404), sign-ins past the limit (429) and,
+// once identity is stopped, a 5xx. It then runs each panel query, variables substituted, through the HTTP
+// API at the moments those states held. Panels that cannot have data in this setup are listed below with
+// the reason; for them, dashboards.test.ts checks the metric names.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { freePort } from '../../packages/testing/src/index.js';
-import { type Edge, signIn, startEdge } from '../../services/gateway/test/edge.js';
-import { PASSWORD, uniqueUser } from '../../services/identity/test/harness.js';
+import { prometheusArgs, prometheusConfig } from '../../scripts/lib/prometheus-config.js';
+import { type MailSink, startMailSink } from '../../services/notifications/src/dev/mail-sink.js';
+import {
+  approvedAgent,
+  completeStudent,
+  createProduct,
+  raiseLoan,
+  signIn,
+  signInAdmin,
+  waitForLoanStatus,
+} from '../../tests/platform/journeys.js';
+import {
+  PLATFORM_ADMIN,
+  PLATFORM_SERVICES,
+  type Platform,
+  startPlatform,
+} from '../../tests/platform/platform.js';
 import { readDashboards, substitute } from './dashboards.js';
 
 /** Panels without local data, by "dashboard / panel" title, and why. */
 const NO_LOCAL_DATA: Record<string, string> = {
   'Bonding Platform — overview / 5xx ratio by service': 'no service answers 5xx in a healthy local run',
   'Bonding Platform — overview / 5xx by service and status': 'no service answers 5xx in a healthy local run',
-  'Bonding Platform — overview / Outbox backlog by subscriber': 'only the identity service runs here',
-  'Bonding Platform — overview / Oldest pending delivery': 'only the identity service runs here',
-  'Bonding Platform — overview / Delivery attempts by result': 'only the identity service runs here',
-  'Bonding Platform — overview / Delivery failures by kind': 'only the identity service runs here',
-  'Bonding Platform — overview / Dead letters': 'only the identity service runs here',
-  'Bonding Platform — overview / Inbox events by result': 'only the identity service runs here',
-  'Bonding Platform — overview / Mail outbox': 'notifications does not run here',
-  'Bonding Platform — overview / Mails sent and failed': 'notifications does not run here',
-  'Bonding Platform — money / Transfers per second by kind and result': 'ledger does not run here',
-  'Bonding Platform — money / Refused transfers by rule': 'ledger does not run here',
-  'Bonding Platform — money / Money moved per hour by currency and kind (minor units)':
-    'ledger does not run here',
-  'Bonding Platform — money / Transfer lock retries': 'ledger does not run here',
-  'Bonding Platform — money / Idempotent requests by outcome': 'no idempotent route is called here',
-  'Bonding Platform — money / Imbalance by currency (minor units; must be 0)': 'ledger does not run here',
-  'Bonding Platform — money / Accounts not matching their entries (must be 0)': 'ledger does not run here',
-  'Bonding Platform — money / Since the last reconciliation': 'ledger does not run here',
   'Bonding Platform — edge (Kong) / Connections (Kong only)': "Kong's nginx counters (recorded name)",
   'Bonding Platform — runtime / Container restarts in the last hour (kube-state-metrics)':
     'kube-state-metrics (recorded name)',
@@ -53,13 +56,21 @@ if (process.env.PROMTOOL && !prometheusBin)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
-  let edge: Edge;
+  let platform: Platform;
+  let mailSink: MailSink;
   let prometheus: ChildProcess;
   let promUrl: string;
   let work: string;
   let output = '';
-  /** Evaluation time (s) while identity still ran; its series go stale once it is stopped. */
-  let whileUp = 0;
+  /**
+   * Evaluation times (s) besides now: while deliveries to the stopped students service were pending, and
+   * while identity still ran (its series go stale once it is stopped).
+   */
+  const moments: number[] = [];
+  const settle = async () => {
+    await sleep(2_000); // two more scrapes, so every rate() has two samples
+    moments.push(Date.now() / 1000);
+  };
 
   async function query(expr: string, time?: number): Promise<unknown[]> {
     const at = time === undefined ? '' : `&time=${time}`;
@@ -69,7 +80,7 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
     return body.data.result;
   }
 
-  async function waitFor(expr: string, timeoutMs = 15_000): Promise<void> {
+  async function waitFor(expr: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while ((await query(expr)).length === 0) {
       if (Date.now() > deadline) throw new Error(`no data for ${expr} within ${timeoutMs} ms:\n${output}`);
@@ -77,40 +88,19 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
     }
   }
 
-  beforeAll(async () => {
-    edge = await startEdge({
-      rateLimits: { 'limit-platform': { second: 1000, minute: 60000 }, 'limit-sign-in': { minute: 6 } },
-    });
+  async function startPrometheus(): Promise<void> {
     work = mkdtempSync(join(tmpdir(), 'bonding-prometheus-'));
-    const target = (url: string) => new URL(url).host;
+    const configFile = join(work, 'prometheus.yml');
+    const targets = PLATFORM_SERVICES.map((name) => ({ name, url: platform.url(name) }));
     writeFileSync(
-      join(work, 'prometheus.yml'),
-      stringify({
-        global: { scrape_interval: '1s', evaluation_interval: '1s' },
-        scrape_configs: [
-          {
-            job_name: 'bonding-identity',
-            honor_labels: true,
-            static_configs: [{ targets: [target(edge.identity.baseUrl)], labels: { namespace: 'bonding' } }],
-          },
-          {
-            job_name: 'kong',
-            honor_labels: true,
-            static_configs: [{ targets: [target(edge.statusUrl)], labels: { namespace: 'bonding' } }],
-          },
-        ],
-      }),
+      configFile,
+      prometheusConfig([...targets, { name: 'kong', url: platform.statusUrl }], { scrapeInterval: '1s' }),
     );
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
     prometheus = spawn(
       prometheusBin as string,
-      [
-        `--config.file=${join(work, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(work, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--log.level=warn',
-      ],
+      prometheusArgs({ configFile, dataDir: join(work, 'data'), listen: `127.0.0.1:${port}` }),
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     prometheus.stdout?.on('data', (chunk) => {
@@ -129,58 +119,122 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
       if (Date.now() > deadline || prometheus.exitCode !== null) throw new Error(`prometheus:\n${output}`);
       await sleep(100);
     }
+  }
 
-    // Traffic through the edge.
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${edge.baseUrl}${path}`, {
-        ...init,
-        headers: { 'Content-Type': 'application/json', ...init.headers },
-      }).then(async (response) => {
-        await response.arrayBuffer();
-        return response.status;
+  /** Application -> approval -> disbursement -> REPAID, a rejected loan, a refused withdrawal, a reconciliation. */
+  async function loanStory(): Promise<void> {
+    const adminToken = await signInAdmin(platform);
+    const agent = await approvedAgent(platform, adminToken);
+    const productId = await createProduct(platform, adminToken);
+    const student = await completeStudent(platform);
+    const raise = async () => {
+      const raised = await raiseLoan(platform, agent.token, { productId, studentId: student.id });
+      expect(raised.status, raised.text).toBe(201);
+      return raised.json.id as string;
+    };
+    const loanId = await raise();
+    const approved = await platform.api('POST', `/loans/${loanId}/approve`, { token: adminToken, body: {} });
+    expect(approved.status, approved.text).toBe(200);
+    await waitForLoanStatus(platform, loanId, student.token, 'DISBURSED');
+    for (const amount of [600_000, 900_000]) {
+      const paid = await platform.api('POST', `/loans/${loanId}/repayments`, {
+        token: student.token,
+        key: randomUUID(),
+        body: { amount },
       });
-    const login = (email: string, password: string) =>
-      api('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) });
-    const { accessToken } = await signIn(edge.baseUrl);
-    const student = uniqueUser('live');
-    expect(
-      await api('/api/v1/auth/register', {
-        method: 'POST',
-        body: JSON.stringify({
-          ...student,
-          password: PASSWORD,
-          firstName: 'Chisomo',
-          lastName: 'Banda',
-          role: 'student',
-        }),
-      }),
-    ).toBe(201);
-    expect(await api('/api/v1/auth/me', { headers: { Authorization: `Bearer ${accessToken}` } })).toBe(200);
-    expect(await api('/api/v1/auth/me')).toBe(401);
-    expect(await login(student.email, 'not-the-password')).toBe(401);
-    expect(
-      await api('/api/v1/auth/no-such-route', { headers: { Authorization: `Bearer ${accessToken}` } }),
-    ).toBe(404);
-    let limited = 0;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      if ((await login(student.email, PASSWORD)) === 429) limited += 1;
+      expect(paid.status, paid.text).toBe(201);
     }
-    expect(limited).toBeGreaterThan(0);
+    await waitForLoanStatus(platform, loanId, student.token, 'REPAID');
+    const rejected = await platform.api('POST', `/loans/${await raise()}/reject`, {
+      token: adminToken,
+      body: { reason: 'Outside this intake' },
+    });
+    expect(rejected.status, rejected.text).toBe(200);
+    // The wallet is empty again: taking money out of it is refused by a ledger rule.
+    const [wallet] = (await platform.api('GET', '/accounts', { token: student.token })).json.items;
+    const refused = await platform.api('POST', '/withdrawals', {
+      token: student.token,
+      key: randomUUID(),
+      body: { accountId: wallet.id, amount: 1, currency: 'MWK' },
+    });
+    expect(refused.status, refused.text).toBe(422);
+    const reconciled = await platform.api('GET', '/ledger/reconciliation', { token: adminToken });
+    expect(reconciled.status, reconciled.text).toBe(200);
+  }
+
+  beforeAll(async () => {
+    // Accepts every e-mail but the newcomer's, which it refuses for good (a send failure on the dashboard).
+    const newcomerEmail = `newcomer.${randomUUID().slice(0, 8)}@example.test`;
+    mailSink = await startMailSink({
+      accept: (message) => {
+        if (message.to.includes(newcomerEmail)) {
+          throw Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
+        }
+      },
+    });
+    platform = await startPlatform({
+      name: 'live',
+      services: PLATFORM_SERVICES,
+      env: { notifications: { SMTP_URL: mailSink.url, MAIL_POLL_INTERVAL_MS: '200' } },
+      // Seven processes start at once here; on a loaded two-core machine that takes a while.
+      startTimeoutMs: 120_000,
+      // Sign-in and registration share a small limit, so that the edge's 429 shows; the story stays below it.
+      rateLimits: { 'limit-platform': { second: 1000, minute: 60000 }, 'limit-sign-in': { minute: 15 } },
+    });
+    await startPrometheus();
+    await loanStory();
+
+    // A consumer that is down: identity's deliveries to students wait, fail, and end as dead letters.
+    await platform.stop('students', 'SIGKILL');
+    const newcomer = await platform.api('POST', '/auth/register', {
+      body: {
+        email: newcomerEmail,
+        password: 'a long passphrase',
+        firstName: 'Tiyamike',
+        lastName: 'Mwale',
+        role: 'student',
+        regNumber: `BT/2026/${randomUUID().slice(0, 8)}`,
+      },
+    });
+    expect(newcomer.status, newcomer.text).toBe(201);
+    await waitFor('outbox_backlog{subscriber="students"}');
+    await settle();
+
+    // The edge's own answers.
+    const adminToken = await signInAdmin(platform);
+    const me = (token?: string) => platform.api('GET', '/auth/me', token ? { token } : {});
+    expect((await me(adminToken)).status).toBe(200);
+    expect((await me()).status).toBe(401);
+    const admin = { email: PLATFORM_ADMIN.email, password: 'not-the-password' };
+    expect((await platform.api('POST', '/auth/login', { body: admin })).status).toBe(401);
+    expect((await platform.api('GET', '/auth/no-such-route', { token: adminToken })).status).toBe(404);
+    let limited = false;
+    for (let attempt = 0; attempt < 30 && !limited; attempt++) {
+      limited = await signIn(platform, admin.email, admin.password).then(
+        () => false,
+        (error: Error) => error.message.includes('429'),
+      );
+    }
+    expect(limited).toBe(true);
     await waitFor('kong_http_requests_total{code="429"}');
-    await sleep(2_000); // two more scrapes, so every rate() has two samples
-    whileUp = Date.now() / 1000;
+    await waitFor('loans_repaid_total > 0');
+    await waitFor('ledger_reconciliation_last_run_timestamp_seconds');
+    await waitFor('mail_sent_total');
+    await waitFor('mail_send_failures_total');
+    // EVENT_MAX_ATTEMPTS (20) at EVENT_RETRY_MAX_MS (1 s, tests/platform) apart: about 20 s.
+    await waitFor('outbox_dead_letters{subscriber="students"} > 0', 60_000);
+    await settle();
     // A 5xx from the edge: the upstream is gone.
-    await edge.identity.stop('SIGKILL');
-    expect(
-      await api('/api/v1/auth/me', { headers: { Authorization: `Bearer ${accessToken}` } }),
-    ).toBeGreaterThanOrEqual(500);
+    await platform.stop('identity', 'SIGKILL');
+    expect((await me(adminToken)).status).toBeGreaterThanOrEqual(500);
     await waitFor('kong_http_requests_total{code=~"5.."}');
-    await sleep(2_000); // two more scrapes, so every rate() has two samples
-  }, 60_000);
+    await settle();
+  }, 420_000);
 
   afterAll(async () => {
     prometheus?.kill('SIGKILL');
-    await edge?.stop();
+    await platform?.close();
+    await mailSink?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -194,7 +248,8 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
         seen.push(title);
         for (const target of panel.targets ?? []) {
           const expr = substitute(target.expr);
-          if ((await query(expr, whileUp)).length === 0 && (await query(expr)).length === 0) {
+          const answers = await Promise.all(moments.map((moment) => query(expr, moment)));
+          if (answers.every((answer) => answer.length === 0)) {
             empty.push(title);
             break;
           }

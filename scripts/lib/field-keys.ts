@@ -22,3 +22,16 @@ export function localFieldKeys(file = fieldKeysFile): FieldKeys {
   writeSecretJson(file, created);
   return created;
 }
+
+/**
+ * Identity's own key for the TOTP secrets of two-factor sign-in, in local runs: generated once into
+ * .local/identity-field-keys.json and reused (a lost key loses every enrolled authenticator). Never the
+ * students' keys: each service seals with its own.
+ */
+export function localIdentityFieldKeys(file = join(localDir, 'identity-field-keys.json')) {
+  const saved = readJson<{ FIELD_ENCRYPTION_KEYS: string }>(file);
+  if (saved?.FIELD_ENCRYPTION_KEYS) return saved;
+  const created = { FIELD_ENCRYPTION_KEYS: `local-1:${randomBytes(32).toString('base64')}` };
+  writeSecretJson(file, created);
+  return created;
+}

@@ -26,7 +26,7 @@ const HOST = '127.0.0.1';
 const PORT = 3306;
 const ADMIN_USER = 'bonding_admin';
 const START_TIMEOUT_MS = 60_000;
-const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/mysql/bin', '/usr/bin'];
+export const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/local/mysql/bin', '/usr/bin'];
 
 /** A setup failure with a message meant for the user (printed without a stack trace). */
 export class SetupError extends Error {
@@ -266,12 +266,13 @@ function socketUser(): string {
 // ---------------------------------------------------------------------------------------------------
 // The project-local server
 
-interface Server {
+export interface Server {
   bin: string;
   mariadb: boolean;
 }
 
-function findServer(): Server | undefined {
+/** The installed MariaDB/MySQL server binary, if any (also used by tests that run a server of their own). */
+export function findServer(): Server | undefined {
   const mariadbd = which('mariadbd', SBIN_DIRS);
   if (mariadbd) return { bin: mariadbd, mariadb: true };
   const mysqld = which('mysqld', SBIN_DIRS);

@@ -4,7 +4,7 @@
 // Give each a route in kong/kong.yml (the parity test insists).
 import { join } from 'node:path';
 import { eventEnv } from './event-env.js';
-import { localFieldKeys } from './field-keys.js';
+import { localFieldKeys, localIdentityFieldKeys } from './field-keys.js';
 import { repoRoot } from './paths.js';
 
 export interface ServiceSpec {
@@ -49,6 +49,7 @@ export const services: ServiceSpec[] = [
       JWT_KEYS_DIR: ctx.keysDir,
       ADMIN_EMAIL: ctx.admin.email,
       ADMIN_PASSWORD: ctx.admin.password,
+      ...localIdentityFieldKeys(),
     }),
   },
   {

@@ -129,10 +129,12 @@ export async function raiseLoan(
   platform: Platform,
   agentToken: string,
   loan: { productId: string; studentId: string; principal?: number; idempotencyKey?: string },
+  headers: Record<string, string> = {},
 ) {
   return platform.api('POST', '/loans', {
     token: agentToken,
     key: loan.idempotencyKey ?? randomUUID(),
+    headers,
     body: {
       productId: loan.productId,
       principal: loan.principal ?? 1_500_000,

@@ -15,6 +15,7 @@ import {
 import { eventEnv } from '../../scripts/lib/event-env.js';
 import { services as registry } from '../../scripts/lib/services.js';
 import { renderForTest, repoRoot, startGatewayProcess } from '../../services/gateway/test/edge.js';
+import { overrideEdgeServices } from './edge-overrides.js';
 
 /**
  * The platform as real processes behind the real edge, wired the way `npm start` wires it: every
@@ -43,11 +44,17 @@ export interface PlatformOptions {
   env?: Partial<Record<PlatformService | 'gateway' | 'all', Record<string, string>>>;
   /** Edge rate limits per kong.yml tag (default: high enough never to interfere). */
   rateLimits?: Record<string, Record<string, number>>;
+  /** Kong service fields to change in the rendered kong.yml, e.g. { catalog: { read_timeout: 1000 } }. */
+  edgeServices?: Partial<Record<PlatformService, Record<string, number>>>;
+  /** How long each process may take to become ready (default 60 s; tracing's loader makes start-up slower). */
+  startTimeoutMs?: number;
 }
 
 export interface Platform {
   /** The gateway's base URL: what a client calls. */
   edge: string;
+  /** The gateway's status port (Kong's /status and /metrics). */
+  statusUrl: string;
   url(name: PlatformService): string;
   databaseUrl(name: PlatformService): string;
   process(name: PlatformService | 'gateway'): ServiceProcess | undefined;
@@ -86,6 +93,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       JWT_KEYS_DIR: keys.dir,
       ADMIN_EMAIL: PLATFORM_ADMIN.email,
       ADMIN_PASSWORD: PLATFORM_ADMIN.password,
+      // Encrypts authenticator secrets; without it two-factor routes answer 503 (npm start gives it one too).
+      FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     },
     students: {
       FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -122,7 +131,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       cwd: join(repoRoot, 'services', name),
       port: ports[name],
       env: Object.fromEntries(Object.entries(envOf(name)).filter(([, value]) => value !== '')),
-      timeoutMs: 60_000,
+      timeoutMs: options.startTimeoutMs ?? 60_000,
     });
   };
   const close = async () => {
@@ -130,23 +139,31 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await Promise.all(Object.values(databases).map((db) => db.drop()));
   };
 
+  let statusUrl = '';
   try {
     // Identity first: the others fetch its JWKS and it creates the admin.
     await start('identity');
     await Promise.all(names.filter((name) => name !== 'identity').map(start));
     const configFile = renderForTest({
       keysDir: keys.dir,
-      upstreams: Object.fromEntries(names.map((name) => [name, url(name)])),
+      upstreams: {
+        ...Object.fromEntries(names.map((name) => [name, url(name)])),
+        // kong.yml serves the notifications stream from a second Kong service (its own long read timeout).
+        ...(names.includes('notifications') ? { 'notifications-stream': url('notifications') } : {}),
+      },
       rateLimits: options.rateLimits ?? {
         'limit-platform': { second: 10_000, minute: 600_000 },
         'limit-sign-in': { minute: 10_000 },
       },
     });
-    const { gateway } = await startGatewayProcess(configFile, {
-      ...options.env?.all,
-      ...options.env?.gateway,
-    });
-    processes.gateway = gateway;
+    if (options.edgeServices) overrideEdgeServices(configFile, options.edgeServices);
+    const started = await startGatewayProcess(
+      configFile,
+      { ...options.env?.all, ...options.env?.gateway },
+      options.startTimeoutMs,
+    );
+    processes.gateway = started.gateway;
+    statusUrl = started.statusUrl;
   } catch (error) {
     await close();
     throw error;
@@ -156,6 +173,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   return {
     edge,
+    statusUrl,
     url,
     databaseUrl: (name) => databases[name].url,
     process: (name) => processes[name],

@@ -82,3 +82,47 @@ export const userPasswordChangedV1 = defineEvent({
   shape: { userId: Id, changedAt: Timestamp, method: z.enum(['changed', 'reset']) },
   aggregate: (data) => data.userId,
 });
+
+export const userEmailChangeRequestedV1 = defineEvent({
+  type: 'user.emailChangeRequested',
+  version: 1,
+  description:
+    'A user asked to move their account to a new e-mail address. Carries the one-time confirmation code and ' +
+    'both addresses, because notifications must mail the code to the new address (the directory does not know ' +
+    'it yet) and a warning to the old one: single-use, expires at `expiresAt`, stored only hashed by identity; ' +
+    'only notifications subscribes to it (see docs/events.md).',
+  shape: {
+    userId: Id,
+    oldEmail: z.email(),
+    newEmail: z.email(),
+    confirmationCode: z.string().min(16).max(128),
+    expiresAt: Timestamp,
+  },
+  aggregate: (data) => data.userId,
+});
+
+export const userEmailChangedV1 = defineEvent({
+  type: 'user.emailChanged',
+  version: 1,
+  description:
+    "A user's e-mail address changed (confirmed from the new address). Carries the old address, which " +
+    'notifications warns: the directory already holds the new one (user.updated).',
+  shape: { userId: Id, oldEmail: z.email(), changedAt: Timestamp },
+  aggregate: (data) => data.userId,
+});
+
+export const userTwoFactorChangedV1 = defineEvent({
+  type: 'user.twoFactorChanged',
+  version: 1,
+  description:
+    "A user's two-factor sign-in changed: an authenticator was `enabled` or `disabled`, a " +
+    '`recovery_code_used` to sign in, or the recovery codes `recovery_codes_renewed` (`recoveryCodesLeft` says ' +
+    'how many are left). Notifications tells the owner, so that a change they did not make does not go unnoticed.',
+  shape: {
+    userId: Id,
+    change: z.enum(['enabled', 'disabled', 'recovery_code_used', 'recovery_codes_renewed']),
+    changedAt: Timestamp,
+    recoveryCodesLeft: z.number().int().min(0).nullable(),
+  },
+  aggregate: (data) => data.userId,
+});

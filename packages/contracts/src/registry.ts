@@ -2,10 +2,13 @@ import type { z } from 'zod';
 import {
   agentApprovedV1,
   userDisabledV1,
+  userEmailChangedV1,
+  userEmailChangeRequestedV1,
   userEmailVerificationRequestedV1,
   userPasswordChangedV1,
   userPasswordResetRequestedV1,
   userRegisteredV1,
+  userTwoFactorChangedV1,
   userUpdatedV1,
 } from './identity-events.js';
 import { disbursementFailedV1, transferCompletedV1 } from './ledger-events.js';
@@ -29,6 +32,9 @@ export const eventContracts = [
   userEmailVerificationRequestedV1,
   userPasswordResetRequestedV1,
   userPasswordChangedV1,
+  userEmailChangeRequestedV1,
+  userEmailChangedV1,
+  userTwoFactorChangedV1,
   loanCreatedV1,
   loanApprovedV1,
   loanRejectedV1,

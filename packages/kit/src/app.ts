@@ -3,8 +3,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import { DomainError, NotFound } from './errors.js';
+import { withEdgeResponses } from './http/edge-responses.js';
 import { type HealthState, mountHealth, type ReadinessCheck } from './http/health.js';
 import { requireJsonBodies } from './http/json-content-type.js';
+import { documentOptionalBodies } from './http/openapi.js';
 import { problemResponse, toDomainError } from './http/problem.js';
 import { accessLog, requestId } from './http/request-context.js';
 import { createRouter } from './http/router.js';
@@ -79,14 +81,17 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     description: 'An access token from POST /api/v1/auth/login.',
   });
   if (options.serveOpenApi === false) return { app, health };
-  app.doc31('/openapi.json', {
+  const documentInfo = {
     openapi: '3.1.0',
     info: {
       title: `Bonding Platform — ${options.name}`,
       version: options.version,
       description: options.description,
     },
-  });
+  };
+  app.get('/openapi.json', (c) =>
+    c.json(withEdgeResponses(documentOptionalBodies(app.getOpenAPI31Document(documentInfo)))),
+  );
 
   return { app, health };
 }

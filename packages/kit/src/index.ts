@@ -37,6 +37,7 @@ export { createDatabase, type Database, type DatabaseOptions } from './db/databa
 export { isRetryableTransactionError, retryOnDeadlock } from './db/deadlock-retry.js';
 export { migrateFromCli } from './db/migrate-cli.js';
 export { type Migration, MigrationError, pendingMigrations, runMigrations } from './db/migrations.js';
+export { countingPool, createPoolMetrics, type PoolMetrics } from './db/pool-metrics.js';
 export { databaseReadiness } from './db/readiness.js';
 export * from './errors.js';
 export { retryDelayMs } from './events/backoff.js';
@@ -88,6 +89,7 @@ export {
 export { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
 export { createRouter } from './http/router.js';
 export { fieldErrors, validationHook } from './http/validation.js';
+export { idempotencyConfigShape } from './idempotency/config.js';
 export {
   createIdempotency,
   type Idempotency,
@@ -95,7 +97,6 @@ export {
   type IdempotencyOptions,
   idempotencyClaimOf,
 } from './idempotency/middleware.js';
-export { idempotencyConfigShape } from './idempotency/config.js';
 export { purgeIdempotencyPeriodically } from './idempotency/purge-task.js';
 export { type ClaimOutcome, purgeIdempotencyRecords, type StoredResponse } from './idempotency/records.js';
 export {
@@ -121,3 +122,5 @@ export { type PeriodicTask, runPeriodically } from './periodic.js';
 export { type RunServiceOptions, runService } from './run-service.js';
 export { type RunningServer, type StartServerOptions, startServer } from './server.js';
 export { createServiceCore, type ServiceCore, type ServiceCoreOptions } from './service-core.js';
+export { REQUEST_ID_ATTRIBUTE, tagSpanWithRequestId } from './tracing/request-id.js';
+export { runUntraced } from './tracing/untraced.js';

@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { ServiceApp } from './app.js';
 import type { BaseConfig } from './config.js';
+import { isDatabaseUnavailable } from './db/availability.js';
 import { type Migration, runMigrations } from './db/migrations.js';
 import type { EventRuntime } from './events/runtime.js';
 import type { Logger } from './logger.js';
@@ -33,7 +35,9 @@ export async function runService<DB>(options: RunServiceOptions<DB>): Promise<vo
   const { config, core, service } = options;
   const { logger } = core;
   if (config.MIGRATE_ON_START) {
-    const applied = await runMigrations(core.db, core.databaseName, options.migrations);
+    const applied = await whileDatabaseStarts(logger, () =>
+      runMigrations(core.db, core.databaseName, options.migrations),
+    );
     logger.info({ applied }, 'migrations applied');
   }
   if (options.prepare) {
@@ -45,7 +49,7 @@ export async function runService<DB>(options: RunServiceOptions<DB>): Promise<vo
     }
   }
   // Revocations persisted by any replica are loaded before traffic; then the relay and purge start.
-  await core.events.start();
+  await whileDatabaseStarts(logger, () => core.events.start());
   await startServer({
     app: service.app,
     health: service.health,
@@ -61,4 +65,23 @@ export async function runService<DB>(options: RunServiceOptions<DB>): Promise<vo
     ],
     handleSignals: true,
   });
+}
+
+/**
+ * Start-up steps that need the database wait for it for a while (a database pod starting next to the
+ * service, a busy server slow to accept) instead of exiting at the first refused or timed-out connection.
+ * Anything else, or a database still away after the wait, ends the start as before.
+ */
+async function whileDatabaseStarts<T>(logger: Logger, step: () => Promise<T>, waitMs = 60_000): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() >= deadline) throw error;
+      const delayMs = Math.min(250 * 2 ** (attempt - 1), 5_000);
+      logger.warn({ err: error, attempt, delayMs }, 'database not reachable yet; retrying the start');
+      await sleep(delayMs);
+    }
+  }
 }

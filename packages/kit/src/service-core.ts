@@ -42,8 +42,12 @@ export function createServiceCore<DB>(
   options: ServiceCoreOptions = {},
 ): ServiceCore<DB> {
   const logger = options.logger ?? createLogger({ service, level: config.LOG_LEVEL });
-  const database = createDatabase<DB>({ url: config.MYSQL_URL, poolSize: config.MYSQL_POOL_SIZE });
   const metrics = createServiceMetrics(service);
+  const database = createDatabase<DB>({
+    url: config.MYSQL_URL,
+    poolSize: config.MYSQL_POOL_SIZE,
+    registry: metrics.registry,
+  });
   const now = options.now ?? (() => new Date());
   const revocations = new UserRevocationList();
   const verifier = createTokenVerifier({

@@ -3,6 +3,13 @@ export { createTestIssuer, type TestIssuer } from './issuer.js';
 export { createSigningKeyDir } from './keys.js';
 export { collectLogLines } from './log-lines.js';
 export { createTestDatabase, mysqlAdminUrl, type TestDatabase } from './mysql.js';
+export {
+  type AttributeValue,
+  type OtlpReceiver,
+  OtlpSpanKind,
+  type ReceivedSpan,
+  startOtlpReceiver,
+} from './otlp-receiver.js';
 export { freePort, type ServiceProcess, type StartServiceOptions, startServiceProcess } from './process.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait-for.js';

@@ -32,6 +32,8 @@ export interface StartServiceOptions {
   /** Where readiness is polled when it is not on the service port (the gateway's status port). */
   readyUrl?: string;
   timeoutMs?: number;
+  /** Sees the output as it arrives, before the process is ready (to act on a start-up log line). */
+  onOutput?: (chunk: string) => void;
 }
 
 /** Starts a real service process (Node + tsx + the tracing loader) and waits until it is ready. */
@@ -48,9 +50,11 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
+    options.onOutput?.(String(chunk));
   });
   child.stderr?.on('data', (chunk) => {
     output += chunk;
+    options.onOutput?.(String(chunk));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${options.port}`;

@@ -1,4 +1,7 @@
-import { Agent, type IncomingMessage, request } from 'node:http';
+// The module object, not named imports: the tracing preload patches `http.request` on it, and a named
+// binding taken after another module has loaded node:http keeps the unpatched function (no edge client
+// span, no traceparent upstream).
+import http, { type IncomingMessage } from 'node:http';
 import type { RequestContext } from './context.js';
 import type { Service } from './declarative/model.js';
 import { escapePath } from './router/normalize.js';
@@ -10,11 +13,11 @@ export interface UpstreamResult {
   failure?: UpstreamFailure;
 }
 
-const agents = new Map<string, Agent>();
-function agentFor(service: Service): Agent {
+const agents = new Map<string, http.Agent>();
+function agentFor(service: Service): http.Agent {
   let agent = agents.get(service.id);
   if (!agent) {
-    agent = new Agent({ keepAlive: true, maxSockets: 256 });
+    agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
     agents.set(service.id, agent);
   }
   return agent;
@@ -47,7 +50,7 @@ function attempt(ctx: RequestContext, target: string): Promise<UpstreamResult> {
         resolve(result);
       }
     };
-    const upstream = request({
+    const upstream = http.request({
       protocol: service.url.protocol,
       hostname: service.url.hostname,
       port: service.url.port || 80,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GatewayConfigError, loadDeclarativeConfig } from '../src/declarative/load.js';
-import { normalizePath } from '../src/router/normalize.js';
+import { escapePath, normalizePath } from '../src/router/normalize.js';
 import { gatewayDir } from './edge.js';
 
 const service = (routes: string, plugins = '') => `
@@ -96,5 +96,9 @@ describe("Kong's path normalisation", () => {
     ['/api/v1/%75sers', '/api/v1/users'],
   ])('normalises %s to %s', (input, expected) => {
     expect(normalizePath(input)).toBe(expected);
+  });
+
+  it('escapes characters beyond the BMP again for the upstream, whole', () => {
+    expect(escapePath(normalizePath('/p/%F0%9D%92%B2%C3%A9'))).toBe('/p/%F0%9D%92%B2%C3%A9');
   });
 });

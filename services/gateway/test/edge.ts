@@ -41,7 +41,11 @@ export function renderForTest(options: {
 }
 
 /** Starts a gateway process on a rendered config and waits for its status port. */
-export async function startGatewayProcess(configFile: string, env: Record<string, string> = {}) {
+export async function startGatewayProcess(
+  configFile: string,
+  env: Record<string, string> = {},
+  timeoutMs?: number,
+) {
   const port = await freePort();
   const statusPort = await freePort();
   const gateway = await startServiceProcess({
@@ -49,6 +53,7 @@ export async function startGatewayProcess(configFile: string, env: Record<string
     port,
     env: { GATEWAY_CONFIG: configFile, STATUS_PORT: String(statusPort), ...env },
     readyUrl: `http://127.0.0.1:${statusPort}/status/ready`,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
   });
   return { gateway, statusUrl: `http://127.0.0.1:${statusPort}` };
 }

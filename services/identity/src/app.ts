@@ -3,7 +3,10 @@ import { migrations } from './db/migrations/index.js';
 import type { IdentityDeps } from './deps.js';
 import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
+import { emailChangeRoutes } from './routes/email-change.js';
 import { jwksRoutes } from './routes/jwks.js';
+import { loginMfaRoutes } from './routes/login-mfa.js';
+import { mfaRoutes } from './routes/mfa.js';
 import { userRoutes } from './routes/users.js';
 
 export const SERVICE_NAME = 'identity';
@@ -22,7 +25,10 @@ export function createIdentityApp(deps: IdentityDeps) {
   service.app
     .route('/', jwksRoutes(deps))
     .route('/api/v1', authRoutes(deps))
+    .route('/api/v1', loginMfaRoutes(deps))
     .route('/api/v1', accountRoutes(deps))
+    .route('/api/v1', emailChangeRoutes(deps))
+    .route('/api/v1', mfaRoutes(deps))
     .route('/api/v1', userRoutes(deps));
   // Identity consumes no events (it is where user.disabled comes from); it serves its dead letters.
   mountEventRoutes(service.app, deps.events, { consumeUserDisabled: false });

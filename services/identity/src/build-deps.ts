@@ -1,4 +1,4 @@
-import { createServiceCore, type Logger, type ServiceCore } from '@bonding/kit';
+import { createFieldCipher, createServiceCore, type Logger, type ServiceCore } from '@bonding/kit';
 import { createLocalJWKSet } from 'jose';
 import type { IdentityConfig } from './config.js';
 import type { IdentityDatabase } from './db/schema.js';
@@ -30,6 +30,12 @@ export async function buildIdentityDeps(
     keys,
     identityMetrics: createIdentityMetrics(core.metrics),
     decoyPasswordHash: await createDecoyHash(),
+    totpCipher: config.FIELD_ENCRYPTION_KEYS
+      ? createFieldCipher(
+          config.FIELD_ENCRYPTION_KEYS,
+          config.FIELD_ENCRYPTION_ACTIVE_KID ?? [...config.FIELD_ENCRYPTION_KEYS.keys()].at(-1) ?? '',
+        )
+      : undefined,
   };
   return { deps, core, close: core.close };
 }

@@ -1,4 +1,4 @@
-import { baseConfigShape, checkEventConfig, eventConfigShape } from '@bonding/kit';
+import { baseConfigShape, checkEventConfig, eventConfigShape, parseFieldKeys } from '@bonding/kit';
 import { z } from 'zod';
 
 const optionalString = z
@@ -59,6 +59,46 @@ export const identityConfigSchema = z
       .int()
       .min(1)
       .default(60 * 60),
+    /** Lifetime of the code that confirms a new e-mail address (sent to that address). */
+    EMAIL_CHANGE_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(7 * 24 * 3600)
+      .default(24 * 3600),
+    /** E-mail changes a user may ask for within the window (each mails a code to an address they choose). */
+    EMAIL_CHANGE_MAX_REQUESTS: z.coerce.number().int().min(1).default(3),
+    EMAIL_CHANGE_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(60 * 60),
+    /**
+     * `kid:base64key,...` — AES-256 keys that seal TOTP secrets at rest; older kids stay to open older
+     * secrets. Required in production; without it (local runs, tests that need no two-factor) TOTP
+     * enrolment answers 503.
+     */
+    FIELD_ENCRYPTION_KEYS: optionalString.transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      try {
+        return parseFieldKeys(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+    /** The kid that seals new secrets; defaults to the last one listed. */
+    FIELD_ENCRYPTION_ACTIVE_KID: optionalString,
+    /** Admins must sign in with a second factor; an admin without one gets a token good only for enrolling. */
+    MFA_REQUIRED_FOR_ADMINS: z.stringbool().default(false),
+    /** How long the second step of a two-factor sign-in may wait for its code. */
+    MFA_CHALLENGE_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(300),
+    /** Wrong codes one challenge takes before it is spent (the account's sign-in lockout applies too). */
+    MFA_CHALLENGE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    /** Lifetime of the enrolment-only token an admin gets when MFA_REQUIRED_FOR_ADMINS is on (Kong allows ≤ 960). */
+    MFA_ENROLMENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(600),
+    /** The issuer name authenticator apps show next to the account. */
+    TOTP_ISSUER_NAME: z.string().min(1).max(64).default('Bonding Platform'),
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(10).max(128).optional()),
   })
@@ -66,6 +106,24 @@ export const identityConfigSchema = z
     path: ['ADMIN_PASSWORD'],
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
   })
-  .superRefine(checkEventConfig);
+  .superRefine(checkEventConfig)
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && !config.FIELD_ENCRYPTION_KEYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FIELD_ENCRYPTION_KEYS'],
+        message: 'is required in production (it seals TOTP secrets)',
+      });
+    }
+    const keys = config.FIELD_ENCRYPTION_KEYS;
+    const activeKid = config.FIELD_ENCRYPTION_ACTIVE_KID;
+    if (keys && activeKid && !keys.has(activeKid)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FIELD_ENCRYPTION_ACTIVE_KID'],
+        message: 'names no key in FIELD_ENCRYPTION_KEYS',
+      });
+    }
+  });
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;

@@ -9,7 +9,7 @@ export function createIdentityMetrics({ registry }: ServiceMetrics): IdentityMet
   return {
     logins: new Counter({
       name: 'identity_logins_total',
-      help: 'Sign-in attempts by result (success, invalid_credentials, locked, blocked).',
+      help: 'Sign-in steps by result (success, invalid_credentials, locked, blocked; two-factor: mfa_challenge, mfa_code_wrong, mfa_enrolment_required).',
       labelNames: ['result'] as const,
       registers: [registry],
     }),

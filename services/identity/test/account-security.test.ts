@@ -30,35 +30,12 @@ async function studentOnTwoDevices() {
 
 /** The reset codes identity handed to notifications for a user, newest last. */
 async function resetCodesOf(userId: string): Promise<string[]> {
-  const rows = await h.deps.db
-    .selectFrom('outbox')
-    .select('payload')
-    .where('aggregate_key', '=', userId)
-    .where('type', '=', 'user.passwordResetRequested')
-    .orderBy('seq')
-    .execute();
-  return rows.map((row) => JSON.parse(row.payload).resetCode as string);
+  const events = await h.eventsOf(userId, 'user.passwordResetRequested');
+  return events.map((event) => event.data.resetCode as string);
 }
 
-async function eventTypesOf(userId: string): Promise<string[]> {
-  const rows = await h.deps.db
-    .selectFrom('outbox')
-    .select('type')
-    .where('aggregate_key', '=', userId)
-    .orderBy('seq')
-    .execute();
-  return rows.map((row) => row.type);
-}
-
-async function auditActionsOf(userId: string): Promise<string[]> {
-  const rows = await h.deps.db
-    .selectFrom('audit_log')
-    .select('action')
-    .where('target_id', '=', userId)
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => row.action);
-}
+const eventTypesOf = async (userId: string) => (await h.eventsOf(userId)).map((event) => event.type);
+const auditActionsOf = (userId: string) => h.auditActionsOf(userId);
 
 describe('GET /api/v1/auth/sessions', () => {
   it("lists the caller's sessions with device and last use, marking the current one", async () => {

@@ -10,11 +10,17 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const someId = '01900000-0000-7000-8000-000000000000';
-/** Every identity route that takes a JSON body, with whether it needs the admin's token. */
+/** Every identity route that takes a JSON body, with whether it needs a token (the admin's serves). */
 const jsonRoutes: [string, boolean][] = [
   ['/api/v1/auth/register', false],
   ['/api/v1/auth/login', false],
   ['/api/v1/auth/refresh', false],
+  ['/api/v1/auth/login/mfa', false],
+  ['/api/v1/auth/email', true],
+  ['/api/v1/auth/email/confirm', true],
+  ['/api/v1/auth/mfa/totp/confirm', true],
+  ['/api/v1/auth/mfa/totp/disable', true],
+  ['/api/v1/auth/mfa/recovery-codes', true],
   ['/api/v1/users/admins', true],
   [`/api/v1/users/${someId}/approve`, true],
   [`/api/v1/users/${someId}/reject`, true],

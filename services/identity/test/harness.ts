@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createLogger, parseConfig, runMigrations } from '@bonding/kit';
 import { collectLogLines, createApiClient, createSigningKeyDir, createTestDatabase } from '@bonding/testing';
 import { createIdentityApp } from '../src/app.js';
@@ -30,6 +31,7 @@ export async function createIdentityHarness(env: Record<string, string> = {}) {
     NODE_ENV: 'test',
     MYSQL_URL: database.url,
     JWT_KEYS_DIR: keys.dir,
+    FIELD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     ...env,
   });
   const { destination, lines: logLines } = collectLogLines();
@@ -78,8 +80,32 @@ export async function createIdentityHarness(env: Record<string, string> = {}) {
     return { id, email: who.email, ...(await login(who.email, PASSWORD)) };
   }
 
+  /** The events identity queued about a user (type and payload), oldest first. */
+  async function eventsOf(userId: string, type?: string) {
+    let query = built.deps.db
+      .selectFrom('outbox')
+      .select(['type', 'payload'])
+      .where('aggregate_key', '=', userId)
+      .orderBy('seq');
+    if (type) query = query.where('type', '=', type);
+    const rows = await query.execute();
+    return rows.map((row) => ({ type: row.type, data: JSON.parse(row.payload) as Record<string, unknown> }));
+  }
+
+  async function auditActionsOf(userId: string): Promise<string[]> {
+    const rows = await built.deps.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('target_id', '=', userId)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => row.action);
+  }
+
   return {
     app,
+    eventsOf,
+    auditActionsOf,
     deps: built.deps,
     config,
     database,

@@ -28,6 +28,11 @@ function fieldsOf(json: { errors?: { field: string }[] }) {
 }
 
 describe('POST /api/v1/auth/register', () => {
+  it('registers many students at once without failing any (no deadlock between their inserts)', async () => {
+    const responses = await Promise.all(Array.from({ length: 12 }, () => register(studentBody())));
+    expect(responses.map((response) => response.status)).toEqual(Array(12).fill(201));
+  });
+
   it('registers an active student and never returns the password or its hash', async () => {
     const body = studentBody();
     const response = await register(body);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { base32Encode, hotp, otpauthUri, type TotpAlgorithm, totp, verifyTotp } from '../src/domain/totp.js';
+import {
+  base32Decode,
+  base32Encode,
+  hotp,
+  otpauthUri,
+  type TotpAlgorithm,
+  totp,
+  verifyTotp,
+} from '../src/domain/totp.js';
 
 /** RFC 6238 appendix B: the seeds are ASCII "1234567890" repeated to the hash's length. */
 const seeds: Record<TotpAlgorithm, Buffer> = {
@@ -70,6 +78,9 @@ describe('TOTP (RFC 6238)', () => {
   it('encodes the secret in base32 (RFC 4648 vectors) inside an otpauth:// URI', () => {
     expect(base32Encode(Buffer.from('foobar'))).toBe('MZXW6YTBOI');
     expect(base32Encode(Buffer.from('f'))).toBe('MY');
+    expect(base32Decode('MZXW6YTBOI').toString()).toBe('foobar');
+    expect(base32Decode('mzxw6ytboi======').toString()).toBe('foobar');
+    expect(base32Decode(base32Encode(seeds.sha512))).toEqual(seeds.sha512);
     const uri = otpauthUri(seeds.sha1, 'amina@example.test', 'Bonding Platform');
     expect(uri).toBe(
       'otpauth://totp/Bonding%20Platform:amina%40example.test?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Bonding+Platform&algorithm=SHA1&digits=6&period=30',

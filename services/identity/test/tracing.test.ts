@@ -1,62 +1,27 @@
-import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createSigningKeyDir,
   createTestDatabase,
   freePort,
+  type OtlpReceiver,
+  type ReceivedSpan,
   type ServiceProcess,
+  startOtlpReceiver,
   startServiceProcess,
   type TestDatabase,
+  waitFor,
 } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-interface ExportedSpan {
-  service: string;
-  scope: string;
-  name: string;
-  traceId: string;
-}
-
-/** A minimal OTLP/HTTP (JSON) trace receiver that keeps what it is sent. */
-function startReceiver(spans: ExportedSpan[]): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const payload = JSON.parse(body);
-      for (const resourceSpans of payload.resourceSpans ?? []) {
-        const service = resourceSpans.resource.attributes.find(
-          (a: { key: string }) => a.key === 'service.name',
-        )?.value.stringValue;
-        for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
-          for (const span of scopeSpans.spans ?? []) {
-            spans.push({ service, scope: scopeSpans.scope.name, name: span.name, traceId: span.traceId });
-          }
-        }
-      }
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, port: (server.address() as { port: number }).port }),
-    ),
-  );
-}
-
 let database: TestDatabase;
 let service: ServiceProcess;
-let receiver: Server;
-const spans: ExportedSpan[] = [];
+let receiver: OtlpReceiver;
 beforeAll(async () => {
   database = await createTestDatabase('identity_tracing');
-  const started = await startReceiver(spans);
-  receiver = started.server;
+  receiver = await startOtlpReceiver();
   service = await startServiceProcess({
     cwd: serviceDir,
     port: await freePort(),
@@ -64,7 +29,7 @@ beforeAll(async () => {
       MYSQL_URL: database.url,
       JWT_KEYS_DIR: createSigningKeyDir().dir,
       MIGRATE_ON_START: 'true',
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${started.port}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_TRACES_SAMPLER: 'always_on',
       OTEL_SERVICE_NAME: 'identity',
@@ -74,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await service?.stop('SIGKILL');
-  receiver?.close();
+  await receiver?.close();
   await database?.drop();
 });
 
@@ -90,20 +55,19 @@ describe('tracing', () => {
     const line = JSON.parse(await service.waitForLine('"trace-me"'));
     expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
-    const traceOf = () => spans.filter((span) => span.traceId === line.trace_id);
-    const complete = () =>
-      traceOf().some(
-        (span) => span.scope === '@opentelemetry/instrumentation-http' && span.name.startsWith('POST'),
-      ) && traceOf().some((span) => span.scope.includes('mysql2'));
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !complete()) await new Promise((resolve) => setTimeout(resolve, 100));
-    const trace = traceOf();
+    const isServerSpan = (span: ReceivedSpan) =>
+      span.scope === '@opentelemetry/instrumentation-http' && span.name.startsWith('POST');
+    const trace = await waitFor(
+      () => {
+        const spans = receiver.trace(line.trace_id);
+        return spans.some(isServerSpan) && spans.some((span) => span.scope.includes('mysql2')) && spans;
+      },
+      { what: 'the HTTP and mysql2 spans of the login' },
+    );
     expect(trace.every((span) => span.service === 'identity')).toBe(true);
-    expect(
-      trace.some(
-        (span) => span.scope === '@opentelemetry/instrumentation-http' && span.name.startsWith('POST'),
-      ),
-    ).toBe(true);
-    expect(trace.some((span) => span.scope.includes('mysql2'))).toBe(true);
+    const server = trace.find(isServerSpan);
+    // The request id joins a trace to the edge's and the service's log lines.
+    expect(server?.attributes['request.id']).toBe('trace-me');
+    expect(server?.resource['service.version']).toMatch(/^\d+\.\d+\.\d+/);
   });
 });

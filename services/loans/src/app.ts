@@ -28,8 +28,8 @@ export function createLoansApp(deps: LoansDeps) {
   // The ledger's answers to loan.approved; user.disabled into the token denylist; the outbox's dead letters.
   mountEventRoutes(service.app, deps.events, {
     handlers: {
-      'transfer.completed@1': transferCompletedHandler(),
-      'disbursement.failed@1': disbursementFailedHandler(),
+      'transfer.completed@1': transferCompletedHandler(deps.loansMetrics),
+      'disbursement.failed@1': disbursementFailedHandler(deps.loansMetrics),
     },
   });
   return service;

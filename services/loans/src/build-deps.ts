@@ -2,6 +2,7 @@ import { createIdempotency, createServiceCore, type ServiceCoreOptions } from '@
 import type { LoansConfig } from './config.js';
 import type { LoansDatabase } from './db/schema.js';
 import type { LoansDeps } from './deps.js';
+import { createLoansMetrics } from './metrics.js';
 
 /**
  * Wires the service from its configuration; tests pass their own token keys and
@@ -16,6 +17,7 @@ export function buildLoansDeps(config: LoansConfig, options: ServiceCoreOptions 
     ...core,
     config,
     now,
+    loansMetrics: createLoansMetrics(core.metrics),
     idempotency: createIdempotency({
       db: core.db,
       registry: core.metrics.registry,

@@ -76,6 +76,24 @@ const samples: Record<MailParams['template'], MailParams> = {
     expiresAt: '2026-11-22T11:30:00.000Z',
   },
   password_changed: { template: 'password_changed', method: 'reset', changedAt: '2026-11-22T11:00:00.000Z' },
+  email_change_code: {
+    template: 'email_change_code',
+    confirmationCode: 'ec_code',
+    expiresAt: '2026-11-23T11:00:00.000Z',
+    toAddress: 'new.address@example.test',
+  },
+  email_change_requested: { template: 'email_change_requested', toAddress: 'old.address@example.test' },
+  email_changed: {
+    template: 'email_changed',
+    changedAt: '2026-11-22T11:00:00.000Z',
+    toAddress: 'old.address@example.test',
+  },
+  two_factor_changed: {
+    template: 'two_factor_changed',
+    change: 'recovery_code_used',
+    changedAt: '2026-11-22T11:00:00.000Z',
+    recoveryCodesLeft: 9,
+  },
 };
 
 describe('renderMail', () => {

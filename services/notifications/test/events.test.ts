@@ -149,6 +149,56 @@ describe('identity events', () => {
     expect(await templates(student.id)).toEqual(['password_changed']);
   });
 
+  it('user.emailChangeRequested: mails the code to the new address and a warning to the old, nothing in-app', async () => {
+    const student = await h.user('student');
+    const confirmationCode = `ec_${randomUUID()}`;
+    const delivered = await h.deliver('user.emailChangeRequested@1', {
+      userId: student.id,
+      oldEmail: student.email,
+      newEmail: 'new.address@example.test',
+      confirmationCode,
+      expiresAt: '2026-11-23T11:00:00.000Z',
+    });
+    expect(delivered.status).toBe(200);
+    expect(await kinds(student.id)).toEqual([]);
+    const mails = await h.mailsOf(student.id);
+    const byTemplate = new Map(mails.map((m) => [m.template, JSON.parse(m.params)]));
+    expect([...byTemplate.keys()].sort()).toEqual(['email_change_code', 'email_change_requested']);
+    expect(byTemplate.get('email_change_code')).toMatchObject({
+      confirmationCode,
+      toAddress: 'new.address@example.test',
+    });
+    expect(byTemplate.get('email_change_requested')).toEqual({
+      template: 'email_change_requested',
+      toAddress: student.email,
+    });
+  });
+
+  it('user.emailChanged: tells the owner in-app and warns the old address by e-mail', async () => {
+    const student = await h.user('student');
+    await h.deliver('user.emailChanged@1', {
+      userId: student.id,
+      oldEmail: 'old.address@example.test',
+      changedAt: '2026-11-22T11:00:00.000Z',
+    });
+    expect(await kinds(student.id)).toEqual(['email_changed']);
+    const [mail] = await h.mailsOf(student.id);
+    expect(mail?.template).toBe('email_changed');
+    expect(JSON.parse(mail?.params ?? '{}').toAddress).toBe('old.address@example.test');
+  });
+
+  it('user.twoFactorChanged: tells the owner in-app and by e-mail', async () => {
+    const student = await h.user('student');
+    await h.deliver('user.twoFactorChanged@1', {
+      userId: student.id,
+      change: 'recovery_code_used',
+      changedAt: '2026-11-22T11:00:00.000Z',
+      recoveryCodesLeft: 9,
+    });
+    expect(await kinds(student.id)).toEqual(['two_factor_changed']);
+    expect(await templates(student.id)).toEqual(['two_factor_changed']);
+  });
+
   it("user.disabled: marks the directory entry and refuses the user's tokens", async () => {
     const student = await h.user('student');
     expect((await h.call('GET', '/api/v1/notifications', { token: student.token })).status).toBe(200);

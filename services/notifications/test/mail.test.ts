@@ -123,6 +123,27 @@ describe('e-mail', () => {
     expect(received.some((m) => m.to.includes(user.email))).toBe(false);
   });
 
+  it('sends an e-mail change code to the new address and the warning to the old one, not the directory’s', async () => {
+    const user = registration();
+    await h.deliver('user.registered@1', user);
+    await mailTo(user.email);
+    const newEmail = `moved.${user.email}`;
+    const oldEmail = `earlier.${user.email}`;
+    await h.deliver('user.emailChangeRequested@1', {
+      userId: user.userId,
+      oldEmail,
+      newEmail,
+      confirmationCode: `ec_${randomUUID()}`,
+      expiresAt: '2026-11-23T11:00:00.000Z',
+    });
+    const code = await mailTo(newEmail);
+    expect(code.subject).toBe('Confirm your new e-mail address');
+    expect(code.text).toContain('Your confirmation code: ec_');
+    const warning = await mailTo(oldEmail);
+    expect(warning.subject).toBe('A new e-mail address was requested for your account');
+    expect(warning.text).not.toContain('ec_');
+  });
+
   it('retries a mail the server refuses for now (451), then delivers it', async () => {
     const student = await h.user('student');
     let refusals = 0;

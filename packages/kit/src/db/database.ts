@@ -1,11 +1,15 @@
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
+import type { Registry } from 'prom-client';
+import { countingPool, createPoolMetrics } from './pool-metrics.js';
 
 export interface DatabaseOptions {
   url: string;
   poolSize?: number;
   /** How long opening a connection may take before the request fails with 503. */
   connectTimeoutMs?: number;
+  /** When given, the pool's use (connections in use, requests waiting, limit) is exported on it. */
+  registry?: Registry | undefined;
 }
 
 export interface Database<Schema> {
@@ -25,6 +29,7 @@ export function createDatabase<Schema>({
   url,
   poolSize = 10,
   connectTimeoutMs = 2_000,
+  registry,
 }: DatabaseOptions): Database<Schema> {
   const parsed = new URL(url);
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
@@ -44,7 +49,8 @@ export function createDatabase<Schema>({
   pool.on('connection', (connection) => {
     connection.query("SET time_zone = '+00:00'");
   });
-  const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }) });
+  const dialectPool = registry ? countingPool(pool, createPoolMetrics(registry, poolSize)) : pool;
+  const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool: dialectPool }) });
   return {
     db,
     pool,

@@ -11,6 +11,7 @@ import { requireInternalSignature } from '../internal/require-signature.js';
 import { type EventHandler, type EventHandlers, EventRejected } from './event-handlers.js';
 import { eventMetrics } from './metrics.js';
 import { eventTables } from './tables.js';
+import { processInSpan } from './trace-context.js';
 
 export interface EventInboxOptions<DB> {
   db: Kysely<DB>;
@@ -115,37 +116,45 @@ export function eventInboxRoutes<DB>(options: EventInboxOptions<DB>): OpenAPIHon
     const eventLogger = logger.child({ eventId: envelope.id, eventType: key, source: envelope.source });
     let outcome: 'processed' | 'duplicate';
     try {
-      outcome = await db.transaction().execute(async (trx) => {
-        try {
-          await eventTables(trx)
-            .insertInto('inbox')
-            .values({
-              event_id: envelope.id,
+      const span = {
+        'messaging.system': 'bonding-outbox',
+        'messaging.operation.type': 'process',
+        'messaging.message.id': envelope.id,
+        'messaging.source': envelope.source,
+      };
+      outcome = await processInSpan(`process ${envelope.type}`, span, () =>
+        db.transaction().execute(async (trx) => {
+          try {
+            await eventTables(trx)
+              .insertInto('inbox')
+              .values({
+                event_id: envelope.id,
+                type: envelope.type,
+                version: envelope.version,
+                source: envelope.source,
+                occurred_at: new Date(envelope.occurredAt),
+                processed_at: new Date(),
+              })
+              .execute();
+          } catch (error) {
+            if (isDuplicateKey(error)) return 'duplicate' as const;
+            throw error;
+          }
+          await handler(
+            {
+              id: envelope.id,
               type: envelope.type,
               version: envelope.version,
+              occurredAt: new Date(envelope.occurredAt),
               source: envelope.source,
-              occurred_at: new Date(envelope.occurredAt),
-              processed_at: new Date(),
-            })
-            .execute();
-        } catch (error) {
-          if (isDuplicateKey(error)) return 'duplicate' as const;
-          throw error;
-        }
-        await handler(
-          {
-            id: envelope.id,
-            type: envelope.type,
-            version: envelope.version,
-            occurredAt: new Date(envelope.occurredAt),
-            source: envelope.source,
-            data: parsed.data,
-          } as never,
-          trx,
-          { logger: eventLogger, afterCommit: (effect) => afterCommit.push(effect) },
-        );
-        return 'processed' as const;
-      });
+              data: parsed.data,
+            } as never,
+            trx,
+            { logger: eventLogger, afterCommit: (effect) => afterCommit.push(effect) },
+          );
+          return 'processed' as const;
+        }),
+      );
     } catch (error) {
       if (error instanceof DomainError && error.status < 500) {
         metrics.inboxEvents.inc({ ...labels, result: 'rejected' });

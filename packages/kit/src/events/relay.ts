@@ -1,6 +1,7 @@
 import type { EventEnvelope } from '@bonding/contracts';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { runUntraced } from '../tracing/untraced.js';
 import { type BackoffSettings, retryDelayMs } from './backoff.js';
 import {
   type ClaimedDelivery,
@@ -15,7 +16,7 @@ import { refreshOutboxGauges } from './gauges.js';
 import { type EventMetrics, eventMetrics } from './metrics.js';
 import type { Subscriber } from './subscribers.js';
 import type { AnyDatabase } from './tables.js';
-import { continueStoredTrace } from './trace-context.js';
+import { continueStoredTrace, markSpanFailed } from './trace-context.js';
 import type { DeliveryResult, EventTransport } from './transport.js';
 
 export interface RelaySettings extends BackoffSettings {
@@ -117,7 +118,7 @@ export class OutboxRelay {
     if (!this.#running) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      void this.tick().finally(() => {
+      void runUntraced(() => this.tick()).finally(() => {
         const again = this.#moreDue ? 0 : this.#options.settings.pollIntervalMs;
         this.#schedule(again);
       });
@@ -203,7 +204,11 @@ export class OutboxRelay {
         'messaging.destination.name': subscriber.name,
         'messaging.message.id': event.id,
       },
-      () => this.#options.transport.deliver(subscriber, envelope, this.#stopping.signal),
+      async (span) => {
+        const outcome = await this.#options.transport.deliver(subscriber, envelope, this.#stopping.signal);
+        if (!outcome.ok) markSpanFailed(span, outcome.reason);
+        return outcome;
+      },
     );
     await this.#record(delivery, result);
   }

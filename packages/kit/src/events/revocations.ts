@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserRevocationList } from '../auth/denylist.js';
+import { runUntraced } from '../tracing/untraced.js';
 import { type AnyDatabase, type AnyTransaction, eventTables } from './tables.js';
 
 /**
@@ -82,7 +83,7 @@ export class RevocationSync {
     await this.refresh();
     const loop = () => {
       if (this.#stopped) return;
-      this.#timer = setTimeout(() => void this.refresh().finally(loop), this.intervalMs);
+      this.#timer = setTimeout(() => void runUntraced(() => this.refresh()).finally(loop), this.intervalMs);
     };
     loop();
   }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserRevocationList } from '../auth/denylist.js';
 import type { ServiceMetrics } from '../metrics.js';
+import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { EventHandlers } from './event-handlers.js';
@@ -89,7 +90,7 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
     if (stopped) return;
     // Jittered, so replicas started together do not purge together.
     const delay = config.EVENT_PURGE_INTERVAL_MS * (0.75 + Math.random() / 2);
-    purgeTimer = setTimeout(() => void purge().finally(schedulePurge), delay);
+    purgeTimer = setTimeout(() => void runUntraced(purge).finally(schedulePurge), delay);
   }
 
   if (config.INTERNAL_SECRETS.length === 0) {

@@ -1,4 +1,12 @@
-import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, trace } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 
 export interface StoredTraceContext {
   traceparent: string | null;
@@ -49,4 +57,33 @@ export function continueStoredTrace<T>(
       span.end();
     }
   });
+}
+
+/**
+ * Runs a consumer's handling of one event in its own span, a child of the
+ * request that delivered it (whose traceparent the HTTP instrumentation has
+ * already continued). The handler's queries, and the context any event it
+ * emits stores, hang below this span, so the next delivery continues from here.
+ */
+export function processInSpan<T>(
+  name: string,
+  attributes: Record<string, string | number>,
+  work: () => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+    try {
+      return await work();
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Marks a span failed with a reason that is safe to export (no event data). */
+export function markSpanFailed(span: Span, reason: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
 }

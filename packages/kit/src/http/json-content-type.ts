@@ -1,12 +1,26 @@
 import type { MiddlewareHandler } from 'hono';
-import { BadRequest } from '../errors.js';
+import { BadRequest, ValidationFailed } from '../errors.js';
+import { decodeUtf8, jsonStructureProblems } from './json-body-checks.js';
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
+/** JSON is UTF-8 (RFC 8259 §8.1), with one value per key and a sane depth: see json-body-checks.ts. */
+async function checkJsonText(bytes: ArrayBuffer): Promise<void> {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) {
+    throw new BadRequest('invalid_utf8', 'Request bodies must be UTF-8 encoded JSON.', {
+      errors: [{ field: 'body', message: 'is not valid UTF-8', code: 'invalid_utf8' }],
+    });
+  }
+  const problems = jsonStructureProblems(text);
+  if (problems.length > 0) throw new ValidationFailed(problems);
+}
+
 /**
  * The API speaks JSON only. A write that sends a body of another type gets a
  * 400 that says so, instead of a confusing "field required" for every field.
+ * A JSON body must also be valid UTF-8, repeat no key and nest no deeper than MAX_JSON_DEPTH.
  */
 export function requireJsonBodies(): MiddlewareHandler {
   return async (c, next) => {
@@ -26,6 +40,7 @@ export function requireJsonBodies(): MiddlewareHandler {
           },
         );
       }
+      if (hasBody) await checkJsonText(await c.req.arrayBuffer());
     }
     await next();
   };

@@ -47,11 +47,33 @@ export function problemResponses(...statuses: number[]) {
   );
 }
 
-/** A required JSON request body: without `required`, a wrong content type would skip validation. */
+/** Marks, in the generated document, a request body that may be left out; see `documentOptionalBodies`. */
+const OPTIONAL_BODY = 'x-bonding-optional-body';
+
+/**
+ * A JSON request body. At run time it is always `required`, so that a request without a body is still
+ * parsed as `{}` by the schema (defaults applied) and a body of another content type never skips
+ * validation. The document says it is optional when every field is: such a route accepts a request
+ * without a body, and schemathesis holds a document to what the route accepts.
+ */
 export function jsonBody<Schema extends z.ZodType>(schema: Schema, description?: string) {
   return {
     required: true,
+    ...(schema.safeParse({}).success ? { [OPTIONAL_BODY]: true } : {}),
     ...(description ? { description } : {}),
     content: { 'application/json': { schema } },
   } as const;
+}
+
+/** Turns jsonBody's marker into `required: false` in a generated document (in place). */
+export function documentOptionalBodies<Document extends object>(document: Document): Document {
+  for (const item of Object.values((document as { paths?: Record<string, object> }).paths ?? {})) {
+    for (const operation of Object.values(item) as { requestBody?: Record<string, unknown> }[]) {
+      const body = operation?.requestBody;
+      if (!body || !(OPTIONAL_BODY in body)) continue;
+      delete body[OPTIONAL_BODY];
+      body.required = false;
+    }
+  }
+  return document;
 }

@@ -3,6 +3,7 @@ import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import { uuidv7 } from '../ids.js';
 import type { ServiceMetrics } from '../metrics.js';
+import { tagSpanWithRequestId } from '../tracing/request-id.js';
 
 const REQUEST_ID_HEADER = 'X-Request-ID';
 const ACCEPTABLE_REQUEST_ID = /^[\w.:@/+=-]{1,200}$/;
@@ -14,6 +15,7 @@ export function requestId(): MiddlewareHandler {
     const incoming = c.req.header(REQUEST_ID_HEADER);
     const id = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : uuidv7();
     c.set('requestId', id);
+    tagSpanWithRequestId(id);
     c.header(REQUEST_ID_HEADER, id);
     await next();
   };

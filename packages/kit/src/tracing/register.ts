@@ -9,6 +9,7 @@
  * OTEL_TRACES_SAMPLER variables, defaulting to parent-based 10 %.
  */
 import { register } from 'node:module';
+import { describeServiceInEnv } from './resource.js';
 
 const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 const disabled = process.env.OTEL_SDK_DISABLED === 'true';
@@ -24,6 +25,7 @@ if (endpoint && !disabled) {
   // Metrics go through prom-client and logs through pino; the SDK exports traces only.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  describeServiceInEnv();
 
   const [
     { NodeSDK },
@@ -43,8 +45,8 @@ if (endpoint && !disabled) {
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
       new HttpInstrumentation({
-        // Probes and scrapes are not worth a trace each.
-        ignoreIncomingRequestHook: (request) => /^\/(livez|readyz|metrics)\b/.test(request.url ?? ''),
+        // Probes and scrapes (the gateway's on /status) are not worth a trace each.
+        ignoreIncomingRequestHook: (request) => /^\/(livez|readyz|metrics|status)\b/.test(request.url ?? ''),
       }),
       new UndiciInstrumentation(),
       new MySQL2Instrumentation(),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tagSpanWithRequestId } from '@bonding/kit';
 import type { PluginHandler, RequestContext } from '../context.js';
 import type { CorrelationIdConfig } from './schemas.js';
 
@@ -26,7 +27,10 @@ export function correlationId(config: CorrelationIdConfig, priority: number): Pl
     name: 'correlation-id',
     priority,
     access(ctx) {
-      if (!currentId(ctx)) ctx.upstreamHeaders[header] = generate();
+      const id = currentId(ctx) ?? generate();
+      ctx.upstreamHeaders[header] = id;
+      // The edge's span carries the id the services log and tag theirs with.
+      tagSpanWithRequestId(id);
       return undefined;
     },
     headerFilter(ctx, headers) {

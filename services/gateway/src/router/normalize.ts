@@ -63,7 +63,11 @@ export function normalizePath(rawPath: string): string {
   return resolveDotSegments(decodeUnreserved(rawPath));
 }
 
-/** Escapes a normalised path again for the upstream request line. */
+/**
+ * Escapes a normalised path again for the upstream request line. The `u` flag matters: without it a
+ * character outside the BMP (an emoji, `%F0%9D%92%B2`) is seen as two lone surrogates, which
+ * encodeURIComponent refuses with a URIError — a 500 at the edge for a path any client can send.
+ */
 export function escapePath(path: string): string {
-  return path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/g, (char) => encodeURIComponent(char));
+  return path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (char) => encodeURIComponent(char));
 }

@@ -16,6 +16,7 @@ export async function storeOneTimeCode(
   code: string,
   now: Date,
   expiresAt: Date,
+  newEmail: string | null = null,
 ): Promise<void> {
   await db
     .updateTable('one_time_codes')
@@ -33,7 +34,47 @@ export async function storeOneTimeCode(
       created_at: now,
       expires_at: expiresAt,
       used_at: null,
+      new_email: newEmail,
     })
+    .execute();
+}
+
+/**
+ * Spends the caller's e-mail change code, like spendOneTimeCode, and answers
+ * the address it confirms; undefined when it is not a live code of this user.
+ */
+export async function spendEmailChangeCode(
+  db: Db,
+  userId: string,
+  code: string,
+  now: Date,
+): Promise<string | undefined> {
+  const codeHash = hashOneTimeCode(code);
+  const row = await db
+    .selectFrom('one_time_codes')
+    .select(['user_id', 'purpose', 'used_at', 'expires_at', 'new_email'])
+    .where('code_hash', '=', codeHash)
+    .forUpdate()
+    .executeTakeFirst();
+  const live = row?.purpose === 'email_change' && row.used_at === null && row.expires_at > now;
+  if (!live || row.user_id !== userId || !row.new_email) return undefined;
+  await db.updateTable('one_time_codes').set({ used_at: now }).where('code_hash', '=', codeHash).execute();
+  return row.new_email;
+}
+
+/** Retires the user's unused codes of these purposes (they were mailed to an address no longer theirs). */
+export async function retireOneTimeCodes(
+  db: Db,
+  userId: string,
+  purposes: OneTimeCodePurpose[],
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('one_time_codes')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('purpose', 'in', purposes)
+    .where('used_at', 'is', null)
     .execute();
 }
 

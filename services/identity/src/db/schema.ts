@@ -71,6 +71,37 @@ export interface OneTimeCodesTable {
   created_at: Date;
   expires_at: Date;
   used_at: Date | null;
+  /** For `email_change` codes: the address the code confirms. */
+  new_email: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A user's authenticator (TOTP): the secret sealed with the field cipher; unconfirmed until its first code. */
+export interface TotpCredentialsTable {
+  user_id: string;
+  secret_sealed: string;
+  created_at: Date;
+  confirmed_at: Date | null;
+  /** The newest time step a code was accepted for: that step and earlier ones are refused (replay). */
+  last_used_step: ColumnType<string | null, string | null, string | null>;
+}
+
+/** Recovery codes for when the authenticator is lost; only their SHA-256 is kept. */
+export interface RecoveryCodesTable {
+  code_hash: string;
+  user_id: string;
+  created_at: Date;
+  used_at: Date | null;
+}
+
+/** The second step of a two-factor sign-in: the password was right, a code is still needed. */
+export interface MfaChallengesTable {
+  token_hash: string;
+  user_id: string;
+  user_agent: string | null;
+  created_at: Date;
+  expires_at: Date;
+  attempts: number;
+  used_at: Date | null;
 }
 
 /** One row per rate-limited security request (a reset asked for an e-mail, …), counted per bucket. */
@@ -90,6 +121,9 @@ export interface IdentityDatabase extends EventTables {
   audit_log: AuditLogTable;
   one_time_codes: OneTimeCodesTable;
   security_requests: SecurityRequestsTable;
+  totp_credentials: TotpCredentialsTable;
+  recovery_codes: RecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -127,3 +127,20 @@ export async function markEmailVerified(db: Db, userId: string, at: Date): Promi
     .where('email_verified_at', 'is', null)
     .execute();
 }
+
+/**
+ * Moves the user to a new, verified address. A taken address is a 409 (the
+ * unique index decides, so two accounts racing for one address cannot both win).
+ */
+export async function updateEmail(db: Db, userId: string, email: string, at: Date): Promise<void> {
+  try {
+    await db
+      .updateTable('users')
+      .set((eb) => ({ email, email_verified_at: at, updated_at: at, version: eb('version', '+', 1) }))
+      .where('id', '=', userId)
+      .execute();
+  } catch (error) {
+    if (!isDuplicate(error)) throw error;
+    throw new Conflict('email_taken', 'An account with this e-mail already exists.');
+  }
+}

@@ -1,9 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** What a code sent by e-mail is good for; each purpose has its own prefix. */
-export type OneTimeCodePurpose = 'password_reset' | 'email_verification';
+export type OneTimeCodePurpose = 'password_reset' | 'email_verification' | 'email_change';
 
-const PREFIX: Record<OneTimeCodePurpose, string> = { password_reset: 'pr', email_verification: 'ev' };
+const PREFIX: Record<OneTimeCodePurpose, string> = {
+  password_reset: 'pr',
+  email_verification: 'ev',
+  email_change: 'ec',
+};
 
 /**
  * A one-time code sent by e-mail: 32 random bytes, prefixed by purpose so it

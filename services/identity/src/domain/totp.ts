@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP): HMAC-SHA1,
  * 30-second steps, 6 digits — what authenticator apps expect by default.
- * Pure: the caller gives the time. Groundwork for two-factor sign-in (issue 9).
+ * Pure: the caller gives the time. Used by two-factor sign-in (routes/mfa.ts, db/second-factor.ts).
  */
 export const TOTP_STEP_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -71,6 +71,24 @@ export function base32Encode(bytes: Buffer): string {
   }
   if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
   return out;
+}
+
+/** The inverse of base32Encode (what an authenticator app does with the secret); ignores case and padding. */
+export function base32Decode(text: string): Buffer {
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const char of text.toUpperCase().replace(/=+$/, '')) {
+    const index = BASE32.indexOf(char);
+    if (index < 0) throw new Error(`not base32: ${char}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
 }
 
 /** The enrolment URI an authenticator app reads from a QR code (Key Uri Format). */

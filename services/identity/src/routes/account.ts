@@ -4,7 +4,6 @@ import {
   Conflict,
   createRouter,
   emitEvent,
-  Forbidden,
   jsonBody,
   NotFound,
   principalOf,
@@ -13,7 +12,7 @@ import {
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
-import { clearFailures, recordFailure, secondsLocked } from '../db/login-throttle.js';
+import { clearFailures } from '../db/login-throttle.js';
 import { issueEmailVerification, spendOneTimeCode, storeOneTimeCode } from '../db/one-time-codes.js';
 import { takeRequestSlot } from '../db/security-requests.js';
 import {
@@ -25,7 +24,8 @@ import {
 import { findUserByEmail, getUser, markEmailVerified, updatePasswordHash } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { newOneTimeCode } from '../domain/one-time-codes.js';
-import { hashPassword, verifyPassword } from '../domain/passwords.js';
+import { hashPassword } from '../domain/passwords.js';
+import { assertCurrentPassword } from './current-password.js';
 import { EmailSchema, PasswordSchema } from './schemas.js';
 
 const SessionSchema = z
@@ -147,11 +147,6 @@ const confirmReset = createRoute({
 export function accountRoutes(deps: IdentityDeps) {
   const { db, config } = deps;
   const signedIn = [deps.guards.require()];
-  const throttle = {
-    maxFailures: config.LOGIN_MAX_FAILURES,
-    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-    lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
-  };
 
   return createRouter()
     .openapi(verifyEmail, async (c) => {
@@ -252,19 +247,7 @@ export function accountRoutes(deps: IdentityDeps) {
       const { userId, sessionId } = principalOf(c);
       const now = deps.now();
       const user = await getUser(db, userId);
-      // Wrong current passwords count as failed sign-ins of the account: a stolen access token
-      // cannot be used to guess the password faster than the login form allows.
-      const locked = await secondsLocked(db, user.email, now);
-      if (locked > 0) {
-        throw new TooManyRequests('login_locked', 'Too many wrong passwords; try again later.', {
-          headers: { 'Retry-After': String(locked) },
-        });
-      }
-      if (!(await verifyPassword(user.password_hash, currentPassword))) {
-        await recordFailure(db, user.email, now, throttle);
-        throw new Forbidden('current_password_wrong', 'The current password is wrong.');
-      }
-      await clearFailures(db, user.email);
+      await assertCurrentPassword(deps, user, currentPassword, now);
       const passwordHash = await hashPassword(newPassword);
       await db.transaction().execute(async (trx) => {
         await updatePasswordHash(trx, user.id, passwordHash, now);

@@ -2,25 +2,28 @@ import {
   bearerSecurity,
   createRouter,
   emitEvent,
-  Forbidden,
   jsonBody,
   principalOf,
   problemResponses,
-  TooManyRequests,
+  retryOnDeadlock,
   Unauthorized,
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
+import { writeAudit } from '../db/audit.js';
 import { clearFailures, recordFailure, secondsLocked } from '../db/login-throttle.js';
+import { openChallenge } from '../db/mfa-challenges.js';
 import { issueEmailVerification } from '../db/one-time-codes.js';
-import type { UserRow } from '../db/schema.js';
 import { revokeSession, rotateRefreshToken, startSession } from '../db/sessions.js';
+import { hasActiveTotp } from '../db/totp.js';
 import { findUserByEmail, getUser, insertUser, newUserRow } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { verifyPassword } from '../domain/passwords.js';
-import { signAccessToken } from '../domain/tokens.js';
+import { signEnrolmentToken } from '../domain/tokens.js';
 import { directoryEntry } from '../domain/user-events.js';
 import { signInBlockedCode } from '../domain/user-status.js';
+import { lockedOut, signInThrottle } from './current-password.js';
 import { EmailSchema, NameSchema, PasswordSchema, TokenPairSchema, toUser, UserSchema } from './schemas.js';
+import { assertMaySignIn, enrolmentRequired, mustEnrolSecondFactor, tokenPair } from './sign-in.js';
 
 const RegisterSchema = z
   .strictObject({
@@ -55,6 +58,28 @@ const LoginSchema = z
 
 const RefreshSchema = z.strictObject({ refreshToken: z.string().min(1).max(4096) }).openapi('Refresh');
 
+const SecondStepSchema = z
+  .discriminatedUnion('next', [
+    z.object({
+      next: z.literal('mfa_code').openapi({
+        description:
+          'Send a code from the authenticator (or a recovery code) with `challenge` to /auth/login/mfa.',
+      }),
+      challenge: z.string().openapi({ description: 'Single-use; good for `expiresIn` seconds.' }),
+      expiresIn: z.number().int(),
+    }),
+    z.object({
+      next: z.literal('mfa_enrolment').openapi({
+        description:
+          'An administrator without an authenticator while MFA_REQUIRED_FOR_ADMINS is on: use `enrolmentToken` as ' +
+          'the bearer token of POST /auth/mfa/totp and /auth/mfa/totp/confirm (nothing else accepts it), then sign in again.',
+      }),
+      enrolmentToken: z.string(),
+      expiresIn: z.number().int(),
+    }),
+  ])
+  .openapi('SignInSecondStep');
+
 const register = createRoute({
   method: 'post',
   path: '/auth/register',
@@ -71,10 +96,15 @@ const login = createRoute({
   method: 'post',
   path: '/auth/login',
   tags: ['auth'],
-  summary: 'Exchange e-mail and password for an access token and a refresh token',
+  summary:
+    'Exchange e-mail and password for tokens; with two-factor sign-in on, for a challenge to answer with a code',
   request: { body: jsonBody(LoginSchema) },
   responses: {
     200: { description: 'Signed in.', content: { 'application/json': { schema: TokenPairSchema } } },
+    202: {
+      description: 'The password is right; a second step is needed (a code, or enrolling an authenticator).',
+      content: { 'application/json': { schema: SecondStepSchema } },
+    },
     ...problemResponses(400, 401, 403, 429),
   },
 });
@@ -114,47 +144,27 @@ const me = createRoute({
 
 export function authRoutes(deps: IdentityDeps) {
   const { db, config, identityMetrics } = deps;
-  const throttle = {
-    maxFailures: config.LOGIN_MAX_FAILURES,
-    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
-    lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS,
-  };
-
-  async function tokenPair(user: UserRow, sessionId: string, refreshToken: string) {
-    const accessToken = await signAccessToken(
-      { userId: user.id, role: user.role, sessionId, emailVerified: user.email_verified_at !== null },
-      deps.keys.active,
-      {
-        issuer: config.JWT_ISSUER,
-        audience: config.JWT_AUDIENCE,
-        ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      },
-      deps.now(),
-    );
-    return {
-      accessToken,
-      refreshToken,
-      tokenType: 'Bearer' as const,
-      expiresIn: config.ACCESS_TOKEN_TTL_SECONDS,
-    };
-  }
-
-  function assertMaySignIn(user: UserRow): void {
-    const blocked = signInBlockedCode(user.status);
-    if (blocked) throw new Forbidden(blocked, `This account cannot sign in: it is ${user.status}.`);
-  }
+  const throttle = signInThrottle(deps);
 
   return createRouter()
     .openapi(register, async (c) => {
       const body = c.req.valid('json');
       const now = deps.now();
       const row = await newUserRow(body, now);
-      await db.transaction().execute(async (trx) => {
-        await insertUser(trx, row);
-        await emitEvent(trx, { type: 'user.registered', version: 1, data: directoryEntry(row) }, { now });
-        // After user.registered, so notifications already knows the address it mails the code to.
-        await issueEmailVerification(trx, row.id, now, config.EMAIL_VERIFICATION_TTL_SECONDS);
-      });
+      // Retiring a new user's earlier codes (none) would gap-lock the end of one_time_codes' index under
+      // REPEATABLE READ, and two registrations at once then deadlock on their inserts (found by bench/):
+      // READ COMMITTED takes no gap locks, and a deadlock from elsewhere is retried.
+      await retryOnDeadlock(() =>
+        db
+          .transaction()
+          .setIsolationLevel('read committed')
+          .execute(async (trx) => {
+            await insertUser(trx, row);
+            await emitEvent(trx, { type: 'user.registered', version: 1, data: directoryEntry(row) }, { now });
+            // After user.registered, so notifications already knows the address it mails the code to.
+            await issueEmailVerification(trx, row.id, now, config.EMAIL_VERIFICATION_TTL_SECONDS);
+          }),
+      );
       identityMetrics.registrations.inc({ role: body.role });
       c.header('Location', `/api/v1/users/${row.id}`);
       return c.json(toUser(row), 201);
@@ -165,9 +175,7 @@ export function authRoutes(deps: IdentityDeps) {
       const locked = await secondsLocked(db, email, now);
       if (locked > 0) {
         identityMetrics.logins.inc({ result: 'locked' });
-        throw new TooManyRequests('login_locked', 'Too many failed sign-ins; try again later.', {
-          headers: { 'Retry-After': String(locked) },
-        });
+        throw lockedOut(locked);
       }
       const user = await findUserByEmail(db, email);
       const valid = await verifyPassword(user?.password_hash ?? deps.decoyPasswordHash, password);
@@ -176,9 +184,57 @@ export function authRoutes(deps: IdentityDeps) {
         identityMetrics.logins.inc({ result: 'invalid_credentials' });
         throw new Unauthorized('invalid_credentials', 'The e-mail or password is wrong.');
       }
-      await clearFailures(db, email);
       if (signInBlockedCode(user.status)) identityMetrics.logins.inc({ result: 'blocked' });
       assertMaySignIn(user);
+      c.header('Cache-Control', 'no-store');
+      const totpOn = await hasActiveTotp(db, user.id);
+      if (totpOn) {
+        // Failures are forgotten only once the second factor is right too: otherwise someone holding the
+        // password could reset the account's lockout with every new challenge and guess codes forever.
+        const challenge = await openChallenge(
+          db,
+          user.id,
+          c.req.header('User-Agent'),
+          now,
+          config.MFA_CHALLENGE_TTL_SECONDS,
+        );
+        identityMetrics.logins.inc({ result: 'mfa_challenge' });
+        return c.json(
+          {
+            next: 'mfa_code' as const,
+            challenge: challenge.token,
+            expiresIn: config.MFA_CHALLENGE_TTL_SECONDS,
+          },
+          202,
+        );
+      }
+      await clearFailures(db, email);
+      if (mustEnrolSecondFactor(deps, user, totpOn)) {
+        const enrolmentToken = await signEnrolmentToken(
+          { userId: user.id, role: user.role },
+          deps.keys.active,
+          {
+            issuer: config.JWT_ISSUER,
+            audience: config.JWT_AUDIENCE,
+            ttlSeconds: config.MFA_ENROLMENT_TOKEN_TTL_SECONDS,
+          },
+          now,
+        );
+        await writeAudit(
+          db,
+          { actorId: user.id, action: 'user.mfa_enrolment_demanded', targetId: user.id },
+          now,
+        );
+        identityMetrics.logins.inc({ result: 'mfa_enrolment_required' });
+        return c.json(
+          {
+            next: 'mfa_enrolment' as const,
+            enrolmentToken,
+            expiresIn: config.MFA_ENROLMENT_TOKEN_TTL_SECONDS,
+          },
+          202,
+        );
+      }
       const session = await startSession(
         db,
         user.id,
@@ -187,16 +243,17 @@ export function authRoutes(deps: IdentityDeps) {
         config.REFRESH_TOKEN_TTL_SECONDS,
       );
       identityMetrics.logins.inc({ result: 'success' });
-      c.header('Cache-Control', 'no-store');
-      return c.json(await tokenPair(user, session.sessionId, session.refreshToken), 200);
+      return c.json(await tokenPair(deps, user, session.sessionId, session.refreshToken), 200);
     })
     .openapi(refresh, async (c) => {
       const { refreshToken } = c.req.valid('json');
       const rotated = await rotateRefreshToken(db, refreshToken, deps.now());
       const user = await getUser(db, rotated.userId);
       assertMaySignIn(user);
+      // A session an admin opened before the requirement was switched on does not outlive it.
+      if (mustEnrolSecondFactor(deps, user, await hasActiveTotp(db, user.id))) throw enrolmentRequired();
       c.header('Cache-Control', 'no-store');
-      return c.json(await tokenPair(user, rotated.sessionId, rotated.refreshToken), 200);
+      return c.json(await tokenPair(deps, user, rotated.sessionId, rotated.refreshToken), 200);
     })
     .openapi({ ...logout, middleware: [deps.guards.require()] }, async (c) => {
       const principal = principalOf(c);

@@ -1,21 +1,26 @@
 import { type EventHandler, emitEvent } from '@bonding/kit';
+import type { Transaction } from 'kysely';
 import { moveLoan } from '../db/loans.js';
 import type { LoansDatabase } from '../db/schema.js';
 import { toIsoDate } from '../domain/calendar.js';
 import { minorUnits } from '../domain/money.js';
 import { buildSchedule } from '../domain/schedule.js';
+import type { LoansMetrics } from '../metrics.js';
 
 /**
  * The loans side of the disbursement saga (DESIGN §4). Both handlers run in
  * the inbox's transaction, so a redelivered event has no second effect; and
  * they act only on an APPROVED loan, so an outcome that arrives for a loan
  * already past that step (a repeat transfer.completed the ledger sends for a
- * loan it had paid) changes nothing.
+ * loan it had paid) changes nothing. Metrics are observed after the commit, so
+ * each outcome is counted once, by the replica that applied it.
  */
 
 /** transfer.completed of kind disbursement → DISBURSED, the real schedule, loan.disbursed. */
-export function transferCompletedHandler(): EventHandler<'transfer.completed@1', LoansDatabase> {
-  return async (event, trx, { logger }) => {
+export function transferCompletedHandler(
+  metrics: LoansMetrics,
+): EventHandler<'transfer.completed@1', LoansDatabase> {
+  return async (event, trx, { logger, afterCommit }) => {
     const { purpose, loanId, transferId, amount } = event.data;
     // Repayments are recorded when loans itself asks the ledger; other transfers are not ours.
     if (purpose !== 'disbursement' || loanId === null) return;
@@ -37,6 +42,7 @@ export function transferCompletedHandler(): EventHandler<'transfer.completed@1',
       return;
     }
     const disbursedAt = event.occurredAt;
+    const approvedAt = await latestApproval(trx, loan.id);
     const moved = await moveLoan(trx, loan, {
       action: 'disburse',
       actorId: null,
@@ -76,13 +82,34 @@ export function transferCompletedHandler(): EventHandler<'transfer.completed@1',
       },
       { now: disbursedAt },
     );
+    afterCommit(() => {
+      metrics.disbursements.inc({ result: 'disbursed' });
+      metrics.disbursed.inc({ currency: amount.currency }, Number(amount.amountMinor));
+      // Clocks of two services: a small negative difference is skew, not time travel.
+      if (approvedAt) {
+        metrics.disbursementLag.observe(Math.max(0, disbursedAt.getTime() - approvedAt.getTime()) / 1000);
+      }
+    });
     logger.info({ loanId, transferId, status: moved.status }, 'loan disbursed');
   };
 }
 
+/** When the loan last became APPROVED (its approval, or the retry after a failed disbursement). */
+async function latestApproval(trx: Transaction<LoansDatabase>, loanId: string): Promise<Date | undefined> {
+  const row = await trx
+    .selectFrom('loan_history')
+    .select((eb) => eb.fn.max('occurred_at').as('at'))
+    .where('loan_id', '=', loanId)
+    .where('to_status', '=', 'APPROVED')
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at) : undefined;
+}
+
 /** disbursement.failed → DISBURSEMENT_FAILED with the ledger's reason, for an admin to fix and retry. */
-export function disbursementFailedHandler(): EventHandler<'disbursement.failed@1', LoansDatabase> {
-  return async (event, trx, { logger }) => {
+export function disbursementFailedHandler(
+  metrics: LoansMetrics,
+): EventHandler<'disbursement.failed@1', LoansDatabase> {
+  return async (event, trx, { logger, afterCommit }) => {
     const { loanId, reason } = event.data;
     const loan = await trx
       .selectFrom('loans')
@@ -105,6 +132,7 @@ export function disbursementFailedHandler(): EventHandler<'disbursement.failed@1
       now: event.occurredAt,
       set: { failure_reason: reason },
     });
+    afterCommit(() => metrics.disbursements.inc({ result: 'failed' }));
     logger.warn({ loanId, reason }, 'disbursement failed');
   };
 }

@@ -147,6 +147,7 @@ export function decisionRoutes(deps: LoansDeps) {
         await emitApproved(trx, moved, caller.userId, at);
         return moved;
       });
+      deps.loansMetrics.decisions.inc({ decision: 'approved' });
       c.header('ETag', etagFor(row.version));
       return c.json(toLoan(row, undefined, now), 200);
     })
@@ -173,6 +174,7 @@ export function decisionRoutes(deps: LoansDeps) {
         );
         return moved;
       });
+      deps.loansMetrics.decisions.inc({ decision: 'rejected' });
       c.header('ETag', etagFor(row.version));
       return c.json(toLoan(row, undefined, now), 200);
     })

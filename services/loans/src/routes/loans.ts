@@ -299,6 +299,8 @@ export function loanRoutes(deps: LoansDeps) {
           }
           throw error;
         }
+        // Counted after the commit; a replayed Idempotency-Key never reaches this handler.
+        deps.loansMetrics.applications.inc({ raised_by: caller.role });
         c.header('Location', loanLocation(row.id));
         c.header('ETag', etagFor(row.version));
         return c.json(shown, 201);

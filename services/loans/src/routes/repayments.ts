@@ -216,6 +216,11 @@ export function repaymentRoutes(deps: LoansDeps) {
             'Another repayment of this loan is being applied; try again.',
           );
         }
+        // Counted once committed; a replayed Idempotency-Key never reaches this handler.
+        const { repayments, repaid, loansRepaid } = deps.loansMetrics;
+        repayments.inc({ currency: loan.currency });
+        repaid.inc({ currency: loan.currency }, Number(amount));
+        if (done.value.loanStatus === 'REPAID') loansRepaid.inc();
         return c.json(done.value, 201);
       },
     )

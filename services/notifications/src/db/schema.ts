@@ -57,7 +57,7 @@ export interface MailOutboxTable {
   id: string;
   user_id: string;
   template: string;
-  /** JSON: the template's parameters (ids, amounts, dates; never the address). */
+  /** JSON: the template's parameters (ids, amounts, dates; an address only in the e-mail change mails, `toAddress`). */
   params: string;
   status: MailStatus;
   attempts: number;

@@ -1,7 +1,11 @@
 import { cleanName, escapeHtml } from './html.js';
 import { formatMoney, type Money } from './money.js';
 
-/** What each template needs besides the recipient: ids, amounts, dates — never the address. */
+/**
+ * What each template needs besides the recipient: ids, amounts, dates — never the address, except
+ * `toAddress` for the mails about an e-mail change, which must reach an address the directory does not
+ * hold (the new one, still unconfirmed; the old one, once replaced).
+ */
 export type MailParams =
   | { template: 'welcome'; role: 'admin' | 'agent' | 'student'; status: string }
   | { template: 'agent_approved' }
@@ -13,7 +17,16 @@ export type MailParams =
   | { template: 'repayment_received'; loanId: string; amount: Money; outstanding: Money }
   | { template: 'email_verification'; verificationCode: string; expiresAt: string }
   | { template: 'password_reset'; resetCode: string; expiresAt: string }
-  | { template: 'password_changed'; method: 'changed' | 'reset'; changedAt: string };
+  | { template: 'password_changed'; method: 'changed' | 'reset'; changedAt: string }
+  | { template: 'email_change_code'; confirmationCode: string; expiresAt: string; toAddress: string }
+  | { template: 'email_change_requested'; toAddress: string }
+  | { template: 'email_changed'; changedAt: string; toAddress: string }
+  | {
+      template: 'two_factor_changed';
+      change: 'enabled' | 'disabled' | 'recovery_code_used' | 'recovery_codes_renewed';
+      changedAt: string;
+      recoveryCodesLeft: number | null;
+    };
 
 export type MailTemplate = MailParams['template'];
 
@@ -29,6 +42,10 @@ export const MAIL_TEMPLATES: readonly MailTemplate[] = [
   'email_verification',
   'password_reset',
   'password_changed',
+  'email_change_code',
+  'email_change_requested',
+  'email_changed',
+  'two_factor_changed',
 ];
 
 export interface Recipient {
@@ -174,8 +191,58 @@ function contentOf(params: MailParams): Content {
           'If this was not you, reset your password at once and tell an administrator.',
         ],
       };
+    case 'email_change_code':
+      return {
+        subject: 'Confirm your new e-mail address',
+        paragraphs: [
+          'Someone — we hope you — asked to use this address for their Bonding Platform account.',
+          `Your confirmation code: ${params.confirmationCode}`,
+          `Enter it in the app before ${utcMinute(params.expiresAt)}. It works once.`,
+          'If you did not ask for this, ignore this e-mail: nothing changes without the code.',
+        ],
+      };
+    case 'email_change_requested':
+      return {
+        subject: 'A new e-mail address was requested for your account',
+        paragraphs: [
+          'Someone signed in to your Bonding Platform account asked to move it to another e-mail address. A confirmation code was sent to that address.',
+          'If this was not you, change your password at once (your other sessions end with it) and tell an administrator.',
+        ],
+      };
+    case 'email_changed':
+      return {
+        subject: 'The e-mail address of your account was changed',
+        paragraphs: [
+          `On ${utcMinute(params.changedAt)} your Bonding Platform account moved to another e-mail address, confirmed from that address. This address no longer receives its mail.`,
+          'If this was not you, tell an administrator at once.',
+        ],
+      };
+    case 'two_factor_changed':
+      return {
+        subject: TWO_FACTOR_SUBJECTS[params.change],
+        paragraphs: [
+          `On ${utcMinute(params.changedAt)} ${TWO_FACTOR_CHANGES[params.change]}${params.change === 'recovery_code_used' ? ` Recovery codes left: ${params.recoveryCodesLeft ?? 0}.` : ''}`,
+          'If this was not you, change your password at once and tell an administrator.',
+        ],
+      };
   }
 }
+
+type TwoFactorChange = Extract<MailParams, { template: 'two_factor_changed' }>['change'];
+
+const TWO_FACTOR_SUBJECTS: Record<TwoFactorChange, string> = {
+  enabled: 'Two-factor sign-in is on',
+  disabled: 'Two-factor sign-in was turned off',
+  recovery_code_used: 'A recovery code was used to sign in',
+  recovery_codes_renewed: 'Your recovery codes were renewed',
+};
+
+const TWO_FACTOR_CHANGES: Record<TwoFactorChange, string> = {
+  enabled: 'an authenticator app was added to your account: signing in now needs a code from it.',
+  disabled: 'the authenticator app was removed from your account: signing in needs only your password.',
+  recovery_code_used: 'someone signed in to your account with a recovery code.',
+  recovery_codes_renewed: 'new recovery codes were made for your account; the earlier ones no longer work.',
+};
 
 /** `2026-11-22 11:30 UTC`: an ISO timestamp as a reader expects it. */
 function utcMinute(iso: string): string {

@@ -20,6 +20,8 @@ export const NOTICE_KINDS = [
   'loan_repaid',
   'loan_overdue',
   'password_changed',
+  'email_changed',
+  'two_factor_changed',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
@@ -130,6 +132,74 @@ export const plans = {
       ],
       mails: [
         { template: 'password_changed', userId: data.userId, method: data.method, changedAt: data.changedAt },
+      ],
+    };
+  },
+
+  /** The code goes to the new address only (receiving it proves that address); the old one is warned. */
+  emailChangeRequested(data: EventData<'user.emailChangeRequested@1'>): Plan {
+    return {
+      notices: [],
+      mails: [
+        {
+          template: 'email_change_code',
+          userId: data.userId,
+          confirmationCode: data.confirmationCode,
+          expiresAt: data.expiresAt,
+          toAddress: data.newEmail,
+        },
+        { template: 'email_change_requested', userId: data.userId, toAddress: data.oldEmail },
+      ],
+    };
+  },
+
+  emailChanged(data: EventData<'user.emailChanged@1'>): Plan {
+    return {
+      notices: [
+        {
+          userId: data.userId,
+          kind: 'email_changed',
+          title: 'Your e-mail address was changed',
+          body: 'Your account now uses the new address you confirmed; your other sessions were signed out.',
+          data: { userId: data.userId },
+        },
+      ],
+      mails: [
+        {
+          template: 'email_changed',
+          userId: data.userId,
+          changedAt: data.changedAt,
+          toAddress: data.oldEmail,
+        },
+      ],
+    };
+  },
+
+  twoFactorChanged(data: EventData<'user.twoFactorChanged@1'>): Plan {
+    const body = {
+      enabled: 'Signing in now needs a code from your authenticator app.',
+      disabled: 'Two-factor sign-in was turned off: signing in needs only your password.',
+      recovery_code_used: `A recovery code was used to sign in. Recovery codes left: ${data.recoveryCodesLeft ?? 0}.`,
+      recovery_codes_renewed: 'New recovery codes were made; the earlier ones no longer work.',
+    }[data.change];
+    return {
+      notices: [
+        {
+          userId: data.userId,
+          kind: 'two_factor_changed',
+          title: 'Your two-factor sign-in changed',
+          body,
+          data: { userId: data.userId, change: data.change },
+        },
+      ],
+      mails: [
+        {
+          template: 'two_factor_changed',
+          userId: data.userId,
+          change: data.change,
+          changedAt: data.changedAt,
+          recoveryCodesLeft: data.recoveryCodesLeft,
+        },
       ],
     };
   },

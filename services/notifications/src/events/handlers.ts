@@ -59,6 +59,15 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
     'user.passwordChanged@1': async (event, trx, ctx) => {
       await apply(plans.passwordChanged(event.data), event.id, trx, ctx);
     },
+    'user.emailChangeRequested@1': async (event, trx, ctx) => {
+      await apply(plans.emailChangeRequested(event.data), event.id, trx, ctx);
+    },
+    'user.emailChanged@1': async (event, trx, ctx) => {
+      await apply(plans.emailChanged(event.data), event.id, trx, ctx);
+    },
+    'user.twoFactorChanged@1': async (event, trx, ctx) => {
+      await apply(plans.twoFactorChanged(event.data), event.id, trx, ctx);
+    },
     'loan.created@1': async (event, trx, ctx) => {
       const { loanId, studentId, createdBy } = event.data;
       await rememberLoan(trx, { loanId, studentId, raisedBy: createdBy }, event.occurredAt);

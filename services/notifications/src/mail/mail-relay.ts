@@ -117,8 +117,10 @@ export class MailRelay {
     if (!recipient) return { permanent: false, reason: 'recipient_unknown' };
     let rendered: RenderedMail;
     try {
-      rendered = renderMail(JSON.parse(mail.params) as MailParams, {
-        email: recipient.email,
+      const params = JSON.parse(mail.params) as MailParams;
+      rendered = renderMail(params, {
+        // Mails about an e-mail change go to the address they name, not the one the directory holds.
+        email: 'toAddress' in params ? params.toAddress : recipient.email,
         firstName: recipient.first_name,
         lastName: recipient.last_name,
       });

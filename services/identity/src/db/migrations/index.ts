@@ -4,6 +4,7 @@ import * as createSessions from './0002_create_sessions.js';
 import * as createLoginAttempts from './0003_create_login_attempts.js';
 import * as createAuditLog from './0004_create_audit_log.js';
 import * as createAccountSecurity from './0006_create_account_security.js';
+import * as createTwoFactor from './0007_create_two_factor.js';
 
 /** Every migration in the order it applies; add new ones at the end. */
 export const migrations: Migration[] = [
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   { name: '0004_create_audit_log', ...createAuditLog },
   { name: '0005_create_event_tables', up: createEventTables },
   { name: '0006_create_account_security', ...createAccountSecurity },
+  { name: '0007_create_two_factor', ...createTwoFactor },
 ];

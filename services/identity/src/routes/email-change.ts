@@ -1,0 +1,152 @@
+import {
+  BadRequest,
+  bearerSecurity,
+  createRouter,
+  emitEvent,
+  jsonBody,
+  principalOf,
+  problemResponses,
+  TooManyRequests,
+} from '@bonding/kit';
+import { createRoute, z } from '@hono/zod-openapi';
+import { writeAudit } from '../db/audit.js';
+import { retireOneTimeCodes, spendEmailChangeCode, storeOneTimeCode } from '../db/one-time-codes.js';
+import { takeRequestSlot } from '../db/security-requests.js';
+import { revokeOtherSessions } from '../db/sessions.js';
+import { getUser, updateEmail } from '../db/users.js';
+import type { IdentityDeps } from '../deps.js';
+import { newOneTimeCode } from '../domain/one-time-codes.js';
+import { directoryEntry } from '../domain/user-events.js';
+import { assertCurrentPassword } from './current-password.js';
+import { EmailSchema, toUser, UserSchema } from './schemas.js';
+
+const EmailChangeSchema = z
+  .strictObject({ currentPassword: z.string().min(1).max(1024), newEmail: EmailSchema })
+  .openapi('EmailChange');
+
+const EmailChangeConfirmSchema = z
+  .strictObject({ code: z.string().min(1).max(256) })
+  .openapi('EmailChangeConfirmation');
+
+const account = { tags: ['account security'], security: bearerSecurity };
+
+const requestChange = createRoute({
+  ...account,
+  method: 'post',
+  path: '/auth/email',
+  summary:
+    'Ask to move your account to a new e-mail address (needs your password): a code goes to the new address, a warning to the old one',
+  request: { body: jsonBody(EmailChangeSchema) },
+  responses: {
+    202: {
+      description:
+        'A code is on its way to the new address. The answer is the same whether or not another account uses it: that is told only when the code is confirmed, to someone who proved they read that mailbox.',
+    },
+    ...problemResponses(400, 401, 403, 429),
+  },
+});
+
+const confirmChange = createRoute({
+  ...account,
+  method: 'post',
+  path: '/auth/email/confirm',
+  summary:
+    'Confirm the new address with the code sent to it: it becomes your verified e-mail and your other sessions end; then refresh',
+  request: { body: jsonBody(EmailChangeConfirmSchema) },
+  responses: {
+    200: { description: 'Changed.', content: { 'application/json': { schema: UserSchema } } },
+    ...problemResponses(400, 401, 409),
+  },
+});
+
+export function emailChangeRoutes(deps: IdentityDeps) {
+  const { db, config } = deps;
+  const signedIn = [deps.guards.require()];
+
+  return createRouter()
+    .openapi({ ...requestChange, middleware: signedIn }, async (c) => {
+      const { currentPassword, newEmail } = c.req.valid('json');
+      const { userId } = principalOf(c);
+      const now = deps.now();
+      const user = await getUser(db, userId);
+      await assertCurrentPassword(deps, user, currentPassword, now);
+      if (newEmail === user.email) {
+        throw new BadRequest('email_unchanged', 'This is already the e-mail address of your account.');
+      }
+      // Each request mails a code to an address of the caller's choosing: bounded per account.
+      const wait = await takeRequestSlot(
+        db,
+        `email_change:${userId}`,
+        { max: config.EMAIL_CHANGE_MAX_REQUESTS, windowSeconds: config.EMAIL_CHANGE_WINDOW_SECONDS },
+        now,
+      );
+      if (wait > 0) {
+        throw new TooManyRequests('email_change_throttled', 'Too many e-mail changes asked for; wait.', {
+          headers: { 'Retry-After': String(wait) },
+        });
+      }
+      const code = newOneTimeCode('email_change');
+      const expiresAt = new Date(now.getTime() + config.EMAIL_CHANGE_TTL_SECONDS * 1000);
+      await db.transaction().execute(async (trx) => {
+        await storeOneTimeCode(trx, 'email_change', userId, code, now, expiresAt, newEmail);
+        await emitEvent(
+          trx,
+          {
+            type: 'user.emailChangeRequested',
+            version: 1,
+            data: {
+              userId,
+              oldEmail: user.email,
+              newEmail,
+              confirmationCode: code,
+              expiresAt: expiresAt.toISOString(),
+            },
+          },
+          { now },
+        );
+        await writeAudit(
+          trx,
+          { actorId: userId, action: 'user.email_change_requested', targetId: userId },
+          now,
+        );
+      });
+      return c.body(null, 202);
+    })
+    .openapi({ ...confirmChange, middleware: signedIn }, async (c) => {
+      const { code } = c.req.valid('json');
+      const { userId, sessionId } = principalOf(c);
+      const now = deps.now();
+      const updated = await db.transaction().execute(async (trx) => {
+        const newEmail = await spendEmailChangeCode(trx, userId, code, now);
+        if (!newEmail) return undefined;
+        const before = await getUser(trx, userId);
+        // A taken address fails here (409) and rolls the whole change back, the code included.
+        await updateEmail(trx, userId, newEmail, now);
+        const after = await getUser(trx, userId);
+        // Codes mailed to the old address (verification, reset) must not work once it is no longer ours.
+        await retireOneTimeCodes(trx, userId, ['email_verification', 'password_reset', 'email_change'], now);
+        const ended = await revokeOtherSessions(trx, userId, sessionId, 'email_changed', now);
+        // The directories first (notifications then mails the new address), then the warning to the old one.
+        await emitEvent(trx, { type: 'user.updated', version: 1, data: directoryEntry(after) }, { now });
+        await emitEvent(
+          trx,
+          {
+            type: 'user.emailChanged',
+            version: 1,
+            data: { userId, oldEmail: before.email, changedAt: now.toISOString() },
+          },
+          { now },
+        );
+        await writeAudit(
+          trx,
+          { actorId: userId, action: 'user.email_changed', targetId: userId, details: { ended } },
+          now,
+        );
+        return after;
+      });
+      if (!updated) {
+        throw new BadRequest('invalid_email_change_code', 'The code is invalid, expired or already used.');
+      }
+      return c.json(toUser(updated), 200);
+    });
+}
