@@ -40,7 +40,14 @@ export async function holdRowLock(databaseUrl: string, table: string, id: string
           );
           return Number(rows[0]?.waiting) > 0;
         },
-        { timeoutMs: 30_000, what: `a transaction waiting for the lock on ${table} ${id}` },
+        // InnoDB serves INNODB_TRX from a server-wide cache that it refreshes only once nobody has read
+        // it for 100 ms: polling faster (waitFor's default 50 ms) keeps the first snapshot forever, and
+        // a waiter that came after it is never seen. Bounded generously for a loaded machine.
+        {
+          timeoutMs: 60_000,
+          intervalMs: 250,
+          what: `a transaction waiting for the lock on ${table} ${id}`,
+        },
       );
     },
     async release() {
