@@ -1,6 +1,9 @@
 import { Forbidden, TooManyRequests } from '@bonding/kit';
+import type { Kysely } from 'kysely';
+import { writeAudit } from '../db/audit.js';
 import { clearFailures, recordFailure, secondsLocked } from '../db/login-throttle.js';
-import type { UserRow } from '../db/schema.js';
+import type { IdentityDatabase, UserRow } from '../db/schema.js';
+import { checkSecondFactor, type SecondFactorProof } from '../db/second-factor.js';
 import type { IdentityDeps } from '../deps.js';
 import { verifyPassword } from '../domain/passwords.js';
 
@@ -44,4 +47,27 @@ export async function assertCurrentPassword(
     throw new Forbidden('current_password_wrong', 'The current password is wrong.');
   }
   if (clear) await clearFailures(deps.db, user.email);
+}
+
+/**
+ * Checks and spends a second factor in `trx` (the transaction that acts on the outcome). A wrong or
+ * replayed code counts as a failed sign-in of the account and is audited, like a wrong password.
+ */
+export async function checkSecondFactorCounted(
+  trx: Kysely<IdentityDatabase>,
+  deps: IdentityDeps,
+  user: Pick<UserRow, 'id' | 'email'>,
+  proof: SecondFactorProof,
+  now: Date,
+) {
+  const checked = await checkSecondFactor(trx, deps.totpCipher, user.id, proof, now);
+  if (!checked.ok) {
+    await recordFailure(trx, user.email, now, signInThrottle(deps));
+    await writeAudit(
+      trx,
+      { actorId: user.id, action: 'user.mfa_failed', targetId: user.id, details: { reason: checked.reason } },
+      now,
+    );
+  }
+  return checked;
 }

@@ -1,14 +1,13 @@
 import { createRouter, emitEvent, jsonBody, problemResponses, Unauthorized } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
-import { clearFailures, recordFailure, secondsLocked } from '../db/login-throttle.js';
+import { clearFailures, secondsLocked } from '../db/login-throttle.js';
 import { countChallengeFailure, lockLiveChallenge, spendChallenge } from '../db/mfa-challenges.js';
-import { checkSecondFactor } from '../db/second-factor.js';
 import { startSession } from '../db/sessions.js';
 import { recoveryCodesLeft } from '../db/totp.js';
 import { getUser } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
-import { lockedOut, signInThrottle } from './current-password.js';
+import { checkSecondFactorCounted, lockedOut } from './current-password.js';
 import { TokenPairSchema } from './schemas.js';
 import { assertMaySignIn, tokenPair } from './sign-in.js';
 
@@ -48,7 +47,6 @@ const loginMfa = createRoute({
  */
 export function loginMfaRoutes(deps: IdentityDeps) {
   const { db, config, identityMetrics } = deps;
-  const throttle = signInThrottle(deps);
 
   return createRouter().openapi(loginMfa, async (c) => {
     const { challenge, code, recoveryCode } = c.req.valid('json');
@@ -60,21 +58,10 @@ export function loginMfaRoutes(deps: IdentityDeps) {
       const user = await getUser(trx, row.user_id);
       const locked = await secondsLocked(trx, user.email, now);
       if (locked > 0) return { kind: 'locked' as const, seconds: locked };
-      const checked = await checkSecondFactor(trx, deps.totpCipher, user.id, proof, now);
+      // Both limits count a failure: the account's sign-in lockout (there) and this challenge's attempts.
+      const checked = await checkSecondFactorCounted(trx, deps, user, proof, now);
       if (!checked.ok) {
-        // Both limits count the failure: this challenge's attempts, and the account's sign-in lockout.
         await countChallengeFailure(trx, row.token_hash);
-        await recordFailure(trx, user.email, now, throttle);
-        await writeAudit(
-          trx,
-          {
-            actorId: user.id,
-            action: 'user.mfa_failed',
-            targetId: user.id,
-            details: { reason: checked.reason },
-          },
-          now,
-        );
         return { kind: 'wrong' as const };
       }
       await spendChallenge(trx, row.token_hash, now);

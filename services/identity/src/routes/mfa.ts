@@ -12,8 +12,8 @@ import {
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
-import { clearFailures, recordFailure } from '../db/login-throttle.js';
-import { checkSecondFactor, openSecret, requireCipher } from '../db/second-factor.js';
+import { clearFailures } from '../db/login-throttle.js';
+import { openSecret, requireCipher } from '../db/second-factor.js';
 import { takeRequestSlot } from '../db/security-requests.js';
 import { revokeOtherSessions } from '../db/sessions.js';
 import {
@@ -28,7 +28,7 @@ import { getUser } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { newRecoveryCodes } from '../domain/recovery-codes.js';
 import { base32Encode, otpauthUri, verifyTotp } from '../domain/totp.js';
-import { assertCurrentPassword, assertNotLocked, signInThrottle } from './current-password.js';
+import { assertCurrentPassword, assertNotLocked, checkSecondFactorCounted } from './current-password.js';
 import { signedInOrEnrolling } from './enrolment-guard.js';
 
 /** New enrolments one account may start per hour: each makes a new secret, and nobody needs many. */
@@ -157,7 +157,6 @@ export function mfaRoutes(deps: IdentityDeps) {
   const { db, config } = deps;
   const signedIn = [deps.guards.require()];
   const enrolling = [signedInOrEnrolling(deps)];
-  const throttle = signInThrottle(deps);
   const requiredFor = (role: string) => config.MFA_REQUIRED_FOR_ADMINS && role === 'admin';
 
   return createRouter()
@@ -272,21 +271,7 @@ export function mfaRoutes(deps: IdentityDeps) {
       await assertNotLocked(deps, user, now);
       const recoveryCodes = newRecoveryCodes();
       const renewed = await db.transaction().execute(async (trx) => {
-        const checked = await checkSecondFactor(trx, deps.totpCipher, userId, { code }, now);
-        if (!checked.ok) {
-          await recordFailure(trx, user.email, now, throttle);
-          await writeAudit(
-            trx,
-            {
-              actorId: userId,
-              action: 'user.mfa_failed',
-              targetId: userId,
-              details: { reason: checked.reason },
-            },
-            now,
-          );
-          return false;
-        }
+        if (!(await checkSecondFactorCounted(trx, deps, user, { code }, now)).ok) return false;
         await replaceRecoveryCodes(trx, userId, recoveryCodes, now);
         await emitEvent(
           trx,
@@ -328,21 +313,8 @@ export function mfaRoutes(deps: IdentityDeps) {
       await assertCurrentPassword(deps, user, password, now, { clear: false });
       const proof = recoveryCode !== undefined ? { recoveryCode } : { code: code ?? '' };
       const outcome = await db.transaction().execute(async (trx) => {
-        const checked = await checkSecondFactor(trx, deps.totpCipher, userId, proof, now);
-        if (!checked.ok) {
-          await recordFailure(trx, user.email, now, throttle);
-          await writeAudit(
-            trx,
-            {
-              actorId: userId,
-              action: 'user.mfa_failed',
-              targetId: userId,
-              details: { reason: checked.reason },
-            },
-            now,
-          );
-          return false;
-        }
+        const checked = await checkSecondFactorCounted(trx, deps, user, proof, now);
+        if (!checked.ok) return false;
         await deleteTotp(trx, userId);
         await emitEvent(
           trx,
