@@ -214,3 +214,30 @@ export async function createLoansHarness() {
 /** The field names of a 400's errors[], sorted. */
 export const fieldsOf = (json: { errors?: { field: string }[] }) =>
   [...new Set((json.errors ?? []).map((e) => e.field))].sort();
+
+/**
+ * The ledger's transfer.completed for a disbursement already made (a fresh event id each call), to
+ * deliver it to loans again as a redelivered or repeated outcome.
+ */
+export function disbursementCompleted(
+  transfer: { id: string; debit_account_id: string; credit_account_id: string } | undefined,
+  loan: { loanId: string; studentId: string; amountMinor: string },
+) {
+  return {
+    id: uuidv7(),
+    type: 'transfer.completed',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    source: 'ledger',
+    data: {
+      transferId: transfer?.id,
+      purpose: 'disbursement',
+      loanId: loan.loanId,
+      fromAccountId: transfer?.debit_account_id,
+      toAccountId: transfer?.credit_account_id,
+      fromUserId: null,
+      toUserId: loan.studentId,
+      amount: { amountMinor: loan.amountMinor, currency: 'MWK' },
+    },
+  };
+}

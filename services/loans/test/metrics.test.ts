@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { uuidv7 } from '@bonding/kit';
 import { waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLoansHarness, type LoansHarness, newKey } from './harness.js';
+import { createLoansHarness, disbursementCompleted, type LoansHarness, newKey } from './harness.js';
 
 let h: LoansHarness;
 beforeAll(async () => {
@@ -103,23 +102,11 @@ describe('loan funnel metrics', () => {
       .selectAll()
       .where('loan_id', '=', loan.id)
       .execute();
-    const envelope = {
-      id: uuidv7(),
-      type: 'transfer.completed',
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      source: 'ledger',
-      data: {
-        transferId: transfer?.id,
-        purpose: 'disbursement',
-        loanId: loan.id,
-        fromAccountId: transfer?.debit_account_id,
-        toAccountId: transfer?.credit_account_id,
-        fromUserId: null,
-        toUserId: student.id,
-        amount: { amountMinor: '600000', currency: 'MWK' },
-      },
-    };
+    const envelope = disbursementCompleted(transfer, {
+      loanId: loan.id,
+      studentId: student.id,
+      amountMinor: '600000',
+    });
     expect((await h.deliver(envelope)).json).toEqual({ status: 'processed' });
     expect((await h.deliver(envelope)).json).toEqual({ status: 'duplicate' });
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { uuidv7 } from '@bonding/kit';
 import { waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markOverdueInstalments } from '../src/arrears.js';
-import { createLoansHarness, type LoansHarness, newKey } from './harness.js';
+import { createLoansHarness, disbursementCompleted, type LoansHarness, newKey } from './harness.js';
 
 let h: LoansHarness;
 beforeAll(async () => {
@@ -95,23 +94,11 @@ describe('the disbursement saga, with the real ledger', () => {
   it('has no second effect when the outcome is delivered again', async () => {
     const { loan } = await disbursedLoan();
     const [transfer] = await disbursementsOf(loan.id);
-    const envelope = {
-      id: uuidv7(),
-      type: 'transfer.completed',
-      version: 1,
-      occurredAt: new Date().toISOString(),
-      source: 'ledger',
-      data: {
-        transferId: transfer?.id,
-        purpose: 'disbursement',
-        loanId: loan.id,
-        fromAccountId: transfer?.debit_account_id,
-        toAccountId: transfer?.credit_account_id,
-        fromUserId: null,
-        toUserId: loan.studentId,
-        amount: { amountMinor: String(loan.principal), currency: 'MWK' },
-      },
-    };
+    const envelope = disbursementCompleted(transfer, {
+      loanId: loan.id,
+      studentId: loan.studentId,
+      amountMinor: String(loan.principal),
+    });
     expect((await h.deliver(envelope)).json).toEqual({ status: 'processed' });
     expect((await h.deliver(envelope)).json).toEqual({ status: 'duplicate' });
     const after = await loanOf(loan.id);
