@@ -8,6 +8,7 @@ export default defineConfig({
       'scripts/test/**/*.test.ts',
       'charts/test/**/*.test.ts',
       'tests/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 30_000,

@@ -5,7 +5,8 @@
 //   1. Node 24: the running node if it is >= 24, else a local copy in .tools/node24 (from the npm registry).
 //   2. pnpm 12: a local copy in .tools/pnpm (native binary from the npm registry).
 //   3. pnpm install --frozen-lockfile, skipped when node_modules is newer than the lockfile and manifests.
-//   4. Runs scripts/<command>.ts under Node 24 with tsx, forwarding signals and the exit code.
+//   4. Runs the command's script (scripts/<command>.ts, bench/run.ts) under Node 24 with tsx, forwarding
+//      signals and the exit code.
 //
 // Every step is idempotent and costs a few stat() calls when already done.
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,7 +27,12 @@ import { fileURLToPath } from 'node:url';
 
 const NODE_MAJOR = 24;
 const PNPM_MAJOR = 12;
-const COMMANDS = new Set(['start', 'test']);
+// Each command's script, run under Node 24 with tsx.
+const COMMANDS = new Map([
+  ['start', 'scripts/start.ts'],
+  ['test', 'scripts/test.ts'],
+  ['bench', 'bench/run.ts'],
+]);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tools = join(root, '.tools');
@@ -40,7 +46,7 @@ const fail = (msg) => {
 
 const [command, ...passThrough] = process.argv.slice(2);
 if (!command || !COMMANDS.has(command)) {
-  fail(`usage: node scripts/bootstrap.mjs <${[...COMMANDS].join('|')}> [args...]`);
+  fail(`usage: node scripts/bootstrap.mjs <${[...COMMANDS.keys()].join('|')}> [args...]`);
 }
 
 /** Runs a command to completion with inherited stdio; exits on failure. */
@@ -186,7 +192,7 @@ function ensureDependencies(pnpm, env) {
 
 // 4. Hand over ----------------------------------------------------------------------------------------
 function exec(nodeBin, env) {
-  const script = join('scripts', `${command}.ts`);
+  const script = COMMANDS.get(command);
   const child = spawn(nodeBin, ['--import', 'tsx', script, ...passThrough], {
     stdio: 'inherit',
     cwd: root,

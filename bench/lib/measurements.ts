@@ -1,0 +1,40 @@
+// What one bench run collected, in the shape the targets and the report read.
+import type { LoadResult } from '../load/scenario.js';
+import type { MachineInfo } from './machine.js';
+
+export type Route = 'edge' | 'direct' | 'baseline';
+
+export interface LoadMeasurement {
+  id: string;
+  /** What a reader sees, e.g. `GET /students/me`. */
+  endpoint: string;
+  route: Route;
+  /** What differs from the shipped configuration, if anything (e.g. `tracing off`). */
+  variant: string;
+  result: LoadResult;
+}
+
+export interface ProcessMeasurement {
+  service: string;
+  /** How it was started and with which settings, e.g. `tsx, tracing on`. */
+  variant: string;
+  readyMs: number;
+  idleRssMB: number;
+  /** Highest RSS over the run (after the load); undefined when it took no load. */
+  peakRssMB?: number;
+}
+
+export interface BenchRun {
+  startedAt: Date;
+  quick: boolean;
+  machine: MachineInfo;
+  commands: string[];
+  profile: string[];
+  loads: LoadMeasurement[];
+  processes: ProcessMeasurement[];
+  notes: string[];
+}
+
+export function findLoad(run: BenchRun, id: string): LoadMeasurement | undefined {
+  return run.loads.find((load) => load.id === id);
+}

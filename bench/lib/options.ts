@@ -1,0 +1,64 @@
+// Command-line options of `npm run bench`. The full run stays within about 15 minutes on 2 cores;
+// --quick runs every scenario briefly, to check the harness (its numbers are not worth recording).
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Seconds each measured load run lasts. */
+  durationSeconds: number;
+  /** Seconds of load before each measured run, discarded (JIT, pools, caches). */
+  warmupSeconds: number;
+  /** Concurrent connections of each load run (the read targets are stated at 50). */
+  connections: number;
+  /** Entries of the two statement accounts. */
+  statementSizes: { small: number; large: number };
+  /** Students (each with a wallet and a token) that transfers pick from at random. */
+  students: number;
+  /** Builds the services with esbuild and measures their idle RSS and start-to-ready time too. */
+  compiled: boolean;
+  /** Where the results file goes. */
+  resultsDir: string;
+}
+
+const usage = `usage: npm run bench -- [--quick] [--duration=SECONDS] [--warmup=SECONDS] [--connections=N]
+                        [--no-compiled] [--results-dir=DIR]`;
+
+export function parseBenchOptions(argv: string[], defaultResultsDir: string): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'no-compiled': { type: 'boolean', default: false },
+      'results-dir': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const number = (name: string, text: string | undefined, fallback: number) => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`--${name} must be a positive number\n${usage}`);
+    return value;
+  };
+  return {
+    quick,
+    durationSeconds: number('duration', values.duration, quick ? 3 : 10),
+    warmupSeconds: number('warmup', values.warmup, quick ? 1 : 2),
+    connections: number('connections', values.connections, 50),
+    // The 1M account is seeded once and kept between runs, so --quick measures it too.
+    statementSizes: { small: 10_000, large: 1_000_000 },
+    // Enough wallets that ten transfers in flight seldom wait on each other's row locks.
+    students: 200,
+    compiled: !values['no-compiled'],
+    resultsDir: values['results-dir'] ?? defaultResultsDir,
+  };
+}
