@@ -1,17 +1,7 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  createSigningKeyDir,
-  createTestDatabase,
-  freePort,
-  type ServiceProcess,
-  startServiceProcess,
-  type TestDatabase,
-  waitFor,
-} from '@bonding/testing';
+import { waitFor } from '@bonding/testing';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderForTest, startGatewayProcess } from '../../gateway/test/edge.js';
+import { PLATFORM_ADMIN as admin, type Platform, startPlatform } from '../../../tests/platform/platform.js';
 import { type MailSink, type SinkMessage, startMailSink } from '../src/dev/mail-sink.js';
 import { notificationOf, readSse, type SseReader } from './sse-client.js';
 
@@ -20,75 +10,26 @@ import { notificationOf, readSse, type SseReader } from './sse-client.js';
  * kong/kong.yml), with an SMTP sink. Identity's events reach notifications
  * through its outbox relay; users reach both only through the edge.
  */
-const notificationsDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const identityDir = join(notificationsDir, '..', 'identity');
-const SECRET = 'notifications-secret-for-the-edge-test-0123456789';
-const admin = { email: 'edge.notifications.admin@bonding.test', password: 'edge-admin-password' };
-
-let databases: TestDatabase[];
-let identity: ServiceProcess;
-let notifications: ServiceProcess;
-let gateway: ServiceProcess;
+let platform: Platform;
 let sink: MailSink;
 let edge: string;
 const mails: SinkMessage[] = [];
 const streams: SseReader[] = [];
 
 beforeAll(async () => {
-  databases = await Promise.all([
-    createTestDatabase('edge_identity'),
-    createTestDatabase('edge_notifications'),
-  ]);
   sink = await startMailSink({ accept: (message) => void mails.push(message) });
-  const notificationsPort = await freePort();
-  const keys = createSigningKeyDir();
-  identity = await startServiceProcess({
-    cwd: identityDir,
-    port: await freePort(),
-    env: {
-      MYSQL_URL: (databases[0] as TestDatabase).url,
-      JWT_KEYS_DIR: keys.dir,
-      MIGRATE_ON_START: 'true',
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      EVENT_SUBSCRIBERS: `notifications=http://127.0.0.1:${notificationsPort}|user.*,agent.approved`,
-      INTERNAL_PEER_SECRETS: `notifications=${SECRET}`,
-      EVENT_POLL_INTERVAL_MS: '50',
-      LOG_LEVEL: 'warn',
-    },
+  platform = await startPlatform({
+    name: 'edge',
+    services: ['notifications'],
+    env: { notifications: { SMTP_URL: sink.url, MAIL_POLL_INTERVAL_MS: '100', STREAM_HEARTBEAT_MS: '1000' } },
   });
-  notifications = await startServiceProcess({
-    cwd: notificationsDir,
-    port: notificationsPort,
-    env: {
-      MYSQL_URL: (databases[1] as TestDatabase).url,
-      MIGRATE_ON_START: 'true',
-      INTERNAL_SECRETS: SECRET,
-      JWKS_URL: `${identity.baseUrl}/.well-known/jwks.json`,
-      SMTP_URL: sink.url,
-      MAIL_POLL_INTERVAL_MS: '100',
-      STREAM_HEARTBEAT_MS: '1000',
-      LOG_LEVEL: 'warn',
-    },
-  });
-  const configFile = renderForTest({
-    keysDir: keys.dir,
-    upstreams: {
-      identity: identity.baseUrl,
-      notifications: notifications.baseUrl,
-      'notifications-stream': notifications.baseUrl,
-    },
-    rateLimits: { 'limit-platform': { second: 1000, minute: 60000 }, 'limit-sign-in': { minute: 1000 } },
-  });
-  gateway = (await startGatewayProcess(configFile)).gateway;
-  edge = `${gateway.baseUrl}/api/v1`;
-});
+  edge = `${platform.edge}/api/v1`;
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all(streams.map((stream) => stream.close()));
-  await Promise.all([gateway?.stop('SIGKILL'), notifications?.stop('SIGKILL'), identity?.stop('SIGKILL')]);
+  await platform?.close();
   await sink?.close();
-  await Promise.all((databases ?? []).map((db) => db.drop()));
 });
 
 async function post(path: string, body: unknown, token?: string) {
