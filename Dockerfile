@@ -3,12 +3,12 @@
 #   docker build --build-arg SERVICE=identity -t ghcr.io/bonding-platform/identity:dev .
 # SERVICE: identity | students | catalog | ledger | loans | notifications | docs (the gateway is never deployed).
 #
-# Layout of the image: /app/services/<service> is the service's folder (its own node_modules from
-# `pnpm deploy --prod`, workspace packages copied in) and the working directory, so the chart's commands
-# (`node --import tsx src/migrate.ts`) resolve as they do in the repository; /app/node_modules holds tsx,
-# found from there the way the repository root's copy is. The services run their TypeScript through tsx,
-# as `npm start` does, so the image runs exactly the code the tests ran. Root filesystem read-only at run
-# time: only /tmp (tsx's cache) is written.
+# Layout of the image (scripts/image-layout.sh, which tests/platform/image-layout.test.ts runs too):
+# /app/services/<service> is the working directory, with the service's package.json, its production
+# dependencies (`pnpm deploy --prod`, hoisted) and its compiled build in dist/ (esbuild bundles of main,
+# migrate, dead-letters and the tracing loader; see scripts/lib/build-service.ts). No TypeScript and no tsx
+# at run time: the chart's migrations run `node dist/migrate.mjs`. Root filesystem read-only at run time;
+# /tmp is the one writable path.
 
 # Node 24 LTS on Debian slim, pinned to a patch release. The digest (`@sha256:...` of the multi-arch
 # index) is added by Renovate (renovate.json, pinDigests), which can reach the registry; the machines this
@@ -35,25 +35,11 @@ RUN case "${SERVICE}" in \
       identity|students|catalog|ledger|loans|notifications|docs) ;; \
       *) echo "SERVICE must be one of identity students catalog ledger loans notifications docs (got '${SERVICE}')" >&2; exit 1 ;; \
     esac
-# The docs portal serves the merged OpenAPI document built here (it then needs no other service at run time).
-RUN if [ "${SERVICE}" = docs ]; then pnpm --filter @bonding/docs run build; fi
-# The service and its production dependencies only; workspace packages are copied in, not linked.
+# The service's /app tree: its compiled build and production dependencies only (the docs portal's merged
+# OpenAPI document too, so it needs no other service at run time), from the same store (the registry only
+# for metadata the hoisted layout needs and the store lacks).
 RUN --mount=type=cache,id=bonding-pnpm-store,target=/pnpm/store \
-    pnpm --filter "@bonding/${SERVICE}" deploy --prod --offline --store-dir /pnpm/store "/out/services/${SERVICE}" \
-    && rm -rf "/out/services/${SERVICE}/test" "/out/services/${SERVICE}/pnpm-lock.yaml" \
-              "/out/services/${SERVICE}/pnpm-workspace.yaml" \
-    && if [ "${SERVICE}" = docs ]; then \
-         mkdir -p /out/services/docs/dist && cp services/docs/dist/openapi.json /out/services/docs/dist/; \
-       fi
-# tsx, the TypeScript loader every service starts with: the version the lockfile resolved, from the same
-# store (offline), installed beside the service's folder.
-RUN --mount=type=cache,id=bonding-pnpm-store,target=/pnpm/store \
-    TSX_VERSION="$(node -p "require('./node_modules/tsx/package.json').version")" \
-    && mkdir -p /runtime \
-    && printf '{"private":true,"dependencies":{"tsx":"%s"}}\n' "${TSX_VERSION}" > /runtime/package.json \
-    && printf 'allowBuilds:\n  esbuild: true\n' > /runtime/pnpm-workspace.yaml \
-    && pnpm --dir /runtime install --offline --store-dir /pnpm/store \
-    && cp -a /runtime/node_modules /out/node_modules
+    IMAGE_LAYOUT_PNPM_FLAGS="--prefer-offline --store-dir /pnpm/store" scripts/image-layout.sh "${SERVICE}" /out
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
@@ -83,5 +69,6 @@ ENV NODE_ENV=production \
     TMPDIR=/tmp \
     OPENAPI_FILE=/app/services/${SERVICE}/dist/openapi.json
 USER 10001:10001
-# Each service's `npm start` (services/*/package.json): tsx, then OpenTelemetry before the app.
-CMD ["node", "--import", "tsx", "--import", "@bonding/kit/tracing", "src/main.ts"]
+# The compiled `npm start`: OpenTelemetry's loader (a no-op without OTEL_EXPORTER_OTLP_ENDPOINT), then the
+# app. `--import ./…` resolves from the working directory.
+CMD ["node", "--import", "./dist/tracing.mjs", "dist/main.mjs"]

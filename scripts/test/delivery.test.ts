@@ -6,10 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { serviceEntries } from '../lib/build-service.js';
+import { dockerfileInstructions, imageRuntime, ref, stages } from '../lib/dockerfile.js';
 import { repoRoot } from '../lib/paths.js';
 
-/** A Dockerfile variable reference, `${NAME}`. */
-const ref = (name: string) => `\${${name}}`;
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const yamlOf = <T = Record<string, unknown>>(path: string) => parse(read(path)) as T;
 
@@ -20,40 +20,8 @@ const deployable = readdirSync(join(repoRoot, 'services'))
 /** The services the Dockerfile accepts: DESIGN §1 plus the docs portal. */
 const IMAGE_SERVICES = ['catalog', 'docs', 'identity', 'ledger', 'loans', 'notifications', 'students'];
 
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-/** The Dockerfile as instructions (continuation lines joined, comments dropped). */
-function dockerfile(): Instruction[] {
-  const lines = read('Dockerfile').split('\n');
-  const out: Instruction[] = [];
-  let current = '';
-  for (const line of lines) {
-    if (!current && (line.trim().startsWith('#') || !line.trim())) continue;
-    if (current && line.trim().startsWith('#')) continue;
-    current += `${line.replace(/\\$/, '').trimEnd()} `;
-    if (!line.trimEnd().endsWith('\\')) {
-      const [keyword, ...rest] = current.trim().split(/\s+/);
-      out.push({ keyword: (keyword ?? '').toUpperCase(), args: rest.join(' ') });
-      current = '';
-    }
-  }
-  return out;
-}
-
-function stages(instructions: Instruction[]): Instruction[][] {
-  const result: Instruction[][] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') result.push([]);
-    result.at(-1)?.push(instruction);
-  }
-  return result;
-}
-
 describe('Dockerfile', () => {
-  const instructions = dockerfile();
+  const instructions = dockerfileInstructions();
   const runtime = stages(instructions).at(-1) ?? [];
 
   it('builds from a pinned Node 24 slim base', () => {
@@ -76,38 +44,87 @@ describe('Dockerfile', () => {
     expect(runtime.find((i) => i.keyword === 'COPY')?.args).toMatch(/--chown=root:root/);
   });
 
-  it('installs from the lockfile and deploys only production dependencies', () => {
+  it('installs from the lockfile and lays out /app with scripts/image-layout.sh, offline', () => {
     const runs = instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
     expect(runs.some((r) => /pnpm install --frozen-lockfile/.test(r))).toBe(true);
-    expect(runs.some((r) => /pnpm --filter "@bonding\/\$\{SERVICE\}" deploy --prod/.test(r))).toBe(true);
-    expect(runs.some((r) => /pnpm --filter @bonding\/docs run build/.test(r))).toBe(true);
+    const layout = runs.find((r) => r.includes('scripts/image-layout.sh')) ?? '';
+    expect(layout).toContain(`scripts/image-layout.sh "${ref('SERVICE')}" /out`);
+    // The store the earlier layers filled (a cache mount), without the network.
+    expect(layout).toMatch(/--mount=type=cache,id=bonding-pnpm-store,target=\/pnpm\/store/);
+    expect(layout).toMatch(/IMAGE_LAYOUT_PNPM_FLAGS="--prefer-offline --store-dir \/pnpm\/store"/);
+    expect(runtime.find((i) => i.keyword === 'COPY')?.args).toBe('--from=build --chown=root:root /out /app');
+    // Production dependencies, hoisted (the bundle imports the kit's dependencies too), and the docs
+    // portal's merged OpenAPI document.
+    const script = read('scripts/image-layout.sh');
+    expect(script).toMatch(/pnpm --filter "@bonding\/\$service" deploy --prod --config\.node-linker=hoisted/);
+    expect(script).toMatch(/pnpm --filter @bonding\/docs run build "\$target\/dist\/openapi\.json"/);
     // The gateway is never deployed: the build refuses it.
     const guard = runs.find((r) => r.includes(`case "${ref('SERVICE')}"`)) ?? '';
     expect(guard).not.toMatch(/gateway/);
     for (const service of IMAGE_SERVICES) expect(guard).toContain(service);
   });
 
-  it('accepts every deployable service and starts each as its npm start does', () => {
-    const guard = instructions.find((i) => i.args.includes(`case "${ref('SERVICE')}"`))?.args ?? '';
-    const cmd = JSON.parse(runtime.find((i) => i.keyword === 'CMD')?.args ?? '[]') as string[];
-    for (const service of deployable) {
-      expect(guard, service).toContain(service);
-      const pkg = JSON.parse(read(`services/${service}/package.json`)) as { scripts: Record<string, string> };
-      // Same loader and entry point; the tracing preload is a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
-      const start = pkg.scripts.start?.split(/\s+/) ?? [];
-      expect(start.slice(0, 3), service).toEqual(['node', '--import', 'tsx']);
-      expect(start.at(-1), service).toBe(cmd.at(-1));
-      // The chart's init container runs `node --import tsx src/migrate.ts` in the service folder.
-      if (pkg.scripts.migrate) {
-        expect(pkg.scripts.migrate, service).toBe('node --import tsx src/migrate.ts');
-        expect(existsSync(join(repoRoot, 'services', service, 'src', 'migrate.ts')), service).toBe(true);
+  it('sends the layout step everything it runs: .dockerignore keeps its files in the build context', () => {
+    const kept = read('.dockerignore')
+      .split('\n')
+      .filter((line) => line.startsWith('!'))
+      .map((line) => line.slice(1));
+    // The script, the build CLI it runs and every module that imports, transitively.
+    const needed = new Set(['scripts/image-layout.sh']);
+    const pending = ['scripts/build-service.ts'];
+    for (let file = pending.pop(); file; file = pending.pop()) {
+      if (needed.has(file)) continue;
+      needed.add(file);
+      for (const [, specifier] of read(file).matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) {
+        pending.push(join(file, '..', `${specifier}.ts`));
       }
     }
-    expect(cmd).toEqual(['node', '--import', 'tsx', '--import', '@bonding/kit/tracing', 'src/main.ts']);
-    const chart = yamlOf<{ serviceDefaults: { migrations: { command: string[] } } }>(
-      'charts/bonding/values.yaml',
-    );
-    expect(chart.serviceDefaults.migrations.command).toEqual(['node', '--import', 'tsx', 'src/migrate.ts']);
+    expect(kept).toEqual(expect.arrayContaining([...needed]));
+  });
+
+  it('accepts every deployable service and runs its compiled build, with the tracing preload', () => {
+    const guard = instructions.find((i) => i.args.includes(`case "${ref('SERVICE')}"`))?.args ?? '';
+    // The tracing loader before the app; a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
+    expect(imageRuntime(instructions).cmd).toEqual([
+      'node',
+      '--import',
+      './dist/tracing.mjs',
+      'dist/main.mjs',
+    ]);
+    const values = yamlOf<{
+      serviceDefaults: { migrations: { command: string[]; enabled: boolean } };
+      services: Record<string, { database?: { enabled?: boolean }; migrations?: { enabled?: boolean } }>;
+    }>('charts/bonding/values.yaml');
+    // The chart's init container, in the service's folder (the image's working directory).
+    expect(values.serviceDefaults.migrations.command).toEqual(['node', 'dist/migrate.mjs']);
+    for (const service of deployable) {
+      expect(guard, service).toContain(service);
+      const entries = serviceEntries(service);
+      expect(Object.keys(entries), service).toEqual(expect.arrayContaining(['main', 'tracing']));
+      const pkg = JSON.parse(read(`services/${service}/package.json`)) as { scripts: Record<string, string> };
+      // The build compiles what `npm start` runs under tsx.
+      const start = pkg.scripts.start?.split(/\s+/) ?? [];
+      expect(start.slice(0, 3), service).toEqual(['node', '--import', 'tsx']);
+      expect(start.at(-1), service).toBe('src/main.ts');
+      const chart = values.services[service];
+      const migrates =
+        (chart?.database?.enabled ?? true) &&
+        (chart?.migrations?.enabled ?? values.serviceDefaults.migrations.enabled);
+      expect('migrate' in entries, `${service} has dist/migrate.mjs when the chart migrates it`).toBe(
+        migrates,
+      );
+      // Each tool the service has locally (an npm script) is in its build, as the README's pod commands say.
+      for (const tool of ['migrate', 'dead-letters']) {
+        expect(tool in entries, `${service}: ${tool}`).toBe(pkg.scripts[tool] !== undefined);
+        if (pkg.scripts[tool]) expect(pkg.scripts[tool]).toBe(`node --import tsx src/${tool}.ts`);
+      }
+    }
+    // Every compiled file the README names is one the builds have.
+    const built = new Set(deployable.flatMap((service) => Object.keys(serviceEntries(service))));
+    const named = [...read('README.md').matchAll(/\bdist\/([\w-]+)\.mjs\b/g)].map(([, entry]) => entry);
+    expect(named.length).toBeGreaterThan(0);
+    for (const entry of named)
+      expect(built.has(entry as string), `README names dist/${entry}.mjs`).toBe(true);
   });
 
   it('carries the OCI labels, from build arguments', () => {

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +50,20 @@ export interface PlatformOptions {
   edgeServices?: Partial<Record<PlatformService, Record<string, number>>>;
   /** How long each process may take to become ready (default 60 s; tracing's loader makes start-up slower). */
   startTimeoutMs?: number;
+  /** How each service runs (default: as `npm start` runs it, from services/<name> under tsx). */
+  launch?: (name: PlatformService) => ServiceLaunch;
+}
+
+/** A service's process: where and with what `node` arguments it runs (e.g. an image's build and CMD). */
+export interface ServiceLaunch {
+  /** The working directory. */
+  cwd: string;
+  nodeArgs: string[];
+  /**
+   * `node` arguments of a step that runs to completion, with the service's environment, before the service
+   * starts (the chart's migrations init container); the service then starts with MIGRATE_ON_START off.
+   */
+  initArgs?: string[];
 }
 
 export interface Platform {
@@ -109,7 +125,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const spec = running.find((s) => s.name === name);
     return {
       MYSQL_URL: databases[name].url,
-      MIGRATE_ON_START: 'true',
+      MIGRATE_ON_START: options.launch?.(name).initArgs ? 'false' : 'true',
       JWKS_URL: `${url('identity')}/.well-known/jwks.json`,
       CATALOG_URL: names.includes('catalog') ? url('catalog') : '',
       STUDENTS_URL: names.includes('students') ? url('students') : '',
@@ -127,10 +143,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const processes: Partial<Record<PlatformService | 'gateway', ServiceProcess>> = {};
   const start = async (name: PlatformService) => {
+    const launch = options.launch?.(name);
+    const env = Object.fromEntries(Object.entries(envOf(name)).filter(([, value]) => value !== ''));
+    if (launch?.initArgs) await runToCompletion(name, launch.cwd, launch.initArgs, env);
     processes[name] = await startServiceProcess({
-      cwd: join(repoRoot, 'services', name),
+      cwd: launch?.cwd ?? join(repoRoot, 'services', name),
+      nodeArgs: launch?.nodeArgs,
       port: ports[name],
-      env: Object.fromEntries(Object.entries(envOf(name)).filter(([, value]) => value !== '')),
+      env,
       timeoutMs: options.startTimeoutMs ?? 60_000,
     });
   };
@@ -185,4 +205,23 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     api,
     close,
   };
+}
+
+/** Runs `node <args>` in `cwd` to its end; throws with its output unless it exits 0. */
+async function runToCompletion(
+  name: string,
+  cwd: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<void> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: 'pipe' });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`${name}: node ${args.join(' ')} exited with ${code}:\n${output}`);
 }

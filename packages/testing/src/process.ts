@@ -26,6 +26,8 @@ export interface ServiceProcess {
 export interface StartServiceOptions {
   /** The service folder, e.g. services/identity. */
   cwd: string;
+  /** `node` arguments, run in `cwd` (default: as `npm start`, tsx and the tracing loader, then src/main.ts). */
+  nodeArgs?: string[];
   env: Record<string, string>;
   port: number;
   readyPath?: string;
@@ -36,11 +38,11 @@ export interface StartServiceOptions {
   onOutput?: (chunk: string) => void;
 }
 
-/** Starts a real service process (Node + tsx + the tracing loader) and waits until it is ready. */
+/** Starts a real service process (by default Node + tsx + the tracing loader) and waits until it is ready. */
 export async function startServiceProcess(options: StartServiceOptions): Promise<ServiceProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', '@bonding/kit/tracing', 'src/main.ts'],
+    options.nodeArgs ?? ['--import', 'tsx', '--import', '@bonding/kit/tracing', 'src/main.ts'],
     {
       cwd: options.cwd,
       env: { ...process.env, ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
