@@ -1,11 +1,10 @@
 // The images' /app trees outside Docker: scripts/image-layout.sh (what the Dockerfile's build stage runs)
 // into any folder, and how the image runs a service from its tree (the Dockerfile's WORKDIR, ENV and CMD,
 // with /app moved to that folder). For tests/platform/image-layout.test.ts and the benchmarks.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { delimiter, dirname, join } from 'node:path';
 import { dockerfileInstructions, expandRefs, imageRuntime, ref } from './dockerfile.js';
 import { repoRoot } from './paths.js';
+import { describeExit, runCaptured } from './processes.js';
 
 /** Where the Dockerfile puts the tree. */
 const IMAGE_ROOT = '/app';
@@ -30,20 +29,17 @@ export async function layOutImage(service: string, outDir: string, pnpmFlags = '
     join(repoRoot, '.tools', 'pnpm', 'node_modules', '.bin'),
     process.env.PATH ?? '',
   ].join(delimiter);
-  const child = spawn(join(repoRoot, 'scripts', 'image-layout.sh'), [service, outDir], {
-    cwd: repoRoot,
-    env: { ...process.env, PATH, IMAGE_LAYOUT_PNPM_FLAGS: pnpmFlags },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`scripts/image-layout.sh ${service} exited with ${code}:\n${output}`);
+  const { exit, output } = await runCaptured(
+    join(repoRoot, 'scripts', 'image-layout.sh'),
+    [service, outDir],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, PATH, IMAGE_LAYOUT_PNPM_FLAGS: pnpmFlags },
+    },
+  );
+  if (exit.code !== 0) {
+    throw new Error(`scripts/image-layout.sh ${service} ${describeExit(exit)}:\n${output}`);
+  }
   return Date.now() - started;
 }
 

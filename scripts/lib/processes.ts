@@ -98,6 +98,27 @@ export async function runInherit(
   return exitCodeOf(await exited(child));
 }
 
+/** Runs a command to its end with its output collected (stdout and stderr, interleaved as they came). */
+export async function runCaptured(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ exit: Exit; output: string }> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exit = await exited(child);
+  return { exit, output };
+}
+
 export function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +13,7 @@ import {
   type TestDatabase,
 } from '@bonding/testing';
 import { eventEnv } from '../../scripts/lib/event-env.js';
+import { describeExit, runCaptured } from '../../scripts/lib/processes.js';
 import { services as registry } from '../../scripts/lib/services.js';
 import { renderForTest, repoRoot, startGatewayProcess } from '../../services/gateway/test/edge.js';
 import { overrideEdgeServices } from './edge-overrides.js';
@@ -145,7 +144,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const start = async (name: PlatformService) => {
     const launch = options.launch?.(name);
     const env = Object.fromEntries(Object.entries(envOf(name)).filter(([, value]) => value !== ''));
-    if (launch?.initArgs) await runToCompletion(name, launch.cwd, launch.initArgs, env);
+    if (launch?.initArgs) {
+      const { exit, output } = await runCaptured(process.execPath, launch.initArgs, {
+        cwd: launch.cwd,
+        env: { ...process.env, ...env },
+      });
+      if (exit.code !== 0)
+        throw new Error(`${name}: node ${launch.initArgs.join(' ')} ${describeExit(exit)}:\n${output}`);
+    }
     processes[name] = await startServiceProcess({
       cwd: launch?.cwd ?? join(repoRoot, 'services', name),
       nodeArgs: launch?.nodeArgs,
@@ -205,23 +211,4 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     api,
     close,
   };
-}
-
-/** Runs `node <args>` in `cwd` to its end; throws with its output unless it exits 0. */
-async function runToCompletion(
-  name: string,
-  cwd: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<void> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: 'pipe' });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new Error(`${name}: node ${args.join(' ')} exited with ${code}:\n${output}`);
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCaptured } from '../../scripts/lib/processes.js';
 import { repoRoot } from '../../services/gateway/test/edge.js';
 import { PLATFORM_ADMIN, type Platform, startPlatform } from './platform.js';
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 it('passes k8s/smoke.sh: sign-up, a protected call, the loan story to REPAID and the sign-in limit', async () => {
   const printRows = join(repoRoot, 'tests', 'platform', 'print-rows.mjs');
-  const child = spawn('bash', [join(repoRoot, 'k8s', 'smoke.sh'), platform.edge], {
+  const { exit, output } = await runCaptured('bash', [join(repoRoot, 'k8s', 'smoke.sh'), platform.edge], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -26,17 +26,8 @@ it('passes k8s/smoke.sh: sign-up, a protected call, the loan story to REPAID and
       SMOKE_ADMIN_PASSWORD: PLATFORM_ADMIN.password,
       SMOKE_SQL: `'${process.execPath}' '${printRows}' '${platform.databaseUrl('identity')}'`,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  expect(code, output).toBe(0);
+  expect(exit.code, output).toBe(0);
   expect(output).toContain('REPAID');
   expect(output).toContain('ok 429 past the sign-in limit');
 }, 150_000);
