@@ -11,7 +11,8 @@ import { startMailSink } from '../services/notifications/src/dev/mail-sink.js';
 import type { DbTransferPlan } from './baselines/db-transfer.js';
 import { waitForEventsDelivered } from './lib/backlog.js';
 import { type RunningService, startService } from './lib/child-process.js';
-import { compiledLauncher } from './lib/compiled.js';
+import { readCounters, statementsPerTransfer } from './lib/database-work.js';
+import { imageLauncher } from './lib/image-launcher.js';
 import { describeMachine, memoryOf } from './lib/machine.js';
 import type { BenchRun, Route } from './lib/measurements.js';
 import { parseBenchOptions } from './lib/options.js';
@@ -37,6 +38,8 @@ const SERVICE_POOL_SIZE = 10;
 const LOGIN_CONNECTIONS = 10;
 /** Time for start-up work (first relay polls, JIT of the start path) to finish before idle RSS is read. */
 const SETTLE_MS = 3_000;
+/** How the images run the services, with tracing configured as shipped: the variant the targets judge. */
+const SHIPPED = 'image build, tracing on';
 
 const options = parseBenchOptions(process.argv.slice(2), join(repoRoot, 'bench', 'results'));
 const run: BenchRun = {
@@ -80,8 +83,11 @@ function snapshotProcesses(
   running: Map<string, RunningService>,
   variant: string,
   field: 'idle' | 'peak',
+  launcher: Launcher,
 ): void {
   for (const [name, service] of running) {
+    // A process the variant does not describe (the gateway beside the images) is not its row.
+    if (launcher.covers && !launcher.covers(name)) continue;
     const memory = memoryOf(service.pid);
     if (!memory) continue;
     if (field === 'idle') {
@@ -129,9 +135,13 @@ async function settleEvents(after: string, databases: string[]): Promise<void> {
   );
 }
 
-async function idle(running: Map<string, RunningService>, variant: string): Promise<void> {
+async function idle(
+  running: Map<string, RunningService>,
+  variant: string,
+  launcher: Launcher,
+): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  snapshotProcesses(running, variant, 'idle');
+  snapshotProcesses(running, variant, 'idle', launcher);
 }
 
 async function main(): Promise<void> {
@@ -144,11 +154,13 @@ async function main(): Promise<void> {
   const mail = await startMailSink({ port: MAIL_SINK_PORT, accept: () => undefined });
   cleanups.push(() => mail.close());
 
-  step('Starting the services one by one (tsx, tracing on)');
-  const shipped = 'tsx, tracing on';
-  services = await startStack(stack, { tracing: true, launcher: tsxLauncher });
+  step('Image trees (scripts/image-layout.sh, as the Dockerfile lays them out)');
+  const image = await imageLauncher();
+
+  step(`Starting the services one by one (${SHIPPED})`);
+  services = await startStack(stack, { tracing: true, launcher: image });
   for (const [name, service] of services) console.log(`  ${name.padEnd(14)} ready in ${service.readyMs} ms`);
-  await idle(services, shipped);
+  await idle(services, SHIPPED, image);
 
   step('Seeding bench data (kept between runs)');
   const data = await seedBenchData({
@@ -289,7 +301,10 @@ async function main(): Promise<void> {
     durationSeconds: options.durationSeconds,
     warmupSeconds: options.warmupSeconds,
   };
+  const ledgerDatabase = new URL(stack.mysqlUrls.ledger as string).pathname.slice(1);
+  const beforeDb = await readCounters(adminUrl, ledgerDatabase);
   const dbResult = await runWorker('db transfers', DB_TRANSFER_WORKER, dbPlan);
+  const dbStatements = statementsPerTransfer(beforeDb, await readCounters(adminUrl, ledgerDatabase));
   run.loads.push({
     id: 'transfers.db',
     endpoint: `double-entry transfer on mysql2 (${dbPlan.connections} connections)`,
@@ -302,10 +317,20 @@ async function main(): Promise<void> {
   );
   const transferPlan: LoadPlan = { kind: 'transfer', path: '/api/v1/transfers', callers, currency: CURRENCY };
   for (const route of ['direct', 'edge'] as const) {
+    const before = await readCounters(adminUrl, ledgerDatabase);
     await measure(`transfers.${route}`, 'POST /transfers', route, 'ledger', transferPlan);
+    const during = await readCounters(adminUrl, ledgerDatabase);
     await settleEvents(`transfers.${route}`, eventDatabases);
+    const perTransfer = statementsPerTransfer(before, await readCounters(adminUrl, ledgerDatabase));
+    if (route === 'direct' && perTransfer !== undefined && dbStatements !== undefined) {
+      run.databaseWork = {
+        baselineStatements: dbStatements,
+        serviceStatements: perTransfer,
+        serviceStatementsDuringLoad: statementsPerTransfer(before, during) ?? perTransfer,
+      };
+    }
   }
-  snapshotProcesses(services, shipped, 'peak');
+  snapshotProcesses(services, SHIPPED, 'peak', image);
 
   // Both sides from freshly started processes, measured alike: comparing fresh untraced processes with
   // ones warmed by the runs above would credit JIT warmth to tracing being off.
@@ -316,9 +341,8 @@ async function main(): Promise<void> {
       await services.get(name)?.stop();
       services.delete(name);
     }
-    const restarted = await startStack(stack, { tracing, launcher: tsxLauncher, only: compared });
+    const restarted = await startStack(stack, { tracing, launcher: image, only: compared });
     for (const [name, service] of restarted) services.set(name, service);
-    if (!tracing) await idle(restarted, 'tsx, tracing off');
     const side = tracing ? 'traced' : 'untraced';
     const variant = `tracing ${tracing ? 'on' : 'off'}, fresh process`;
     const studentsMe: LoadPlan = { kind: 'get', path: '/api/v1/students/me', callers };
@@ -336,11 +360,10 @@ async function main(): Promise<void> {
   );
   await stopAll(services);
 
-  if (options.compiled) {
-    step('Compiled services (esbuild bundle): start-to-ready and idle RSS, tracing on, then off');
-    const compiled = await compiledLauncher();
-    await measureLauncher(stack, compiled, 'compiled, tracing on', true);
-    await measureLauncher(stack, compiled, 'compiled, tracing off', false);
+  if (options.startVariants) {
+    step('Start-to-ready and idle RSS: npm start (tsx) with tracing, then the image build without');
+    await measureLauncher(stack, tsxLauncher, 'npm start (tsx), tracing on', true);
+    await measureLauncher(stack, image, 'image build, tracing off', false);
   }
 }
 
@@ -352,7 +375,7 @@ async function measureLauncher(
 ): Promise<void> {
   services = await startStack(stack, { tracing, launcher });
   for (const [name, service] of services) console.log(`  ${name.padEnd(14)} ready in ${service.readyMs} ms`);
-  await idle(services, variant);
+  await idle(services, variant, launcher);
   await stopAll(services);
 }
 
@@ -366,7 +389,9 @@ try {
   await cleanUp();
 }
 run.commands.push(
-  'each service: node --import tsx --import @bonding/kit/tracing src/main.ts (cwd services/<name>; as npm start)',
+  'each service as its image runs it: scripts/image-layout.sh <service> .local/bench/image, then ' +
+    'node --import ./dist/tracing.mjs dist/main.mjs (cwd .local/bench/image/services/<name>; the gateway: ' +
+    'node --import tsx --import @bonding/kit/tracing src/main.ts, as npm start)',
   `each load run: node --import tsx ${LOAD_WORKER} <scenario.json> (autocannon, ${options.connections} connections)`,
   `the database baseline: node --import tsx ${DB_TRANSFER_WORKER} <plan.json>`,
   'the framework floor: node --import tsx bench/baselines/hono-floor.ts',

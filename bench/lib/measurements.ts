@@ -33,6 +33,14 @@ export interface BenchRun {
   loads: LoadMeasurement[];
   processes: ProcessMeasurement[];
   notes: string[];
+  /** Database statements per transfer (all services' databases), against the baseline's transaction. */
+  databaseWork?: {
+    baselineStatements: number;
+    /** Until the events it caused were delivered. */
+    serviceStatements: number;
+    /** While the load ran (the rest: delivering its events afterwards). */
+    serviceStatementsDuringLoad: number;
+  };
 }
 
 export function findLoad(run: BenchRun, id: string): LoadMeasurement | undefined {

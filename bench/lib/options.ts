@@ -14,14 +14,14 @@ export interface BenchOptions {
   statementSizes: { small: number; large: number };
   /** Students (each with a wallet and a token) that transfers pick from at random. */
   students: number;
-  /** Builds the services with esbuild and measures their idle RSS and start-to-ready time too. */
-  compiled: boolean;
+  /** Also starts the services under tsx (npm start) and the images without tracing, for their RSS and start. */
+  startVariants: boolean;
   /** Where the results file goes. */
   resultsDir: string;
 }
 
 const usage = `usage: npm run bench -- [--quick] [--duration=SECONDS] [--warmup=SECONDS] [--connections=N]
-                        [--no-compiled] [--results-dir=DIR]`;
+                        [--no-start-variants] [--results-dir=DIR]`;
 
 export function parseBenchOptions(argv: string[], defaultResultsDir: string): BenchOptions {
   const { values } = parseArgs({
@@ -31,7 +31,7 @@ export function parseBenchOptions(argv: string[], defaultResultsDir: string): Be
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
-      'no-compiled': { type: 'boolean', default: false },
+      'no-start-variants': { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -58,7 +58,7 @@ export function parseBenchOptions(argv: string[], defaultResultsDir: string): Be
     statementSizes: { small: 10_000, large: 1_000_000 },
     // Enough wallets that ten transfers in flight seldom wait on each other's row locks.
     students: 200,
-    compiled: !values['no-compiled'],
+    startVariants: !values['no-start-variants'],
     resultsDir: values['results-dir'] ?? defaultResultsDir,
   };
 }

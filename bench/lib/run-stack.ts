@@ -4,10 +4,16 @@ import { migrateArgs, type ServiceSpec, seedArgs, serviceDir } from '../../scrip
 import { type RunningService, runToCompletion, startService } from './child-process.js';
 import { type BenchStack, benchServices } from './stack.js';
 
-/** How a service's main is started: as npm start does (tsx), or a build from compiled.ts. */
+/** How a service's main is started: as npm start does (tsx), or as its image does (image-launcher.ts). */
 export interface Launcher {
   name: string;
   args(spec: ServiceSpec): string[];
+  /** The working directory (default: the service's folder). */
+  cwd?(spec: ServiceSpec): string | undefined;
+  /** Environment on top of the bench's (an image's ENV). */
+  env?(spec: ServiceSpec): Record<string, string>;
+  /** Whether the launcher's name describes how this service runs (default: every service). */
+  covers?(name: string): boolean;
 }
 
 export const tsxLauncher: Launcher = {
@@ -41,8 +47,8 @@ export async function startOne(
   options: { tracing: boolean; launcher: Launcher },
 ): Promise<RunningService> {
   return startService(spec.name, process.execPath, options.launcher.args(spec), {
-    cwd: serviceDir(spec),
-    env: stack.envFor(spec, options.tracing),
+    cwd: options.launcher.cwd?.(spec) ?? serviceDir(spec),
+    env: { ...stack.envFor(spec, options.tracing), ...options.launcher.env?.(spec) },
     readyUrl: readyUrlOf(spec),
   });
 }
