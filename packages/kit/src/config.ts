@@ -11,6 +11,13 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MYSQL_URL: z.url({ protocol: /^mysql$/, error: 'must be a mysql:// URL' }),
   MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * How long a statement waits for a row lock before it fails (and is retried where the code retries
+   * deadlocks). Shorter than an event delivery's timeout (EVENT_DELIVERY_TIMEOUT_MS, 10 s): a consumer
+   * stuck behind a lock gives up and answers 500 before its producer times out and sends the event again,
+   * so redeliveries never queue up behind the first attempt, each holding a connection.
+   */
+  MYSQL_LOCK_WAIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   MIGRATE_ON_START: z.stringbool().default(false),
   JWT_ISSUER: z.string().min(1).default('http://localhost:3001'),
   JWT_AUDIENCE: z.string().min(1).default('bonding-platform'),

@@ -46,6 +46,7 @@ export function createServiceCore<DB>(
   const database = createDatabase<DB>({
     url: config.MYSQL_URL,
     poolSize: config.MYSQL_POOL_SIZE,
+    lockWaitTimeoutSeconds: config.MYSQL_LOCK_WAIT_TIMEOUT_SECONDS,
     registry: metrics.registry,
   });
   const now = options.now ?? (() => new Date());

@@ -8,6 +8,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** How long opening a connection may take before the request fails with 503. */
   connectTimeoutMs?: number;
+  /** innodb_lock_wait_timeout of every connection (the server's default is 50 s). */
+  lockWaitTimeoutSeconds?: number;
   /** When given, the pool's use (connections in use, requests waiting, limit) is exported on it. */
   registry?: Registry | undefined;
 }
@@ -22,13 +24,15 @@ export interface Database<Schema> {
 
 /**
  * Kysely over a mysql2 pool. Connections speak UTC, BIGINTs come back as
- * strings (never silently rounded), and a lost server fails requests fast; the
- * pool opens fresh connections when it returns, so no restart is needed.
+ * strings (never silently rounded), lock waits are bounded (a request never
+ * waits the server's 50 s for a row), and a lost server fails requests fast;
+ * the pool opens fresh connections when it returns, so no restart is needed.
  */
 export function createDatabase<Schema>({
   url,
   poolSize = 10,
   connectTimeoutMs = 2_000,
+  lockWaitTimeoutSeconds = 5,
   registry,
 }: DatabaseOptions): Database<Schema> {
   const parsed = new URL(url);
@@ -47,7 +51,7 @@ export function createDatabase<Schema>({
     decimalNumbers: false,
   });
   pool.on('connection', (connection) => {
-    connection.query("SET time_zone = '+00:00'");
+    connection.query("SET time_zone = '+00:00', innodb_lock_wait_timeout = ?", [lockWaitTimeoutSeconds]);
   });
   const dialectPool = registry ? countingPool(pool, createPoolMetrics(registry, poolSize)) : pool;
   const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool: dialectPool }) });
