@@ -77,6 +77,8 @@ export interface Platform {
   stop(name: PlatformService, signal?: NodeJS.Signals): Promise<void>;
   /** Starts a stopped service again with the same wiring and database. */
   start(name: PlatformService): Promise<void>;
+  /** Starts one more process of a service on a port of its own, with the same wiring and database; close() stops it. */
+  replica(name: PlatformService): Promise<ServiceProcess>;
   /** A JSON call through the edge; `path` is below /api/v1. */
   api(method: string, path: string, options?: CallOptions): ReturnType<ReturnType<typeof createApiClient>>;
   close(): Promise<void>;
@@ -141,7 +143,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   const processes: Partial<Record<PlatformService | 'gateway', ServiceProcess>> = {};
-  const start = async (name: PlatformService) => {
+  const launchProcess = async (name: PlatformService, port: number): Promise<ServiceProcess> => {
     const launch = options.launch?.(name);
     const env = Object.fromEntries(Object.entries(envOf(name)).filter(([, value]) => value !== ''));
     if (launch?.initArgs) {
@@ -152,16 +154,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       if (exit.code !== 0)
         throw new Error(`${name}: node ${launch.initArgs.join(' ')} ${describeExit(exit)}:\n${output}`);
     }
-    processes[name] = await startServiceProcess({
+    return startServiceProcess({
       cwd: launch?.cwd ?? join(repoRoot, 'services', name),
       nodeArgs: launch?.nodeArgs,
-      port: ports[name],
+      port,
       env,
       timeoutMs: options.startTimeoutMs ?? 60_000,
     });
   };
+  const start = async (name: PlatformService) => {
+    processes[name] = await launchProcess(name, ports[name]);
+  };
+  const replicas: ServiceProcess[] = [];
   const close = async () => {
-    await Promise.all(Object.values(processes).map((p) => p?.stop('SIGKILL')));
+    await Promise.all([...Object.values(processes), ...replicas].map((p) => p?.stop('SIGKILL')));
     await Promise.all(Object.values(databases).map((db) => db.drop()));
   };
 
@@ -208,6 +214,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       delete processes[name];
     },
     start,
+    replica: async (name) => {
+      const replica = await launchProcess(name, await freePort());
+      replicas.push(replica);
+      return replica;
+    },
     api,
     close,
   };

@@ -11,5 +11,6 @@ export {
   startOtlpReceiver,
 } from './otlp-receiver.js';
 export { freePort, type ServiceProcess, type StartServiceOptions, startServiceProcess } from './process.js';
+export { type ServiceOnDatabase, serviceDir, startServiceOnTestDatabase } from './service-on-database.js';
 export { TcpProxy } from './tcp-proxy.js';
 export { waitFor } from './wait-for.js';

@@ -1,41 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createSigningKeyDir,
-  createTestDatabase,
-  freePort,
-  type ServiceProcess,
-  startServiceProcess,
-  type TestDatabase,
+  type ServiceOnDatabase,
+  serviceDir,
+  startServiceOnTestDatabase,
 } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, uniqueUser } from './harness.js';
 
-const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const admin = { email: 'process.admin@bonding.test', password: 'process-admin-pw' };
 
-let database: TestDatabase;
-let service: ServiceProcess;
+let identity: ServiceOnDatabase;
+let service: ServiceOnDatabase['service'];
 beforeAll(async () => {
-  database = await createTestDatabase('identity_process');
-  service = await startServiceProcess({
-    cwd: serviceDir,
-    port: await freePort(),
-    env: {
-      MYSQL_URL: database.url,
-      JWT_KEYS_DIR: createSigningKeyDir().dir,
-      MIGRATE_ON_START: 'true',
-      ADMIN_EMAIL: admin.email,
-      ADMIN_PASSWORD: admin.password,
-      LOG_LEVEL: 'info',
-    },
+  identity = await startServiceOnTestDatabase('identity', {
+    JWT_KEYS_DIR: createSigningKeyDir().dir,
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    LOG_LEVEL: 'info',
   });
+  service = identity.service;
 });
-afterAll(async () => {
-  await service?.stop('SIGKILL');
-  await database?.drop();
-});
+afterAll(() => identity?.close());
 
 async function post(path: string, body: unknown, token?: string) {
   const response = await fetch(`${service.baseUrl}${path}`, {
@@ -46,6 +32,22 @@ async function post(path: string, body: unknown, token?: string) {
   const json: any = response.status === 204 ? undefined : await response.json();
   return { status: response.status, json };
 }
+
+// Before 'the identity process', whose last test stops it.
+describe('bodiless POSTs over real HTTP', () => {
+  it('are not mistaken for non-JSON bodies', async () => {
+    // Like `curl -X POST` with no data: no Content-Type, no Content-Length.
+    const response = await fetch(`${service.baseUrl}/api/v1/auth/logout`, { method: 'POST' });
+    expect(response.status).toBe(401);
+    const form = await fetch(`${service.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'email=x',
+    });
+    expect(form.status).toBe(400);
+    expect(((await form.json()) as { code: string }).code).toBe('unsupported_content_type');
+  });
+});
 
 describe('the identity process', () => {
   it('serves register → login → me → refresh → logout over real HTTP', async () => {
@@ -98,7 +100,7 @@ describe('the identity process', () => {
 describe('configuration errors', () => {
   it('stop the service with one line naming the variable', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: serviceDir,
+      cwd: serviceDir('identity'),
       env: { ...process.env, MYSQL_URL: 'not a url', JWT_KEYS_DIR: '/nonexistent', PORT: '1' },
       encoding: 'utf8',
       timeout: 30_000,
@@ -106,29 +108,5 @@ describe('configuration errors', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toMatch(/^invalid configuration: MYSQL_URL: /);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  });
-});
-
-describe('bodiless POSTs over real HTTP', () => {
-  it('are not mistaken for non-JSON bodies', async () => {
-    const other = await startServiceProcess({
-      cwd: serviceDir,
-      port: await freePort(),
-      env: { MYSQL_URL: database.url, JWT_KEYS_DIR: createSigningKeyDir().dir, MIGRATE_ON_START: 'true' },
-    });
-    try {
-      // Like `curl -X POST` with no data: no Content-Type, no Content-Length.
-      const response = await fetch(`${other.baseUrl}/api/v1/auth/logout`, { method: 'POST' });
-      expect(response.status).toBe(401);
-      const form = await fetch(`${other.baseUrl}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'text/plain' },
-        body: 'email=x',
-      });
-      expect(form.status).toBe(400);
-      expect(((await form.json()) as { code: string }).code).toBe('unsupported_content_type');
-    } finally {
-      await other.stop('SIGKILL');
-    }
   });
 });

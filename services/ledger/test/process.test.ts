@@ -1,47 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDatabase, SIGNATURE_HEADER, signRequest } from '@bonding/kit';
-import {
-  createTestDatabase,
-  freePort,
-  type ServiceProcess,
-  startServiceProcess,
-  type TestDatabase,
-} from '@bonding/testing';
+import { type ServiceOnDatabase, startServiceOnTestDatabase } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerDatabase } from '../src/db/schema.js';
 
-const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECRET = 'ledger-process-test-secret-000000000001';
 
-let database: TestDatabase;
-let service: ServiceProcess;
+let ledger: ServiceOnDatabase;
 beforeAll(async () => {
-  database = await createTestDatabase('ledger_process');
-  service = await startServiceProcess({
-    cwd: serviceDir,
-    port: await freePort(),
-    env: {
-      MYSQL_URL: database.url,
-      MIGRATE_ON_START: 'true',
-      CURRENCIES: 'MWK,USD',
-      INTERNAL_SECRETS: SECRET,
-      JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
-      LOG_LEVEL: 'info',
-    },
+  ledger = await startServiceOnTestDatabase('ledger', {
+    CURRENCIES: 'MWK,USD',
+    INTERNAL_SECRETS: SECRET,
+    JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+    LOG_LEVEL: 'info',
   });
 });
-afterAll(async () => {
-  await service?.stop();
-  await database?.drop();
-});
+afterAll(() => ledger?.close());
 
 describe('the ledger process', () => {
   it('migrates, opens the system accounts of each currency, and becomes ready', async () => {
-    const ready = await fetch(`${service.baseUrl}/readyz`);
+    const ready = await fetch(`${ledger.service.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    const handle = createDatabase<LedgerDatabase>({ url: database.url, poolSize: 1 });
+    const handle = createDatabase<LedgerDatabase>({ url: ledger.database.url, poolSize: 1 });
     try {
       const system = await handle.db
         .selectFrom('accounts')
@@ -69,7 +49,7 @@ describe('the ledger process', () => {
       amount: 1000,
       currency: 'USD',
     });
-    const response = await fetch(`${service.baseUrl}${path}`, {
+    const response = await fetch(`${ledger.service.baseUrl}${path}`, {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
@@ -79,10 +59,10 @@ describe('the ledger process', () => {
       body,
     });
     expect(response.status).toBe(201);
-    const unsigned = await fetch(`${service.baseUrl}/api/v1/accounts`, {
+    const unsigned = await fetch(`${ledger.service.baseUrl}/api/v1/accounts`, {
       headers: { Authorization: 'Bearer x.y.z' },
     });
     expect(unsigned.status).toBe(401);
-    expect(await service.stop('SIGTERM')).toBe(0);
+    expect(await ledger.service.stop('SIGTERM')).toBe(0);
   });
 });
