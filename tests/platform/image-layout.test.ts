@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { imageRuntime } from '../../scripts/lib/dockerfile.js';
 import { imageProcess, imageServices, layOutImage } from '../../scripts/lib/image-layout.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
+import { runCaptured } from '../../scripts/lib/processes.js';
 import {
   approvedAgent,
   completeStudent,
@@ -172,6 +173,22 @@ describe('the platform running from the image trees', () => {
     expect(missing()).toEqual([]);
     const version = receiver.spans.find((span) => span.service === 'students')?.resource['service.version'];
     expect(version, "the image's SERVICE_VERSION").toBe(imageProcess('students', out).env.SERVICE_VERSION);
+  }, 60_000);
+
+  it('runs the dead-letter tool of every producer from its tree, as the runbook does in a pod', async () => {
+    const producers = PLATFORM_SERVICES.filter((name) =>
+      existsSync(join(out, 'services', name, 'dist', 'dead-letters.mjs')),
+    );
+    // Every service that emits events (identity, loans, ledger) has the runbook's tool.
+    expect(producers).toEqual(expect.arrayContaining(['identity', 'loans', 'ledger']));
+    for (const name of producers) {
+      const { cwd, env } = imageProcess(name, out);
+      const { exit, output } = await runCaptured(process.execPath, ['dist/dead-letters.mjs', 'list'], {
+        cwd,
+        env: { ...process.env, ...env, MYSQL_URL: platform.databaseUrl(name) },
+      });
+      expect(exit.code, `${name}: ${output}`).toBe(0);
+    }
   }, 60_000);
 
   it("serves the docs portal's merged document and the reference's assets", async () => {
