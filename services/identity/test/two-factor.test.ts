@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, TOTP_STEP_SECONDS, totp } from '../src/domain/totp.js';
+import { codeNow as codeOnClock, enrolAuthenticator, nextCode as nextCodeOnClock } from './authenticator.js';
 import { createIdentityHarness, type IdentityHarness, PASSWORD, uniqueUser } from './harness.js';
 
 let h: IdentityHarness;
@@ -20,27 +21,13 @@ const secondStep = (body: Record<string, unknown>) => h.call('POST', '/api/v1/au
 const refresh = (refreshToken: string) => h.call('POST', '/api/v1/auth/refresh', { body: { refreshToken } });
 const mfaStatus = (token: string) => h.call('GET', '/api/v1/auth/mfa', { token });
 
-/** The code the authenticator shows now (on the harness clock). */
-const codeNow = (secret: Buffer) => totp(secret, h.deps.now());
-
-/** Moves the clock to the next time step and answers that step's code: each step's code works once. */
-function nextCode(secret: Buffer): string {
-  h.clock.offsetMs += TOTP_STEP_SECONDS * 1000;
-  return codeNow(secret);
-}
+const codeNow = (secret: Buffer) => codeOnClock(h, secret);
+const nextCode = (secret: Buffer) => nextCodeOnClock(h, secret);
 
 /** A student with two-factor sign-in on: their authenticator's secret and the recovery codes. */
 async function enrolledStudent() {
   const student = await h.registerStudent();
-  const started = await h.call('POST', '/api/v1/auth/mfa/totp', { token: student.accessToken });
-  expect(started.status).toBe(200);
-  const secret = base32Decode(started.json.secret);
-  const confirmed = await h.call('POST', '/api/v1/auth/mfa/totp/confirm', {
-    token: student.accessToken,
-    body: { code: codeNow(secret) },
-  });
-  expect(confirmed.status).toBe(200);
-  return { student, secret, recoveryCodes: confirmed.json.recoveryCodes as string[] };
+  return { student, ...(await enrolAuthenticator(h, student.accessToken)) };
 }
 
 async function challengeFor(student: Student): Promise<string> {

@@ -1,8 +1,10 @@
 import {
   BadRequest,
   bearerSecurity,
+  Conflict,
   createRouter,
   emitEvent,
+  Forbidden,
   jsonBody,
   principalOf,
   problemResponses,
@@ -10,19 +12,36 @@ import {
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
+import { clearFailures } from '../db/login-throttle.js';
 import { retireOneTimeCodes, spendEmailChangeCode, storeOneTimeCode } from '../db/one-time-codes.js';
 import { takeRequestSlot } from '../db/security-requests.js';
 import { revokeOtherSessions } from '../db/sessions.js';
+import { hasActiveTotp } from '../db/totp.js';
 import { getUser, updateEmail } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { newOneTimeCode } from '../domain/one-time-codes.js';
 import { directoryEntry } from '../domain/user-events.js';
-import { assertCurrentPassword } from './current-password.js';
+import { assertCurrentPassword, checkSecondFactorCounted } from './current-password.js';
 import { EmailSchema, toUser, UserSchema } from './schemas.js';
+import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
 
 const EmailChangeSchema = z
-  .strictObject({ currentPassword: z.string().min(1).max(1024), newEmail: EmailSchema })
-  .openapi('EmailChange');
+  .strictObject({
+    currentPassword: z.string().min(1).max(1024),
+    newEmail: EmailSchema,
+    code: TotpCodeSchema.optional().openapi({
+      description:
+        'A code from your authenticator app. Two-factor sign-in on: give this or `recoveryCode` (403 `mfa_code_required` without either). Off: leave both out (409 `mfa_not_enabled`).',
+    }),
+    recoveryCode: RecoveryCodeSchema.optional().openapi({
+      description: 'One of your recovery codes, in place of `code`; it is used up.',
+    }),
+  })
+  .superRefine(oneSecondFactor({ required: false }))
+  .openapi('EmailChange', {
+    description:
+      'With two-factor sign-in on, the password and a second factor (`code` or `recoveryCode`): a stolen password and session alone cannot move the account.',
+  });
 
 const EmailChangeConfirmSchema = z
   .strictObject({ code: z.string().min(1).max(256) })
@@ -35,14 +54,14 @@ const requestChange = createRoute({
   method: 'post',
   path: '/auth/email',
   summary:
-    'Ask to move your account to a new e-mail address (needs your password): a code goes to the new address, a warning to the old one',
+    'Ask to move your account to a new e-mail address (needs your password, and a code or a recovery code when two-factor sign-in is on): a code goes to the new address, a warning to the old one',
   request: { body: jsonBody(EmailChangeSchema) },
   responses: {
     202: {
       description:
         'A code is on its way to the new address. The answer is the same whether or not another account uses it: that is told only when the code is confirmed, to someone who proved they read that mailbox.',
     },
-    ...problemResponses(400, 401, 403, 429),
+    ...problemResponses(400, 401, 403, 409, 429),
   },
 });
 
@@ -65,29 +84,45 @@ export function emailChangeRoutes(deps: IdentityDeps) {
 
   return createRouter()
     .openapi({ ...requestChange, middleware: signedIn }, async (c) => {
-      const { currentPassword, newEmail } = c.req.valid('json');
+      const { currentPassword, newEmail, ...factor } = c.req.valid('json');
       const { userId } = principalOf(c);
       const now = deps.now();
       const user = await getUser(db, userId);
-      await assertCurrentPassword(deps, user, currentPassword, now);
+      // The new mailbox can reset the password: with two factors on, moving it needs both.
+      const twoFactor = await hasActiveTotp(db, userId);
+      const proof = proofOf(factor);
+      // Told before the password is checked, so asking for what is missing costs no attempt.
+      if (twoFactor && !proof) {
+        throw new Forbidden(
+          'mfa_code_required',
+          'Two-factor sign-in is on: send a code from the app (code) or a recovery code (recoveryCode) too.',
+        );
+      }
+      if (!twoFactor && proof) throw new Conflict('mfa_not_enabled', 'Two-factor sign-in is not on.');
+      // Wrong passwords and codes count as failed sign-ins of the account, as on the sign-in form.
+      await assertCurrentPassword(deps, user, currentPassword, now, { clear: !proof });
       if (newEmail === user.email) {
         throw new BadRequest('email_unchanged', 'This is already the e-mail address of your account.');
       }
-      // Each request mails a code to an address of the caller's choosing: bounded per account.
-      const wait = await takeRequestSlot(
-        db,
-        `email_change:${userId}`,
-        { max: config.EMAIL_CHANGE_MAX_REQUESTS, windowSeconds: config.EMAIL_CHANGE_WINDOW_SECONDS },
-        now,
-      );
-      if (wait > 0) {
-        throw new TooManyRequests('email_change_throttled', 'Too many e-mail changes asked for; wait.', {
-          headers: { 'Retry-After': String(wait) },
-        });
-      }
       const code = newOneTimeCode('email_change');
       const expiresAt = new Date(now.getTime() + config.EMAIL_CHANGE_TTL_SECONDS * 1000);
-      await db.transaction().execute(async (trx) => {
+      const accepted = await db.transaction().execute(async (trx) => {
+        const checked = proof ? await checkSecondFactorCounted(trx, deps, user, proof, now) : undefined;
+        // Commits the counted failure; a mistyped code does not use up one of the requests below.
+        if (checked && !checked.ok) return false;
+        // Each request mails a code to an address of the caller's choosing: bounded per account.
+        const wait = await takeRequestSlot(
+          trx,
+          `email_change:${userId}`,
+          { max: config.EMAIL_CHANGE_MAX_REQUESTS, windowSeconds: config.EMAIL_CHANGE_WINDOW_SECONDS },
+          now,
+        );
+        if (wait > 0) {
+          // Thrown to roll back: a refused request must not spend the code or recovery code it came with.
+          throw new TooManyRequests('email_change_throttled', 'Too many e-mail changes asked for; wait.', {
+            headers: { 'Retry-After': String(wait) },
+          });
+        }
         await storeOneTimeCode(trx, 'email_change', userId, code, now, expiresAt, newEmail);
         await emitEvent(
           trx,
@@ -106,10 +141,18 @@ export function emailChangeRoutes(deps: IdentityDeps) {
         );
         await writeAudit(
           trx,
-          { actorId: userId, action: 'user.email_change_requested', targetId: userId },
+          {
+            actorId: userId,
+            action: 'user.email_change_requested',
+            targetId: userId,
+            ...(checked ? { details: { secondFactor: checked.method } } : {}),
+          },
           now,
         );
+        return true;
       });
+      if (!accepted) throw new Forbidden('mfa_code_wrong', 'The code is wrong or was already used.');
+      if (proof) await clearFailures(db, user.email);
       return c.body(null, 202);
     })
     .openapi({ ...confirmChange, middleware: signedIn }, async (c) => {

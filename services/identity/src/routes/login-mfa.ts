@@ -9,22 +9,16 @@ import { getUser } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { checkSecondFactorCounted, lockedOut } from './current-password.js';
 import { TokenPairSchema } from './schemas.js';
+import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
 import { assertMaySignIn, tokenPair } from './sign-in.js';
 
 const MfaSignInSchema = z
   .strictObject({
     challenge: z.string().min(1).max(256),
-    code: z
-      .string()
-      .regex(/^\d{6}$/, { error: 'must be the 6 digits the authenticator shows' })
-      .optional(),
-    recoveryCode: z.string().min(1).max(64).optional(),
+    code: TotpCodeSchema.optional(),
+    recoveryCode: RecoveryCodeSchema.optional(),
   })
-  .superRefine((body, ctx) => {
-    if ((body.code === undefined) === (body.recoveryCode === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['code'], message: 'give either code or recoveryCode' });
-    }
-  })
+  .superRefine(oneSecondFactor({ required: true }))
   .openapi('MfaSignIn');
 
 const loginMfa = createRoute({
@@ -49,9 +43,10 @@ export function loginMfaRoutes(deps: IdentityDeps) {
   const { db, config, identityMetrics } = deps;
 
   return createRouter().openapi(loginMfa, async (c) => {
-    const { challenge, code, recoveryCode } = c.req.valid('json');
+    const { challenge, ...factor } = c.req.valid('json');
     const now = deps.now();
-    const proof = recoveryCode !== undefined ? { recoveryCode } : { code: code ?? '' };
+    // The schema requires one of the two.
+    const proof = proofOf(factor) ?? { code: '' };
     const outcome = await db.transaction().execute(async (trx) => {
       const row = await lockLiveChallenge(trx, challenge, now, config.MFA_CHALLENGE_MAX_ATTEMPTS);
       if (!row) return { kind: 'invalid' as const };

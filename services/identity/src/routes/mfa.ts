@@ -30,13 +30,12 @@ import { newRecoveryCodes } from '../domain/recovery-codes.js';
 import { base32Encode, otpauthUri, verifyTotp } from '../domain/totp.js';
 import { assertCurrentPassword, assertNotLocked, checkSecondFactorCounted } from './current-password.js';
 import { signedInOrEnrolling } from './enrolment-guard.js';
+import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
 
 /** New enrolments one account may start per hour: each makes a new secret, and nobody needs many. */
 const ENROLMENT_STARTS_PER_HOUR = 10;
 /** RFC 4226 asks for at least 128 bits; 160 is what SHA-1 authenticators expect. */
 const SECRET_BYTES = 20;
-
-const TotpCode = z.string().regex(/^\d{6}$/, { error: 'must be the 6 digits the authenticator shows' });
 
 const MfaStatusSchema = z
   .object({
@@ -62,7 +61,7 @@ const EnrolmentSchema = z
   })
   .openapi('TotpEnrolment');
 
-const ConfirmSchema = z.strictObject({ code: TotpCode }).openapi('TotpConfirmation');
+const ConfirmSchema = z.strictObject({ code: TotpCodeSchema }).openapi('TotpConfirmation');
 
 const RecoveryCodesSchema = z
   .object({
@@ -75,17 +74,13 @@ const RecoveryCodesSchema = z
 const DisableSchema = z
   .strictObject({
     password: z.string().min(1).max(1024),
-    code: TotpCode.optional(),
-    recoveryCode: z.string().min(1).max(64).optional(),
+    code: TotpCodeSchema.optional(),
+    recoveryCode: RecoveryCodeSchema.optional(),
   })
-  .superRefine((body, ctx) => {
-    if ((body.code === undefined) === (body.recoveryCode === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['code'], message: 'give either code or recoveryCode' });
-    }
-  })
+  .superRefine(oneSecondFactor({ required: true }))
   .openapi('TotpRemoval');
 
-const RenewSchema = z.strictObject({ code: TotpCode }).openapi('RecoveryCodesRenewal');
+const RenewSchema = z.strictObject({ code: TotpCodeSchema }).openapi('RecoveryCodesRenewal');
 
 const mfa = { tags: ['account security'], security: bearerSecurity };
 
@@ -299,7 +294,7 @@ export function mfaRoutes(deps: IdentityDeps) {
       return c.json({ recoveryCodes }, 200);
     })
     .openapi({ ...disable, middleware: signedIn }, async (c) => {
-      const { password, code, recoveryCode } = c.req.valid('json');
+      const { password, ...factor } = c.req.valid('json');
       const { userId } = principalOf(c);
       const now = deps.now();
       const user = await getUser(db, userId);
@@ -311,7 +306,8 @@ export function mfaRoutes(deps: IdentityDeps) {
       }
       // Wrong passwords and codes count as failed sign-ins of the account, as on the sign-in form.
       await assertCurrentPassword(deps, user, password, now, { clear: false });
-      const proof = recoveryCode !== undefined ? { recoveryCode } : { code: code ?? '' };
+      // The schema requires one of the two.
+      const proof = proofOf(factor) ?? { code: '' };
       const outcome = await db.transaction().execute(async (trx) => {
         const checked = await checkSecondFactorCounted(trx, deps, user, proof, now);
         if (!checked.ok) return false;
