@@ -60,7 +60,12 @@ export const services: ServiceSpec[] = [
   },
   { name: 'catalog', port: 3003, seed: true, consumes: ['user.disabled'] },
   // Calls catalog and students with the user's token, the ledger's /internal/transfers signed (default URLs).
-  { name: 'loans', port: 3004, consumes: ['user.disabled', 'transfer.completed', 'disbursement.failed'] },
+  // Of the ledger's transfers it acts only on disbursements: the others are not sent to it.
+  {
+    name: 'loans',
+    port: 3004,
+    consumes: ['user.disabled', 'transfer.completed?purpose=disbursement', 'disbursement.failed'],
+  },
   { name: 'ledger', port: 3005, consumes: ['user.disabled', 'loan.approved'] },
   {
     name: 'notifications',

@@ -25,16 +25,24 @@ export async function fanOutEvents(
         return await connection.transaction().execute(async (trx) => {
           const events = await trx
             .selectFrom('outbox')
-            .select(['seq', 'id', 'type', 'aggregate_key'])
+            .select(['seq', 'id', 'type', 'aggregate_key', 'payload'])
             .where('fanned_out_at', 'is', null)
             .orderBy('seq')
             .limit(batchSize)
             .execute();
           if (events.length === 0) return 0;
           const now = sql<Date>`NOW(3)`;
-          const deliveries = events.flatMap((event) =>
-            subscribers
-              .filter((subscriber) => subscribesTo(subscriber, event.type))
+          const deliveries = events.flatMap((event) => {
+            let data: Record<string, unknown> | undefined;
+            const routed = {
+              type: event.type,
+              data: () => {
+                data ??= JSON.parse(event.payload) as Record<string, unknown>;
+                return data;
+              },
+            };
+            return subscribers
+              .filter((subscriber) => subscribesTo(subscriber, routed))
               .map((subscriber) => ({
                 event_seq: event.seq,
                 event_id: event.id,
@@ -47,8 +55,8 @@ export async function fanOutEvents(
                 last_error: null,
                 created_at: now,
                 updated_at: now,
-              })),
-          );
+              }));
+          });
           if (deliveries.length > 0) await trx.insertInto('outbox_deliveries').values(deliveries).execute();
           await trx
             .updateTable('outbox')

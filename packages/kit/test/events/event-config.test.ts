@@ -18,6 +18,18 @@ describe('EVENT_SUBSCRIBERS', () => {
     ]);
   });
 
+  it('takes a filter on one field of the data after a type', () => {
+    expect(
+      parseSubscribers('loans=http://loans:3004|transfer.completed?purpose=disbursement,loan.*'),
+    ).toEqual([
+      {
+        name: 'loans',
+        url: 'http://loans:3004',
+        patterns: ['transfer.completed?purpose=disbursement', 'loan.*'],
+      },
+    ]);
+  });
+
   it('is empty when unset: events are kept, nobody receives them', () => {
     expect(parseConfig(schema, {}).EVENT_SUBSCRIBERS).toEqual([]);
   });
@@ -28,6 +40,11 @@ describe('EVENT_SUBSCRIBERS', () => {
     ['students=ftp://s|user.registered', /http/],
     ['students=http://s:1|user.registerd', /matches no known event type/],
     ['a=http://a|*;a=http://b|*', /named twice/],
+    ['loans=http://l|transfer.completed?purpose', /not type\?field=value/],
+    ['loans=http://l|transfer.completed?purpose=a b', /not type\?field=value/],
+    ['loans=http://l|transfer.completed?purpse=disbursement', /has no field "purpse"/],
+    // Every user.* event must carry the field: user.registered has no loanId.
+    ['loans=http://l|user.*?loanId=x', /has no field "loanId"/],
   ])('refuses %s', (value, message) => {
     expect(() => parseSubscribers(value)).toThrow(message);
   });

@@ -118,6 +118,40 @@ describe('fan-out', () => {
     expect(await fanOutEvents(producer.db, lock(), [users, loans])).toBe(0);
   });
 
+  it('gives a subscriber with a filter only the events whose data matches it', async () => {
+    await settleEverything();
+    const disbursements: Subscriber = {
+      name: 'disbursements',
+      url: 'http://127.0.0.1:1',
+      patterns: ['transfer.completed?purpose=disbursement'],
+    };
+    const transfer = (purpose: 'disbursement' | 'transfer', n: number) =>
+      producer.db.transaction().execute((trx) =>
+        emitEvent(trx, {
+          type: 'transfer.completed',
+          version: 1,
+          data: {
+            transferId: `01900000-0000-7000-8000-00000000020${n}`,
+            purpose,
+            loanId: purpose === 'disbursement' ? '01900000-0000-7000-8000-000000000101' : null,
+            fromAccountId: '01900000-0000-7000-8000-000000000301',
+            toAccountId: '01900000-0000-7000-8000-000000000302',
+            fromUserId: null,
+            toUserId: '01900000-0000-7000-8000-000000000102',
+            amount: { amountMinor: '100', currency: 'MWK' },
+          },
+        }),
+      );
+    const disbursed = await transfer('disbursement', 1);
+    const paid = await transfer('transfer', 2);
+    expect(await fanOutEvents(producer.db, lock(), [loans, disbursements])).toBe(2);
+    expect((await producer.deliveries(disbursed.id)).map((d) => d.subscriber).sort()).toEqual([
+      'disbursements',
+      'loans',
+    ]);
+    expect((await producer.deliveries(paid.id)).map((d) => d.subscriber)).toEqual(['loans']);
+  });
+
   it('marks events nobody subscribes to as done, with no deliveries', async () => {
     const lonely = await producer.register();
     await fanOutEvents(producer.db, lock(), []);
