@@ -2,7 +2,7 @@
 // Entry point of `npm start` / `npm test` on a fresh machine with only Node (any version >= 18) and npm.
 // Plain JavaScript with node: builtins only, so it runs before any dependency is installed.
 //
-//   1. Node 24: the running node if it is >= 24, else a local copy in .tools/node24 (from the npm registry).
+//   1. Node 24: the running node if it is >= 24.11.1, else a local copy in .tools/node24 (from the npm registry).
 //   2. pnpm 12: a local copy in .tools/pnpm (native binary from the npm registry).
 //   3. pnpm install --frozen-lockfile, skipped when node_modules is newer than the lockfile and manifests.
 //   4. Runs the command's script (scripts/<command>.ts, bench/run.ts) under Node 24 with tsx, forwarding
@@ -97,10 +97,21 @@ function ensureSymlink(target, link) {
 }
 
 // 1. Node 24 ------------------------------------------------------------------------------------------
+// The oldest Node 24 whose module.registerHooks runs the tracing loader's in-thread hooks
+// (packages/kit/src/tracing/register.ts).
+const MIN_NODE = [24, 11, 1];
+
+function isRecentEnough(version) {
+  const parts = version.split('.').map(Number);
+  for (let i = 0; i < MIN_NODE.length; i++) {
+    if (parts[i] !== MIN_NODE[i]) return parts[i] > MIN_NODE[i];
+  }
+  return true;
+}
+
 function ensureNode() {
-  const major = Number(process.versions.node.split('.')[0]);
   let nodeBin;
-  if (major >= NODE_MAJOR) {
+  if (isRecentEnough(process.versions.node)) {
     nodeBin = process.execPath;
   } else {
     const pkg = `node-${process.platform}-${process.arch}`;
