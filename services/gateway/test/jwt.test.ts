@@ -1,6 +1,7 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { waitFor } from '@bonding/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, signIn, startEdge } from './edge.js';
@@ -71,6 +72,32 @@ describe('the jwt plugin at the edge', () => {
     await expectKong401(
       await me({ Authorization: `Bearer ${await signed({}, { key: 'other' })}` }),
       { message: 'Invalid signature' },
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  it('remembers a verified signature only for that exact token: another signature on the same claims fails', async () => {
+    const [header, payload] = token.split('.');
+    const forged = `${header}.${payload}.${Buffer.alloc(256, 7).toString('base64url')}`;
+    expect((await me({ Authorization: `Bearer ${token}` })).status).toBe(200);
+    await expectKong401(
+      await me({ Authorization: `Bearer ${forged}` }),
+      { message: 'Invalid signature' },
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  it('still checks the expiry of a token whose signature it verified before', async () => {
+    const shortLived = await signed({}, { exp: Math.floor(Date.now() / 1000) + 2 });
+    // Past the edge (identity does not know the made-up subject: 404, not the edge's 401).
+    expect((await me({ Authorization: `Bearer ${shortLived}` })).status).not.toBe(401);
+    await waitFor(async () => (await me({ Authorization: `Bearer ${shortLived}` })).status === 401, {
+      timeoutMs: 10_000,
+      what: 'the remembered token to expire',
+    });
+    await expectKong401(
+      await me({ Authorization: `Bearer ${shortLived}` }),
+      { exp: 'token expired' },
       'Bearer error="invalid_token"',
     );
   });

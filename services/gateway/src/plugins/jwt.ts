@@ -61,6 +61,35 @@ function decodeSegment(segment: string): Record<string, unknown> | undefined {
   }
 }
 
+/** How many verified tokens each credential remembers: a client reuses its token for many requests. */
+const VERIFIED_PER_CREDENTIAL = 10_000;
+const verifiedTokens = new WeakMap<Credential, Set<string>>();
+
+/**
+ * The RS256 signature check, remembered per credential object (a reloaded configuration brings new
+ * objects, so a rotated key starts afresh); only the signature is remembered, the claims are checked on
+ * every request.
+ */
+function hasValidSignature(
+  credential: Credential,
+  token: string,
+  parts: string[],
+  signature: Buffer,
+): boolean {
+  let verified = verifiedTokens.get(credential);
+  if (verified?.has(token)) return true;
+  const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+  if (!verify('RSA-SHA256', signed, credential.publicKey, signature)) return false;
+  if (!verified) {
+    verified = new Set();
+    verifiedTokens.set(credential, verified);
+  }
+  // Oldest first out: a Set iterates in insertion order.
+  if (verified.size >= VERIFIED_PER_CREDENTIAL) verified.delete(verified.values().next().value as string);
+  verified.add(token);
+  return true;
+}
+
 /**
  * Kong's jwt plugin (KONG-REFERENCE §2) for RS256 credentials: the same token
  * search, the same 401 bodies and WWW-Authenticate values, and the consumer
@@ -99,8 +128,7 @@ export function jwt(
     const credential = credentials.get(String(key));
     if (!credential) return fail({ message: `No credentials found for given '${claimName}'` });
     if (header.alg !== credential.algorithm) return fail({ message: 'Invalid algorithm' });
-    const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
-    if (!verify('RSA-SHA256', signed, credential.publicKey, signature))
+    if (!hasValidSignature(credential, token, parts, signature))
       return fail({ message: 'Invalid signature' });
 
     const errors: Record<string, string> = {};
