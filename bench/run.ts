@@ -333,17 +333,20 @@ async function main(): Promise<void> {
   snapshotProcesses(services, SHIPPED, 'peak', image);
 
   // Both sides from freshly started processes, measured alike: comparing fresh untraced processes with
-  // ones warmed by the runs above would credit JIT warmth to tracing being off.
+  // ones warmed by the runs above would credit JIT warmth to tracing being off. On, off, off, on: a drift
+  // of the machine over the minutes this takes weighs on both sides alike (one round each with --quick).
   step('Tracing on vs off: students and ledger restarted for each side');
   const compared = ['students', 'ledger'];
-  for (const tracing of [true, false]) {
+  const sides = options.quick ? [true, false] : [true, false, false, true];
+  for (const [index, tracing] of sides.entries()) {
     for (const name of compared) {
       await services.get(name)?.stop();
       services.delete(name);
     }
     const restarted = await startStack(stack, { tracing, launcher: image, only: compared });
     for (const [name, service] of restarted) services.set(name, service);
-    const side = tracing ? 'traced' : 'untraced';
+    const round = sides.slice(0, index + 1).filter((t) => t === tracing).length;
+    const side = `${tracing ? 'traced' : 'untraced'}.${round}`;
     const variant = `tracing ${tracing ? 'on' : 'off'}, fresh process`;
     const studentsMe: LoadPlan = { kind: 'get', path: '/api/v1/students/me', callers };
     await measure(`students.direct.${side}`, 'GET /students/me', 'direct', 'students', studentsMe, {

@@ -14,6 +14,14 @@ const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const rps = (id: string, run: BenchRun) => findLoad(run, id)?.result.requestsPerSecond;
 
+/** The mean requests/s of the rounds `<id>.1`, `<id>.2`, …; undefined when none ran. */
+function meanRps(id: string, run: BenchRun): number | undefined {
+  const rounds = run.loads
+    .filter((load) => load.id.startsWith(`${id}.`))
+    .map((l) => l.result.requestsPerSecond);
+  return rounds.length === 0 ? undefined : rounds.reduce((sum, value) => sum + value, 0) / rounds.length;
+}
+
 const READS = [
   ['products', 'GET /products'],
   ['me', 'GET /auth/me'],
@@ -153,8 +161,8 @@ function tracingCost(run: BenchRun): TargetOutcome {
   ] as const;
   const costs = pairs
     .map(([name, on, off]) => {
-      const traced = rps(on, run);
-      const untraced = rps(off, run);
+      const traced = meanRps(on, run);
+      const untraced = meanRps(off, run);
       return traced === undefined || untraced === undefined
         ? undefined
         : ([name, 1 - traced / untraced] as const);
@@ -162,9 +170,12 @@ function tracingCost(run: BenchRun): TargetOutcome {
     .filter((row) => row !== undefined);
   if (costs.length === 0) return notMeasured(target);
   const over = costs.filter(([, cost]) => cost > 0.15);
+  const rounds = run.loads.filter((load) => load.id.startsWith('students.direct.traced.')).length;
   return {
     target,
-    measured: costs.map(([name, cost]) => `${name} ${pct(cost)}`).join('; '),
+    measured:
+      costs.map(([name, cost]) => `${name} ${pct(cost)}`).join('; ') +
+      ` (mean req/s of ${rounds} fresh start${rounds === 1 ? '' : 's'} per side, on/off alternating)`,
     met: over.length === 0,
     reason:
       over.length === 0
