@@ -9,7 +9,8 @@
  * Tracing is off unless OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-specific
  * endpoint) is set: spans cost real throughput (see STACK-NOTES), so a run
  * without a collector pays nothing. Sampling follows the standard
- * OTEL_TRACES_SAMPLER variables, defaulting to parent-based 10 %.
+ * OTEL_TRACES_SAMPLER variables, defaulting to parent-based 10 %
+ * (tracer-provider.ts).
  */
 import { describeServiceInEnv } from './resource.js';
 
@@ -17,23 +18,18 @@ const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.O
 const disabled = process.env.OTEL_SDK_DISABLED === 'true';
 
 if (endpoint && !disabled) {
-  process.env.OTEL_TRACES_SAMPLER ??= 'parentbased_traceidratio';
-  process.env.OTEL_TRACES_SAMPLER_ARG ??= '0.1';
-  // Metrics go through prom-client and logs through pino; the SDK exports traces only.
-  process.env.OTEL_METRICS_EXPORTER ??= 'none';
-  process.env.OTEL_LOGS_EXPORTER ??= 'none';
   describeServiceInEnv();
 
   const [
-    { NodeSDK },
-    { OTLPTraceExporter },
+    { startTracerProvider },
+    { registerInstrumentations },
     { HttpInstrumentation },
     { UndiciInstrumentation },
     { MySQL2Instrumentation },
     { register: registerLoaderHooks },
   ] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('./tracer-provider.js'),
+    import('@opentelemetry/instrumentation'),
     import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/instrumentation-undici'),
     import('@opentelemetry/instrumentation-mysql2'),
@@ -55,11 +51,11 @@ if (endpoint && !disabled) {
       instrumentation.getModuleDefinitions().map((definition) => definition.name),
     ),
   });
-  const sdk = new NodeSDK({ traceExporter: new OTLPTraceExporter(), instrumentations });
-  sdk.start();
+  const provider = startTracerProvider();
+  registerInstrumentations({ tracerProvider: provider, instrumentations });
 
   const flush = () => {
-    sdk.shutdown().catch(() => undefined);
+    provider.shutdown().catch(() => undefined);
   };
   process.once('beforeExit', flush);
 }
