@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { createLogger } from '@bonding/kit';
 import { collectLogLines, freePort, waitFor } from '@bonding/testing';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -273,6 +274,33 @@ describe('without SMTP_URL', () => {
       ]);
     } finally {
       await replica.close();
+    }
+  });
+});
+
+describe('the local mail sink', () => {
+  it('survives a sender that vanishes in the middle of a mail (a service killed mid-send)', async () => {
+    const local = await startMailSink({ accept: () => undefined });
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const socket = connect(local.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      const replies = ['EHLO test\r\n', 'MAIL FROM:<sender@bonding.test>\r\n'];
+      // After each reply, the next command; after the last, the connection is reset mid-transaction.
+      socket.on('data', () => {
+        const next = replies.shift();
+        if (next) socket.write(next);
+        else socket.resetAndDestroy();
+      });
+      await waitFor(() => socket.destroyed, { timeoutMs: 5_000, what: 'the reset' });
+      // The sink hears of the reset on its own socket a moment later; give it the chance to throw.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+      await local.close();
     }
   });
 });

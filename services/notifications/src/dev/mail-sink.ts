@@ -67,6 +67,9 @@ export async function startMailSink(options: {
       resolve();
     });
   });
+  // smtp-server reports a client's connection errors (a sender killed mid-session: ECONNRESET) on the
+  // server; unheard, they would throw in the process hosting the sink. The sender retries its mail.
+  server.on('error', () => undefined);
   const { port } = server.server.address() as AddressInfo;
   return {
     port,
