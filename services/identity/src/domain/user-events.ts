@@ -17,3 +17,19 @@ export function directoryEntry(user: UserRow): EventData<'user.registered@1'> {
     regNumber: user.reg_number,
   };
 }
+
+type TwoFactorChange = EventData<'user.twoFactorChanged@1'>['change'];
+
+/** `user.twoFactorChanged`: what changed, and how many recovery codes are left (null once it is off). */
+export function twoFactorChanged(
+  userId: string,
+  change: TwoFactorChange,
+  now: Date,
+  recoveryCodesLeft: number | null,
+) {
+  return {
+    type: 'user.twoFactorChanged' as const,
+    version: 1 as const,
+    data: { userId, change, changedAt: now.toISOString(), recoveryCodesLeft },
+  };
+}

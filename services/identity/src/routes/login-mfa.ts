@@ -7,6 +7,7 @@ import { startSession } from '../db/sessions.js';
 import { recoveryCodesLeft } from '../db/totp.js';
 import { getUser } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
+import { twoFactorChanged } from '../domain/user-events.js';
 import { checkSecondFactorCounted, lockedOut } from './current-password.js';
 import { TokenPairSchema } from './schemas.js';
 import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
@@ -62,20 +63,7 @@ export function loginMfaRoutes(deps: IdentityDeps) {
       await spendChallenge(trx, row.token_hash, now);
       if (checked.method === 'recovery_code') {
         const left = await recoveryCodesLeft(trx, user.id);
-        await emitEvent(
-          trx,
-          {
-            type: 'user.twoFactorChanged',
-            version: 1,
-            data: {
-              userId: user.id,
-              change: 'recovery_code_used',
-              changedAt: now.toISOString(),
-              recoveryCodesLeft: left,
-            },
-          },
-          { now },
-        );
+        await emitEvent(trx, twoFactorChanged(user.id, 'recovery_code_used', now, left), { now });
         await writeAudit(
           trx,
           { actorId: user.id, action: 'user.recovery_code_used', targetId: user.id, details: { left } },

@@ -28,6 +28,7 @@ import { getUser } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { newRecoveryCodes } from '../domain/recovery-codes.js';
 import { base32Encode, otpauthUri, verifyTotp } from '../domain/totp.js';
+import { twoFactorChanged } from '../domain/user-events.js';
 import { assertCurrentPassword, assertNotLocked, checkSecondFactorCounted } from './current-password.js';
 import { signedInOrEnrolling } from './enrolment-guard.js';
 import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
@@ -217,20 +218,7 @@ export function mfaRoutes(deps: IdentityDeps) {
         await replaceRecoveryCodes(trx, userId, recoveryCodes, now);
         // Sessions opened with the password alone end: from now on a session needs both factors.
         const ended = await revokeOtherSessions(trx, userId, sessionId, 'mfa_enabled', now);
-        await emitEvent(
-          trx,
-          {
-            type: 'user.twoFactorChanged',
-            version: 1,
-            data: {
-              userId,
-              change: 'enabled',
-              changedAt: now.toISOString(),
-              recoveryCodesLeft: recoveryCodes.length,
-            },
-          },
-          { now },
-        );
+        await emitEvent(trx, twoFactorChanged(userId, 'enabled', now, recoveryCodes.length), { now });
         await writeAudit(
           trx,
           { actorId: userId, action: 'user.mfa_enabled', targetId: userId, details: { ended } },
@@ -268,20 +256,9 @@ export function mfaRoutes(deps: IdentityDeps) {
       const renewed = await db.transaction().execute(async (trx) => {
         if (!(await checkSecondFactorCounted(trx, deps, user, { code }, now)).ok) return false;
         await replaceRecoveryCodes(trx, userId, recoveryCodes, now);
-        await emitEvent(
-          trx,
-          {
-            type: 'user.twoFactorChanged',
-            version: 1,
-            data: {
-              userId,
-              change: 'recovery_codes_renewed',
-              changedAt: now.toISOString(),
-              recoveryCodesLeft: recoveryCodes.length,
-            },
-          },
-          { now },
-        );
+        await emitEvent(trx, twoFactorChanged(userId, 'recovery_codes_renewed', now, recoveryCodes.length), {
+          now,
+        });
         await writeAudit(
           trx,
           { actorId: userId, action: 'user.recovery_codes_renewed', targetId: userId },
@@ -312,15 +289,7 @@ export function mfaRoutes(deps: IdentityDeps) {
         const checked = await checkSecondFactorCounted(trx, deps, user, proof, now);
         if (!checked.ok) return false;
         await deleteTotp(trx, userId);
-        await emitEvent(
-          trx,
-          {
-            type: 'user.twoFactorChanged',
-            version: 1,
-            data: { userId, change: 'disabled', changedAt: now.toISOString(), recoveryCodesLeft: null },
-          },
-          { now },
-        );
+        await emitEvent(trx, twoFactorChanged(userId, 'disabled', now, null), { now });
         await writeAudit(
           trx,
           {
