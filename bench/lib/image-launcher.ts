@@ -3,6 +3,7 @@
 // Dockerfile's WORKDIR, ENV and CMD (scripts/lib/image-layout.ts). The gateway has no image (Kong is the
 // edge in Kubernetes): it runs as `npm start` runs it.
 import { join } from 'node:path';
+import { imageRuntime } from '../../scripts/lib/dockerfile.js';
 import { imageProcess, imageServices, layOutImage } from '../../scripts/lib/image-layout.js';
 import { type Launcher, tsxLauncher } from './run-stack.js';
 import { benchDir } from './stack.js';
@@ -11,14 +12,15 @@ const outDir = join(benchDir, 'image');
 
 /** Lays out every image (seconds each) and returns how to start them. */
 export async function imageLauncher(): Promise<Launcher> {
-  const inImage = new Set(imageServices());
-  for (const service of inImage) await layOutImage(service, outDir, '--prefer-offline');
+  // The Dockerfile is read once: every start below uses the same CMD, WORKDIR and ENV.
+  const runtime = imageRuntime();
+  const images = new Map(imageServices().map((service) => [service, imageProcess(service, outDir, runtime)]));
+  for (const service of images.keys()) await layOutImage(service, outDir, '--prefer-offline');
   return {
     name: 'image build',
-    args: (spec) =>
-      inImage.has(spec.name) ? imageProcess(spec.name, outDir).nodeArgs : tsxLauncher.args(spec),
-    cwd: (spec) => (inImage.has(spec.name) ? imageProcess(spec.name, outDir).cwd : undefined),
-    env: (spec) => (inImage.has(spec.name) ? imageProcess(spec.name, outDir).env : {}),
-    covers: (name) => inImage.has(name),
+    args: (spec) => images.get(spec.name)?.nodeArgs ?? tsxLauncher.args(spec),
+    cwd: (spec) => images.get(spec.name)?.cwd,
+    env: (spec) => images.get(spec.name)?.env ?? {},
+    covers: (name) => images.has(name),
   };
 }
