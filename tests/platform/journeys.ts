@@ -105,21 +105,23 @@ export async function approvedAgent(platform: Platform, adminToken: string): Pro
   return { ...agent, token: await signIn(platform, agent.email, agent.password) };
 }
 
-/** A zero-interest tuition product, so repayments are easy to reason about. */
+/** A zero-interest tuition product with a fresh code (`<prefix>-XXXXXXXX`), so repayments are easy to reason about. */
+export function productBody(prefix = 'P') {
+  return {
+    code: `${prefix}-${randomUUID().slice(0, 8).toUpperCase()}`,
+    name: 'Tuition',
+    category: 'tuition',
+    minPrincipal: 10_000,
+    maxPrincipal: 100_000_000,
+    annualRateBps: 0,
+    minTermMonths: 1,
+    maxTermMonths: 24,
+  };
+}
+
+/** Creates a productBody() product as the admin; returns its id. */
 export async function createProduct(platform: Platform, adminToken: string): Promise<string> {
-  const product = await platform.api('POST', '/products', {
-    token: adminToken,
-    body: {
-      code: `P-${randomUUID().slice(0, 8).toUpperCase()}`,
-      name: 'Tuition',
-      category: 'tuition',
-      minPrincipal: 10_000,
-      maxPrincipal: 100_000_000,
-      annualRateBps: 0,
-      minTermMonths: 1,
-      maxTermMonths: 24,
-    },
-  });
+  const product = await platform.api('POST', '/products', { token: adminToken, body: productBody() });
   if (product.status !== 201) throw new Error(`create product failed: ${product.status} ${product.text}`);
   return product.json.id;
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   createApiClient,
@@ -9,6 +8,7 @@ import {
 } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../services/gateway/test/edge.js';
+import { productBody } from './journeys.js';
 import { type PrivateMysql, privateMysqlAvailable, startPrivateMysql } from './private-mysql.js';
 
 /**
@@ -63,19 +63,6 @@ const call = (name: 'identity' | 'catalog') =>
 
 const login = () => call('identity')('POST', '/api/v1/auth/login', { body: ADMIN });
 
-function newProduct() {
-  return {
-    code: `DB-${randomUUID().slice(0, 8).toUpperCase()}`,
-    name: 'Outage tuition',
-    category: 'tuition',
-    minPrincipal: 10_000,
-    maxPrincipal: 1_000_000,
-    annualRateBps: 0,
-    minTermMonths: 1,
-    maxTermMonths: 12,
-  };
-}
-
 describe.skipIf(!privateMysqlAvailable)(
   'a database server stopped and started under running services',
   () => {
@@ -83,7 +70,7 @@ describe.skipIf(!privateMysqlAvailable)(
       const signedIn = await login();
       expect(signedIn.status, signedIn.text).toBe(200);
       const token = signedIn.json.accessToken as string;
-      const before = await call('catalog')('POST', '/api/v1/products', { token, body: newProduct() });
+      const before = await call('catalog')('POST', '/api/v1/products', { token, body: productBody('DB') });
       expect(before.status, before.text).toBe(201);
       const pids = Object.values(services).map((service) => service?.child.pid);
 
@@ -101,7 +88,7 @@ describe.skipIf(!privateMysqlAvailable)(
       };
       const refusals = [
         await timed(call('catalog')('GET', '/api/v1/products')),
-        await timed(call('catalog')('POST', '/api/v1/products', { token, body: newProduct() })),
+        await timed(call('catalog')('POST', '/api/v1/products', { token, body: productBody('DB') })),
         await timed(login()),
       ];
       for (const refused of refusals) {
@@ -123,7 +110,7 @@ describe.skipIf(!privateMysqlAvailable)(
       expect(again.status, again.text).toBe(200);
       const created = await call('catalog')('POST', '/api/v1/products', {
         token: again.json.accessToken,
-        body: newProduct(),
+        body: productBody('DB'),
       });
       expect(created.status, created.text).toBe(201);
       const listed = await call('catalog')('GET', `/api/v1/products?limit=100`);

@@ -4,7 +4,14 @@ import { waitFor } from '@bonding/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogDatabase } from '../../services/catalog/src/db/schema.js';
 import type { LoansDatabase } from '../../services/loans/src/db/schema.js';
-import { approvedAgent, completeStudent, createProduct, raiseLoan, signInAdmin } from './journeys.js';
+import {
+  approvedAgent,
+  completeStudent,
+  createProduct,
+  productBody,
+  raiseLoan,
+  signInAdmin,
+} from './journeys.js';
 import { type Platform, type PlatformService, startPlatform } from './platform.js';
 import { holdRowLock } from './row-lock.js';
 
@@ -59,19 +66,6 @@ async function attempt(url: string, init: RequestInit): Promise<Outcome> {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return { sentAt, endedAt: performance.now(), error: cause?.code ?? cause?.message ?? String(error) };
   }
-}
-
-function productBody(prefix: string) {
-  return {
-    code: `${prefix}-${randomUUID().slice(0, 8).toUpperCase()}`,
-    name: 'Load tuition',
-    category: 'tuition',
-    minPrincipal: 10_000,
-    maxPrincipal: 1_000_000,
-    annualRateBps: 0,
-    minTermMonths: 1,
-    maxTermMonths: 12,
-  };
 }
 
 describe('SIGTERM under load', () => {
