@@ -49,16 +49,10 @@ export async function spendEmailChangeCode(
   code: string,
   now: Date,
 ): Promise<string | undefined> {
-  const codeHash = hashOneTimeCode(code);
-  const row = await db
-    .selectFrom('one_time_codes')
-    .select(['user_id', 'purpose', 'used_at', 'expires_at', 'new_email'])
-    .where('code_hash', '=', codeHash)
-    .forUpdate()
-    .executeTakeFirst();
-  const live = row?.purpose === 'email_change' && row.used_at === null && row.expires_at > now;
-  if (!live || row.user_id !== userId || !row.new_email) return undefined;
-  await db.updateTable('one_time_codes').set({ used_at: now }).where('code_hash', '=', codeHash).execute();
+  const row = await lockLiveCode(db, 'email_change', code, now);
+  // Another user's code stays unspent: only its owner may use it.
+  if (!row || row.user_id !== userId || !row.new_email) return undefined;
+  await markUsed(db, row.code_hash, now);
   return row.new_email;
 }
 
@@ -89,16 +83,25 @@ export async function spendOneTimeCode(
   code: string,
   now: Date,
 ): Promise<string | undefined> {
-  const codeHash = hashOneTimeCode(code);
+  const row = await lockLiveCode(db, purpose, code, now);
+  if (!row) return undefined;
+  await markUsed(db, row.code_hash, now);
+  return row.user_id;
+}
+
+/** The code's row when it is known, meant for this purpose, unused and not expired; locked for the caller. */
+async function lockLiveCode(db: Db, purpose: OneTimeCodePurpose, code: string, now: Date) {
   const row = await db
     .selectFrom('one_time_codes')
-    .select(['user_id', 'purpose', 'used_at', 'expires_at'])
-    .where('code_hash', '=', codeHash)
+    .select(['code_hash', 'user_id', 'purpose', 'used_at', 'expires_at', 'new_email'])
+    .where('code_hash', '=', hashOneTimeCode(code))
     .forUpdate()
     .executeTakeFirst();
-  if (!row || row.purpose !== purpose || row.used_at !== null || row.expires_at <= now) return undefined;
-  await db.updateTable('one_time_codes').set({ used_at: now }).where('code_hash', '=', codeHash).execute();
-  return row.user_id;
+  return row && row.purpose === purpose && row.used_at === null && row.expires_at > now ? row : undefined;
+}
+
+function markUsed(db: Db, codeHash: string, now: Date) {
+  return db.updateTable('one_time_codes').set({ used_at: now }).where('code_hash', '=', codeHash).execute();
 }
 
 /**
