@@ -2,7 +2,8 @@
 // parity test with the same helm):
 //   1. helm lint --strict, with the default values and each charts/bonding/ci/*.yaml;
 //   2. helm template of each, validated object by object by kubeconform against the Kubernetes schemas of
-//      the oldest and newest supported version and the Kong / Prometheus-operator CRDs (no schema = error);
+//      the oldest and newest supported version and the Kong / Prometheus-operator CRDs (no schema = error),
+//      the CRDs pinned by SHA-256 in upstream-files.ts (an offline copy, .cache/upstream or fetched);
 //   3. checkov over every render; each remaining finding is justified in charts/checkov.yaml.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { chartToolsDir, ensureChartTools, TOOL_VERSIONS } from './chart-tools.js
 import { repoRoot } from './paths.js';
 import { info, runInherit } from './processes.js';
 import { runCapture } from './run-capture.js';
+import { CRD_REQUIREMENTS } from './upstream-files.js';
+import { resolvePinned } from './upstream-sources.js';
 
 export const chartDir = join(repoRoot, 'charts', 'bonding');
 const checkovConfig = join(repoRoot, 'charts', 'checkov.yaml');
@@ -51,10 +54,12 @@ async function mustRun(command: string, args: string[]): Promise<void> {
 
 export async function checkChart(): Promise<void> {
   const tools = await ensureChartTools();
+  const crds = await resolvePinned('chart', CRD_REQUIREMENTS);
   const schemas = ensureSchemas(
     tools.python,
     join(chartToolsDir, 'schemas'),
     `kubernetes-validate ${TOOL_VERSIONS.kubernetesValidate}`,
+    crds.flatMap((requirement) => requirement.files),
   );
   const work = mkdtempSync(join(tmpdir(), 'bonding-chart-'));
   try {

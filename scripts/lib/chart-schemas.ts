@@ -2,18 +2,17 @@
 // reach). Laid out as <dir>/v<kube version>/<kind>-<group>-<version>.json, kubeconform's own naming:
 //   - Kubernetes kinds: the strict schemas the kubernetes-validate wheel ships, with their references to
 //     `/api/_definitions.json` made relative so kubeconform loads the file beside them;
-//   - custom resources (Kong, Prometheus operator): converted from the CRDs in ../shared/schemas/crds,
-//     made strict the same way (unknown fields are errors unless the CRD preserves unknown fields).
+//   - custom resources (Kong, Prometheus operator): converted from the pinned upstream CRDs
+//     (scripts/lib/upstream-files.ts, resolved by the caller: offline copy, cache or the network), made
+//     strict the same way (unknown fields are errors unless the CRD preserves unknown fields).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { repoRoot } from './paths.js';
+import type { ResolvedFile } from './upstream-types.js';
 
 /** The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest with schemas. */
 export const KUBERNETES_VERSIONS = ['1.29.0', '1.37.0'];
-
-export const crdsDir = process.env.BONDING_CRDS_DIR ?? join(repoRoot, '..', 'shared', 'schemas', 'crds');
 
 /** kubeconform's -schema-location template for a schema folder made by ensureSchemas. */
 export function schemaLocation(dir: string): string {
@@ -46,10 +45,10 @@ export function strictCrdSchema(node: unknown): unknown {
   return out;
 }
 
-function writeCrdSchemas(versionDir: string): number {
+function writeCrdSchemas(versionDir: string, crdFiles: ResolvedFile[]): number {
   let written = 0;
-  for (const file of readdirSync(crdsDir).filter((name) => /\.ya?ml$/.test(name))) {
-    for (const doc of parseAllDocuments(readFileSync(join(crdsDir, file), 'utf8'))) {
+  for (const file of crdFiles) {
+    for (const doc of parseAllDocuments(readFileSync(file.path, 'utf8'))) {
       const crd = doc.toJS() as Json | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       const spec = crd.spec as { group: string; names: { kind: string }; versions: Json[] };
@@ -92,13 +91,17 @@ function writeKubernetesSchemas(python: string, version: string, versionDir: str
   return files.length;
 }
 
-/** Builds the schema folder once per tool/CRD change; returns its path. */
-export function ensureSchemas(python: string, dir: string, stampValue: string): string {
-  if (!existsSync(crdsDir)) {
-    throw new Error(`no CRDs at ${crdsDir} (set BONDING_CRDS_DIR to the shared schemas' crds folder)`);
-  }
-  const crdStamp = readdirSync(crdsDir)
-    .map((name) => `${name}:${readFileSync(join(crdsDir, name)).length}`)
+/** Builds the schema folder once per tool/CRD change; returns its path. `crdFiles` are verified files. */
+export function ensureSchemas(
+  python: string,
+  dir: string,
+  stampValue: string,
+  crdFiles: ResolvedFile[],
+): string {
+  // The pinned hashes say exactly which CRDs the folder was built from, wherever they were read.
+  const crdStamp = crdFiles
+    .map((file) => file.sha256)
+    .sort()
     .join(',');
   // Bump `layout` when the conversion above changes, so existing folders are rebuilt.
   const stamp = `layout 2|${stampValue}|${KUBERNETES_VERSIONS.join(',')}|${crdStamp}`;
@@ -109,7 +112,7 @@ export function ensureSchemas(python: string, dir: string, stampValue: string): 
     const versionDir = join(dir, `v${version}`);
     mkdirSync(versionDir, { recursive: true });
     writeKubernetesSchemas(python, version, versionDir);
-    writeCrdSchemas(versionDir);
+    writeCrdSchemas(versionDir, crdFiles);
   }
   writeFileSync(stampFile, stamp);
   return dir;

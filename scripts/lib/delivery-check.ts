@@ -2,7 +2,8 @@
 // scripts/test/delivery.test.ts checks their content: Dockerfile conventions, pinned actions, k8s/ wiring):
 //   1. actionlint over .github/workflows (syntax, expressions, job/step references, shellcheck when on PATH)
 //      and hadolint over the Dockerfile (any finding, warnings included, fails);
-//   2. skaffold.yaml against skaffold's JSON schema v4beta14 (../shared/schemas, or BONDING_SKAFFOLD_SCHEMA);
+//   2. skaffold.yaml against skaffold's JSON schema v4beta14, pinned by SHA-256 in upstream-files.ts (an
+//      offline copy: BONDING_SKAFFOLD_SCHEMA or ../shared/schemas; else .cache/upstream or fetched);
 //   3. `bash -n` of every shell script (k8s/, .github/scripts/, .ci/);
 //   4. charts/bonding rendered with k8s/values/bonding-kind.yaml (helm template applies values.schema.json)
 //      and validated, with k8s/'s own manifests, by kubeconform.
@@ -18,10 +19,9 @@ import { ensureDeliveryTools } from './delivery-tools.js';
 import { repoRoot } from './paths.js';
 import { info, runInherit } from './processes.js';
 import { runCapture } from './run-capture.js';
+import { CRD_REQUIREMENTS, SKAFFOLD_SCHEMA } from './upstream-files.js';
+import { resolvePinned } from './upstream-sources.js';
 
-export const skaffoldSchema =
-  process.env.BONDING_SKAFFOLD_SCHEMA ??
-  join(repoRoot, '..', 'shared', 'schemas', 'skaffold', 'v4beta14.json');
 export const SKAFFOLD_API_VERSION = 'skaffold/v4beta14';
 
 const k8sDir = join(repoRoot, 'k8s');
@@ -70,10 +70,9 @@ export async function checkDelivery(): Promise<void> {
   info('delivery', 'hadolint Dockerfile');
   await mustRun(delivery.hadolint, ['--no-color', 'Dockerfile']);
 
-  info('delivery', `skaffold.yaml against ${skaffoldSchema}`);
-  if (!existsSync(skaffoldSchema)) {
-    throw new Error(`no skaffold schema at ${skaffoldSchema} (set BONDING_SKAFFOLD_SCHEMA)`);
-  }
+  const [skaffold] = await resolvePinned('delivery', [SKAFFOLD_SCHEMA]);
+  const skaffoldSchema = skaffold?.files[0]?.path as string;
+  info('delivery', `skaffold.yaml against the ${SKAFFOLD_API_VERSION} schema`);
   const skaffoldFile = join(repoRoot, 'skaffold.yaml');
   const apiVersion = (parse(readFileSync(skaffoldFile, 'utf8')) as { apiVersion?: string }).apiVersion;
   if (apiVersion !== SKAFFOLD_API_VERSION) {
@@ -85,10 +84,12 @@ export async function checkDelivery(): Promise<void> {
   info('delivery', `bash -n: ${scripts.map((file) => file.slice(repoRoot.length + 1)).join(', ')}`);
   for (const file of scripts) await mustRun('bash', ['-n', file]);
 
+  const crds = await resolvePinned('delivery', CRD_REQUIREMENTS);
   const schemas = ensureSchemas(
     tools.python,
     join(chartToolsDir, 'schemas'),
     `kubernetes-validate ${TOOL_VERSIONS.kubernetesValidate}`,
+    crds.flatMap((requirement) => requirement.files),
   );
   const work = mkdtempSync(join(tmpdir(), 'bonding-delivery-'));
   try {
