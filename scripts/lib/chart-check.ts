@@ -2,8 +2,8 @@
 // parity test with the same helm):
 //   1. helm lint --strict, with the default values and each charts/bonding/ci/*.yaml;
 //   2. helm template of each, validated object by object by kubeconform against the Kubernetes schemas of
-//      the oldest and newest supported version and the Kong / Prometheus-operator CRDs (no schema = error),
-//      the CRDs pinned by SHA-256 in upstream-files.ts (an offline copy, .cache/upstream or fetched);
+//      the oldest and newest supported version and the Kong / Prometheus-operator CRDs (no schema = error);
+//      the CRDs are pinned by SHA-256 in upstream-files.ts (read from an offline copy, .cache/upstream or fetched);
 //   3. checkov over every render; each remaining finding is justified in charts/checkov.yaml.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
