@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1.7
 # One image per service, from this one file:
 #   docker build --build-arg SERVICE=identity -t ghcr.io/bonding-platform/identity:dev .
 # SERVICE: identity | students | catalog | ledger | loans | notifications | docs (the gateway is never deployed).

@@ -76,3 +76,14 @@ export function expandRefs(text: string, values: Record<string, string>): string
     return value;
   });
 }
+
+/** The default of a global ARG (one before the first FROM), e.g. NODE_IMAGE. */
+export function globalArg(name: string, instructions = dockerfileInstructions()): string {
+  const globals = instructions.slice(
+    0,
+    instructions.findIndex((i) => i.keyword === 'FROM'),
+  );
+  const value = pairs(globals, 'ARG')[name];
+  if (!value) throw new Error(`the Dockerfile has no global ARG ${name} with a default`);
+  return value;
+}

@@ -63,6 +63,11 @@ export interface ServiceLaunch {
    * starts (the chart's migrations init container); the service then starts with MIGRATE_ON_START off.
    */
   initArgs?: string[];
+  /**
+   * How a `node` invocation with the service's environment runs (default: this Node in `cwd`); e.g. in a
+   * container of the service's image. `env` is what the process gets, PORT and HOST included.
+   */
+  run?: (nodeArgs: string[], env: Record<string, string>) => { command: string; args: string[] };
 }
 
 export interface Platform {
@@ -146,17 +151,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const launchProcess = async (name: PlatformService, port: number): Promise<ServiceProcess> => {
     const launch = options.launch?.(name);
     const env = Object.fromEntries(Object.entries(envOf(name)).filter(([, value]) => value !== ''));
+    const run = (nodeArgs: string[], processEnv: Record<string, string>) =>
+      launch?.run?.(nodeArgs, processEnv) ?? { command: process.execPath, args: nodeArgs };
     if (launch?.initArgs) {
-      const { exit, output } = await runCaptured(process.execPath, launch.initArgs, {
+      const init = run(launch.initArgs, env);
+      const { exit, output } = await runCaptured(init.command, init.args, {
         cwd: launch.cwd,
         env: { ...process.env, ...env },
       });
       if (exit.code !== 0)
         throw new Error(`${name}: node ${launch.initArgs.join(' ')} ${describeExit(exit)}:\n${output}`);
     }
+    const service = launch?.nodeArgs
+      ? run(launch.nodeArgs, { ...env, PORT: String(port), HOST: '127.0.0.1' })
+      : undefined;
     return startServiceProcess({
       cwd: launch?.cwd ?? join(repoRoot, 'services', name),
-      nodeArgs: launch?.nodeArgs,
+      command: service?.command,
+      nodeArgs: service?.args,
       port,
       env,
       timeoutMs: options.startTimeoutMs ?? 60_000,

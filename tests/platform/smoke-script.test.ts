@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runCaptured } from '../../scripts/lib/processes.js';
-import { repoRoot } from '../../services/gateway/test/edge.js';
-import { PLATFORM_ADMIN, type Platform, startPlatform } from './platform.js';
+import { type Platform, startPlatform } from './platform.js';
+import { runSmokeScript } from './smoke-script.js';
 
 /**
  * k8s/smoke.sh is what the e2e workflow runs against the kind cluster; it runs here against the local
@@ -17,16 +15,7 @@ afterAll(async () => {
 });
 
 it('passes k8s/smoke.sh: sign-up, a protected call, the loan story to REPAID and the sign-in limit', async () => {
-  const printRows = join(repoRoot, 'tests', 'platform', 'print-rows.mjs');
-  const { exit, output } = await runCaptured('bash', [join(repoRoot, 'k8s', 'smoke.sh'), platform.edge], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      SMOKE_ADMIN_EMAIL: PLATFORM_ADMIN.email,
-      SMOKE_ADMIN_PASSWORD: PLATFORM_ADMIN.password,
-      SMOKE_SQL: `'${process.execPath}' '${printRows}' '${platform.databaseUrl('identity')}'`,
-    },
-  });
+  const { exit, output } = await runSmokeScript(platform);
   expect(exit.code, output).toBe(0);
   expect(output).toContain('REPAID');
   expect(output).toContain('ok 429 past the sign-in limit');

@@ -15,6 +15,8 @@ export async function freePort(): Promise<number> {
 export interface ServiceProcess {
   child: ChildProcess;
   baseUrl: string;
+  /** Milliseconds from the spawn to the first ready answer. */
+  readyMs: number;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   /** The first output line containing `text`, waiting for it to arrive through the pipe. */
@@ -28,6 +30,8 @@ export interface StartServiceOptions {
   cwd: string;
   /** `node` arguments, run in `cwd` (default: as `npm start`, tsx and the tracing loader, then src/main.ts). */
   nodeArgs?: string[];
+  /** What runs them (default: this Node); e.g. `docker`, with `nodeArgs` being `run … image node …`. */
+  command?: string;
   env: Record<string, string>;
   port: number;
   readyPath?: string;
@@ -40,8 +44,9 @@ export interface StartServiceOptions {
 
 /** Starts a real service process (by default Node + tsx + the tracing loader) and waits until it is ready. */
 export async function startServiceProcess(options: StartServiceOptions): Promise<ServiceProcess> {
+  const spawnedAt = Date.now();
   const child = spawn(
-    process.execPath,
+    options.command ?? process.execPath,
     options.nodeArgs ?? ['--import', 'tsx', '--import', '@bonding/kit/tracing', 'src/main.ts'],
     {
       cwd: options.cwd,
@@ -79,6 +84,7 @@ export async function startServiceProcess(options: StartServiceOptions): Promise
   return {
     child,
     baseUrl,
+    readyMs: Date.now() - spawnedAt,
     output: () => output,
     async waitForLine(text, timeoutMs = 5_000) {
       const until = Date.now() + timeoutMs;
