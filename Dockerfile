@@ -1,6 +1,7 @@
 # One image per service, from this one file:
 #   docker build --build-arg SERVICE=identity -t ghcr.io/bonding-platform/identity:dev .
 # SERVICE: identity | students | catalog | ledger | loans | notifications | docs (the gateway is never deployed).
+# npm test builds all seven and runs the platform from them (tests/platform/container-images.test.ts).
 #
 # Layout of the image (scripts/image-layout.sh, which tests/platform/image-layout.test.ts runs too):
 # /app/services/<service> is the working directory, with the service's package.json, its production
