@@ -330,12 +330,16 @@ describe('pinned upstream files: a requirement any one of several bundles satisf
 });
 
 const sharedSchemas = join(repoRoot, '..', 'shared', 'schemas');
-const sharedTitle = existsSync(sharedSchemas)
-  ? `match the offline copy in ${sharedSchemas}`
-  : `match ../shared/schemas — skipped: there is no ${sharedSchemas} beside this checkout`;
+const hasSharedSchemas = existsSync(sharedSchemas);
+const skipReason = `skipped: there is no ${sharedSchemas} beside this checkout`;
+// The default reporter shows only a count of skipped tests; say why.
+if (!hasSharedSchemas) console.warn(`The real manifest's hashes against ../shared/schemas: ${skipReason}`);
 
 describe('the real manifest (scripts/lib/upstream-files.ts)', () => {
-  it.skipIf(!existsSync(sharedSchemas))(`hashes ${sharedTitle}`, async () => {
+  const title = hasSharedSchemas
+    ? `has the hashes of the offline copy in ${sharedSchemas}`
+    : `has the hashes of ../shared/schemas (${skipReason})`;
+  it.skipIf(!hasSharedSchemas)(title, async () => {
     // No proxy and an empty cache: only the offline copy can answer, and any file there that is not the
     // pinned bytes is an error.
     const where: UpstreamSources = {
