@@ -37,6 +37,12 @@ export interface PersonalDetailsTable {
   version: number;
 }
 
+/** One row per student who has written to their file: what writes to their lists lock first. */
+export interface BondingFilesTable {
+  student_id: string;
+  created_at: Date;
+}
+
 export interface GuardiansTable {
   id: string;
   student_id: string;
@@ -80,6 +86,7 @@ export interface FileAccessLogTable {
 export interface StudentsDatabase extends EventTables {
   student_directory: StudentDirectoryTable;
   personal_details: PersonalDetailsTable;
+  bonding_files: BondingFilesTable;
   guardians: GuardiansTable;
   bank_accounts: BankAccountsTable;
   file_access_log: FileAccessLogTable;

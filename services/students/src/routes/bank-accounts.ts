@@ -1,5 +1,6 @@
 import { bankAccountTaken, getBankAccount, listBankAccounts } from '../db/bonding-file.js';
 import type { StudentsDeps } from '../deps.js';
+import { MAX_BANK_ACCOUNTS } from '../domain/file-limits.js';
 import { fileEntryRoutes } from './file-entries.js';
 import { BankAccountInput, BankAccountSchema, toBankAccount } from './schemas.js';
 
@@ -13,6 +14,7 @@ export const bankAccountRoutes = (deps: StudentsDeps) =>
     segment: 'bank-accounts',
     noun: 'bank account',
     listSummary: 'My bank accounts, numbers masked',
+    maxEntries: MAX_BANK_ACCOUNTS,
     input: BankAccountInput,
     output: BankAccountSchema,
     columns: (body) => {

@@ -1,6 +1,6 @@
 import {
   bearerSecurity,
-  type Conflict,
+  Conflict,
   createRouter,
   etagFor,
   jsonBody,
@@ -11,7 +11,8 @@ import {
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { stale, uniqueOr } from '../db/bonding-file.js';
-import { ensureOnePrimary, inFileTransaction, makeOnlyPrimary, type WithPrimary } from '../db/primary.js';
+import { writeToFile } from '../db/file-lock.js';
+import { countEntries, ensureOnePrimary, makeOnlyPrimary, type WithPrimary } from '../db/primary.js';
 import type { StudentsDeps } from '../deps.js';
 import { IdParam } from './schemas.js';
 
@@ -30,6 +31,8 @@ export interface FileEntryKind<Input extends z.ZodType, Output extends z.ZodType
   noun: string;
   /** Summary of the list route. */
   listSummary: string;
+  /** How many entries one student may keep (domain/file-limits.ts); one more is a 409. */
+  maxEntries: number;
   input: Input;
   output: Output;
   /** The row's columns from a request body (the service seals what must be sealed here). */
@@ -54,6 +57,11 @@ export function fileEntryRoutes<Input extends z.ZodType, Output extends z.ZodTyp
   // types of a generic schema; the kind's own type comes back where the body is read.
   const body = jsonBody(kind.input as unknown as z.ZodObject);
   const conflicts = kind.conflict ? ([409] as const) : ([] as const);
+  const listFull = () =>
+    new Conflict(
+      `${kind.noun.replaceAll(' ', '_')}_limit_reached`,
+      `A bonding file holds at most ${kind.maxEntries} ${kind.noun}s; remove one first.`,
+    );
   const entryResponse = (description: string) => ({
     description,
     headers: { ETag: { schema: { type: 'string' as const } } },
@@ -82,10 +90,10 @@ export function fileEntryRoutes<Input extends z.ZodType, Output extends z.ZodTyp
     method: 'post',
     path,
     tags,
-    summary: `Add a ${kind.noun}; the first is primary (student)`,
+    summary: `Add a ${kind.noun}; the first is primary; at most ${kind.maxEntries} (student)`,
     security: bearerSecurity,
     request: { body },
-    responses: { 201: entryResponse('Added.'), ...problemResponses(400, 401, 403, ...conflicts) },
+    responses: { 201: entryResponse('Added.'), ...problemResponses(400, 401, 403, 409) },
   });
   const read = createRoute({
     method: 'get',
@@ -130,7 +138,8 @@ export function fileEntryRoutes<Input extends z.ZodType, Output extends z.ZodTyp
       const now = deps.now();
       const id = uuidv7(now.getTime());
       await write(() =>
-        inFileTransaction(db, async (trx) => {
+        writeToFile(db, studentId, now, async (trx) => {
+          if ((await countEntries(trx, kind.table, studentId)) >= kind.maxEntries) throw listFull();
           await trx
             .insertInto(kind.table)
             .values({
@@ -163,11 +172,12 @@ export function fileEntryRoutes<Input extends z.ZodType, Output extends z.ZodTyp
       const studentId = principalOf(c).userId;
       const { id } = c.req.valid('param');
       await kind.get(db, studentId, id);
+      const now = deps.now();
       await write(() =>
-        inFileTransaction(db, async (trx) => {
+        writeToFile(db, studentId, now, async (trx) => {
           const result = await trx
             .updateTable(kind.table)
-            .set({ ...kind.columns(input), updated_at: deps.now(), version: expected + 1 } as never)
+            .set({ ...kind.columns(input), updated_at: now, version: expected + 1 } as never)
             .where('id', '=', id)
             .where('student_id', '=', studentId)
             .where('version', '=', expected)
@@ -184,7 +194,7 @@ export function fileEntryRoutes<Input extends z.ZodType, Output extends z.ZodTyp
       const studentId = principalOf(c).userId;
       const { id } = c.req.valid('param');
       await kind.get(db, studentId, id);
-      await inFileTransaction(db, async (trx) => {
+      await writeToFile(db, studentId, deps.now(), async (trx) => {
         await trx.deleteFrom(kind.table).where('id', '=', id).where('student_id', '=', studentId).execute();
         await ensureOnePrimary(trx, kind.table, studentId);
       });

@@ -1,5 +1,6 @@
 import { getGuardian, listGuardians } from '../db/bonding-file.js';
 import type { StudentsDeps } from '../deps.js';
+import { MAX_GUARDIANS } from '../domain/file-limits.js';
 import { fileEntryRoutes } from './file-entries.js';
 import { GuardianInput, GuardianSchema, toGuardian } from './schemas.js';
 
@@ -10,6 +11,7 @@ export const guardianRoutes = (deps: StudentsDeps) =>
     segment: 'guardians',
     noun: 'guardian',
     listSummary: 'My guardians and parents',
+    maxEntries: MAX_GUARDIANS,
     input: GuardianInput,
     output: GuardianSchema,
     columns: (body) => ({
