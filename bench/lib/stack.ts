@@ -22,7 +22,8 @@ const GATEWAY_STATUS_PORT = 8100 + PORT_OFFSET;
 
 /** The edge limits of the profile: high enough never to answer 429 to the load generator. */
 export const BENCH_RATE_LIMITS = {
-  'limit-platform': { second: 10_000_000, minute: 600_000_000 },
+  'limit-per-user': { second: 10_000_000, minute: 600_000_000 },
+  'limit-per-address': { second: 10_000_000, minute: 600_000_000 },
   'limit-sign-in': { second: 10_000_000, minute: 600_000_000 },
 };
 

@@ -179,7 +179,11 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
       // Seven processes start at once here; on a loaded two-core machine that takes a while.
       startTimeoutMs: 120_000,
       // Sign-in and registration share a small limit, so that the edge's 429 shows; the story stays below it.
-      rateLimits: { 'limit-platform': { second: 1000, minute: 60000 }, 'limit-sign-in': { minute: 15 } },
+      rateLimits: {
+        'limit-per-user': { second: 1000, minute: 60000 },
+        'limit-per-address': { second: 1000, minute: 60000 },
+        'limit-sign-in': { minute: 15 },
+      },
     });
     await startPrometheus();
     await loanStory();

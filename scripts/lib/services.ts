@@ -56,17 +56,22 @@ export const services: ServiceSpec[] = [
     name: 'students',
     port: 3002,
     env: () => ({ ...localFieldKeys() }),
-    consumes: ['user.registered', 'user.updated', 'user.disabled'],
+    consumes: ['user.registered', 'user.updated', 'user.disabled', 'session.ended'],
   },
-  { name: 'catalog', port: 3003, seed: true, consumes: ['user.disabled'] },
+  { name: 'catalog', port: 3003, seed: true, consumes: ['user.disabled', 'session.ended'] },
   // Calls catalog and students with the user's token, the ledger's /internal/transfers signed (default URLs).
   // Of the ledger's transfers it acts only on disbursements: the others are not sent to it.
   {
     name: 'loans',
     port: 3004,
-    consumes: ['user.disabled', 'transfer.completed?purpose=disbursement', 'disbursement.failed'],
+    consumes: [
+      'user.disabled',
+      'session.ended',
+      'transfer.completed?purpose=disbursement',
+      'disbursement.failed',
+    ],
   },
-  { name: 'ledger', port: 3005, consumes: ['user.disabled', 'loan.approved'] },
+  { name: 'ledger', port: 3005, consumes: ['user.disabled', 'session.ended', 'loan.approved'] },
   {
     name: 'notifications',
     port: 3006,
@@ -75,6 +80,7 @@ export const services: ServiceSpec[] = [
     consumes: [
       'user.*',
       'agent.approved',
+      'session.ended',
       'loan.*',
       'repayment.received',
       'transfer.completed',

@@ -23,10 +23,10 @@ export const signInAdmin = (platform: Platform) =>
   signIn(platform, PLATFORM_ADMIN.email, PLATFORM_ADMIN.password);
 
 /**
- * Proves the e-mail as a user would: the code identity sent (read from the event in its outbox, since
- * no mail server runs here) goes to POST /auth/verify-email. Loans and money need a verified e-mail.
+ * The data of the newest `type` event identity wrote for `userId`: what a user would read in the mail it
+ * causes (codes), since no mail server runs here.
  */
-async function verifyEmail(platform: Platform, userId: string): Promise<void> {
+export async function identityEventData<T>(platform: Platform, type: string, userId: string): Promise<T> {
   const identityDb = createDatabase<any>({ url: platform.databaseUrl('identity'), poolSize: 1 });
   try {
     const event = await waitFor(
@@ -34,17 +34,30 @@ async function verifyEmail(platform: Platform, userId: string): Promise<void> {
         identityDb.db
           .selectFrom('outbox')
           .select('payload')
-          .where('type', '=', 'user.emailVerificationRequested')
+          .where('type', '=', type)
           .where('aggregate_key', '=', userId)
+          .orderBy('seq', 'desc')
           .executeTakeFirst(),
-      { what: 'the verification event' },
+      { what: `identity's ${type} event` },
     );
-    const { verificationCode } = JSON.parse(event.payload) as { verificationCode: string };
-    const verified = await platform.api('POST', '/auth/verify-email', { body: { code: verificationCode } });
-    if (verified.status !== 204) throw new Error(`verify-email failed: ${verified.status} ${verified.text}`);
+    return JSON.parse(event.payload) as T;
   } finally {
     await identityDb.close();
   }
+}
+
+/**
+ * Proves the e-mail as a user would: the code identity sent goes to POST /auth/verify-email. Loans and
+ * money need a verified e-mail.
+ */
+async function verifyEmail(platform: Platform, userId: string): Promise<void> {
+  const { verificationCode } = await identityEventData<{ verificationCode: string }>(
+    platform,
+    'user.emailVerificationRequested',
+    userId,
+  );
+  const verified = await platform.api('POST', '/auth/verify-email', { body: { code: verificationCode } });
+  if (verified.status !== 204) throw new Error(`verify-email failed: ${verified.status} ${verified.text}`);
 }
 
 /** Registers and verifies the e-mail (agents can sign in only once approved). */

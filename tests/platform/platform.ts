@@ -196,7 +196,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ...(names.includes('notifications') ? { 'notifications-stream': url('notifications') } : {}),
       },
       rateLimits: options.rateLimits ?? {
-        'limit-platform': { second: 10_000, minute: 600_000 },
+        'limit-per-user': { second: 10_000, minute: 600_000 },
+        'limit-per-address': { second: 10_000, minute: 600_000 },
         'limit-sign-in': { minute: 10_000 },
       },
     });

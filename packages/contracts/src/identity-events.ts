@@ -126,3 +126,37 @@ export const userTwoFactorChangedV1 = defineEvent({
   },
   aggregate: (data) => data.userId,
 });
+
+/** Why sessions end: the user signed out or ended them, or something about the account made identity end them. */
+export const SessionEndReason = z.enum([
+  'logout',
+  'revoked_by_user',
+  'password_changed',
+  'password_reset',
+  'email_changed',
+  'mfa_enabled',
+  'user_disabled',
+  'reuse_detected',
+]);
+
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+
+/** Sessions ended together, at most this many to an event (identity splits a larger set). */
+export const MAX_SESSIONS_PER_EVENT = 500;
+
+export const sessionEndedV1 = defineEvent({
+  type: 'session.ended',
+  version: 1,
+  description:
+    "Sessions of a user ended (sign-out, a session or all sessions ended, a refresh token's reuse detected, a " +
+    'password change or reset, an e-mail change, two-factor sign-in turned on, the user disabled). Every ' +
+    'service refuses the access tokens whose `sid` is one of `sessionIds` from the moment the event arrives ' +
+    '(401 `session_ended`), and remembers them until every such token has expired.',
+  shape: {
+    userId: Id,
+    sessionIds: z.array(Id).min(1).max(MAX_SESSIONS_PER_EVENT),
+    endedAt: Timestamp,
+    reason: SessionEndReason,
+  },
+  aggregate: (data) => data.userId,
+});

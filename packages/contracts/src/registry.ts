@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   agentApprovedV1,
+  sessionEndedV1,
   userDisabledV1,
   userEmailChangedV1,
   userEmailChangeRequestedV1,
@@ -35,6 +36,7 @@ export const eventContracts = [
   userEmailChangeRequestedV1,
   userEmailChangedV1,
   userTwoFactorChangedV1,
+  sessionEndedV1,
   loanCreatedV1,
   loanApprovedV1,
   loanRejectedV1,

@@ -34,6 +34,7 @@ describe('the event contracts', () => {
         'user.emailChangeRequested',
         'user.emailChanged',
         'user.twoFactorChanged',
+        'session.ended',
         'loan.created',
         'loan.rejected',
         'loan.cancelled',

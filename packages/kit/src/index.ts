@@ -1,5 +1,5 @@
 export { createServiceApp, type ServiceApp, type ServiceAppOptions } from './app.js';
-export { type TokenDenylist, UserRevocationList } from './auth/denylist.js';
+export { type Refusal, type TokenDenylist, UserRevocationList } from './auth/denylist.js';
 export {
   bearerSecurity,
   createGuards,
@@ -47,7 +47,7 @@ export {
   eventConfigSchema,
   eventConfigShape,
 } from './events/config.js';
-export { createEventTables } from './events/create-event-tables.js';
+export { createEndedSessionsTable, createEventTables } from './events/create-event-tables.js';
 export { DEAD_LETTER_USAGE, deadLetterCommand, deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
 export { type DeadLetter, listDeadLetters, replayDeadLetters } from './events/dead-letters.js';
@@ -68,6 +68,7 @@ export {
   loadRevocations,
   REVOCATION_RETENTION_SECONDS,
   RevocationSync,
+  recordEndedSessions,
   recordRevocation,
 } from './events/revocations.js';
 export { createEventRuntime, type EventRuntime, mountEventRoutes } from './events/runtime.js';

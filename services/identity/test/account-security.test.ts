@@ -107,8 +107,15 @@ describe('DELETE /api/v1/auth/sessions/{id}', () => {
     });
     expect(unknown.status).toBe(404);
     const otherSid = decodeJwt(other.accessToken).sid as string;
+    const otherDevice = await h.login(other.email, PASSWORD);
     await h.call('POST', '/api/v1/auth/logout', { token: other.accessToken });
-    const ended = await h.call('DELETE', `/api/v1/auth/sessions/${otherSid}`, { token: other.accessToken });
+    // The ended session's own token is refused outright; from another session, it is not found.
+    const own = await h.call('DELETE', `/api/v1/auth/sessions/${otherSid}`, { token: other.accessToken });
+    expect(own.status).toBe(401);
+    expect(own.json.code).toBe('session_ended');
+    const ended = await h.call('DELETE', `/api/v1/auth/sessions/${otherSid}`, {
+      token: otherDevice.accessToken,
+    });
     expect(ended.status).toBe(404);
   });
 

@@ -257,7 +257,28 @@ describe('loan events', () => {
     expect(await kinds(agent.id)).toEqual(['loan_rejected']);
   });
 
-  it('loan.cancelled: tells whoever did not cancel it', async () => {
+  it("loan.created and loan.cancelled on a student's own application: their own wording, no second notice", async () => {
+    const student = await h.user('student');
+    const admin = await h.user('admin');
+    const loanId = randomUUID();
+    await h.deliver('loan.created@1', {
+      loanId,
+      studentId: student.id,
+      productId: randomUUID(),
+      createdBy: student.id,
+      principal: money('50000000'),
+    });
+    const [created] = await h.notificationsOf(student.id);
+    expect(created?.title).toBe('Your loan application was received');
+    expect(created?.body).not.toContain('raised for you');
+
+    await h.deliver('loan.cancelled@1', { loanId, studentId: student.id, cancelledBy: admin.id });
+    const notices = await h.notificationsOf(student.id);
+    expect(notices.map((notice) => notice.kind)).toEqual(['loan_created', 'loan_cancelled']);
+    expect(notices[1]?.body).toBe('Your loan application was withdrawn before it was decided.');
+  });
+
+  it('loan.cancelled: the student always hears of it; the agent unless they cancelled it', async () => {
     const byAgent = await raisedLoan();
     await h.deliver('loan.cancelled@1', {
       loanId: byAgent.loanId,
@@ -273,7 +294,10 @@ describe('loan events', () => {
       studentId: byStudent.student.id,
       cancelledBy: byStudent.student.id,
     });
-    expect(await kinds(byStudent.student.id)).toEqual(['loan_created']);
+    expect(await kinds(byStudent.student.id)).toEqual(['loan_created', 'loan_cancelled']);
+    expect((await h.notificationsOf(byStudent.student.id))[1]?.title).toBe(
+      'You withdrew your loan application',
+    );
     expect(await kinds(byStudent.agent.id)).toEqual(['loan_cancelled']);
   });
 

@@ -1,16 +1,25 @@
 import type { Principal } from './principal.js';
 
+/** Why a token that verified is refused all the same. */
+export type Refusal = 'revoked' | 'session_ended';
+
 /**
  * Decides whether a token that verified is still refused, e.g. because its user
- * was disabled after it was issued. Consulted on every request, after the cache.
+ * was disabled or its session ended after it was issued. Consulted on every request, after the cache.
  */
 export interface TokenDenylist {
-  isRevoked(principal: Principal): boolean;
+  refusal(principal: Principal): Refusal | undefined;
 }
 
-/** Refuses a user's tokens issued at or before the moment their access was revoked. */
+/**
+ * Refuses a user's tokens issued at or before the moment their access was revoked (user.disabled), and
+ * every token of an ended session (session.ended, by the token's `sid`). Both are kept only until every
+ * token they refuse has expired, so the lists hold the last hour's changes, not history.
+ */
 export class UserRevocationList implements TokenDenylist {
   readonly #revokedAt = new Map<string, number>();
+  /** Ended session id → when it ended (seconds). */
+  readonly #endedSessions = new Map<string, number>();
 
   /** `at` in seconds since the epoch; tokens with `iat` ≤ `at` are refused. */
   revokeTokensIssuedBefore(userId: string, at: number): void {
@@ -18,13 +27,31 @@ export class UserRevocationList implements TokenDenylist {
     this.#revokedAt.set(userId, Math.max(current, at));
   }
 
-  /** Drops revocations at or before `cutoff` (seconds): every token they refuse has expired by now. */
+  /** Refuses every token of these sessions; `at` in seconds since the epoch. */
+  endSessions(sessionIds: readonly string[], at: number): void {
+    for (const id of sessionIds) if (!this.#endedSessions.has(id)) this.#endedSessions.set(id, at);
+  }
+
+  /** Drops entries at or before `cutoff` (seconds): every token they refuse has expired by now. */
   forgetRevokedBefore(cutoff: number): void {
     for (const [userId, at] of this.#revokedAt) if (at <= cutoff) this.#revokedAt.delete(userId);
+    for (const [id, at] of this.#endedSessions) if (at <= cutoff) this.#endedSessions.delete(id);
+  }
+
+  /** How many entries are held (users revoked, sessions ended): for tests and metrics. */
+  get size(): { users: number; sessions: number } {
+    return { users: this.#revokedAt.size, sessions: this.#endedSessions.size };
+  }
+
+  /** A disabled user's token says so first: that its session ended too is the lesser news. */
+  refusal(principal: Principal): Refusal | undefined {
+    const revokedAt = this.#revokedAt.get(principal.userId);
+    if (revokedAt !== undefined && principal.issuedAt <= revokedAt) return 'revoked';
+    const ended = principal.sessionId !== undefined && this.#endedSessions.has(principal.sessionId);
+    return ended ? 'session_ended' : undefined;
   }
 
   isRevoked(principal: Principal): boolean {
-    const revokedAt = this.#revokedAt.get(principal.userId);
-    return revokedAt !== undefined && principal.issuedAt <= revokedAt;
+    return this.refusal(principal) !== undefined;
   }
 }

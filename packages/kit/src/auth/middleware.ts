@@ -5,6 +5,18 @@ import { InvalidToken, type TokenVerifier } from './verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
+/** The 401 answer to each reason a token is refused. */
+const REFUSED: Record<InvalidToken['reason'], { code: string; detail: string }> = {
+  expired: { code: 'token_expired', detail: 'The access token is expired.' },
+  invalid: { code: 'invalid_token', detail: 'The access token is invalid.' },
+  revoked: { code: 'token_revoked', detail: 'The access token is revoked.' },
+  session_ended: {
+    code: 'session_ended',
+    detail:
+      'The session this access token belongs to has ended (signed out or ended by the account). Sign in again.',
+  },
+};
+
 /** OpenAPI `security` for routes that need a bearer token. */
 export const bearerSecurity = [{ bearerAuth: [] }];
 
@@ -58,13 +70,8 @@ export function createGuards(verifier: TokenVerifier, options: GuardOptions = {}
           principal = await verifier.verify(match[1]);
         } catch (error) {
           if (!(error instanceof InvalidToken)) throw error;
-          const code =
-            error.reason === 'expired'
-              ? 'token_expired'
-              : error.reason === 'revoked'
-                ? 'token_revoked'
-                : 'invalid_token';
-          throw new Unauthorized(code, `The access token is ${error.reason}.`, {
+          const { code, detail } = REFUSED[error.reason];
+          throw new Unauthorized(code, detail, {
             headers: {
               'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message}"`,
             },

@@ -1,5 +1,5 @@
 import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
-import type { TokenDenylist } from './denylist.js';
+import type { Refusal, TokenDenylist } from './denylist.js';
 import { type Principal, ROLES, type Role } from './principal.js';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -20,7 +20,7 @@ export interface TokenVerifierOptions {
 export class InvalidToken extends Error {
   constructor(
     message: string,
-    readonly reason: 'expired' | 'invalid' | 'revoked',
+    readonly reason: 'expired' | 'invalid' | Refusal,
   ) {
     super(message);
   }
@@ -90,7 +90,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         principal = await verifySignature(token);
         remember(token, principal);
       }
-      if (denylist?.isRevoked(principal)) throw new InvalidToken('token revoked', 'revoked');
+      const refusal = denylist?.refusal(principal);
+      if (refusal === 'session_ended') throw new InvalidToken('session ended', refusal);
+      if (refusal) throw new InvalidToken('token revoked', refusal);
       return principal;
     },
   };

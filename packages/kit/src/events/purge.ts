@@ -13,6 +13,7 @@ export interface PurgeResult {
   events: number;
   inbox: number;
   revocations: number;
+  endedSessions: number;
 }
 
 const BATCH = 1_000;
@@ -34,7 +35,7 @@ const ago = (ms: number) => sql<Date>`DATE_SUB(NOW(3), INTERVAL ${Math.round(ms)
 /**
  * Deletes what has served its purpose: deliveries made long enough ago, events
  * with no delivery left (dead letters keep their event until replayed and
- * delivered), processed inbox ids past retention, and expired revocations.
+ * delivered), processed inbox ids past retention, and expired revocations and ended sessions.
  */
 export async function purgeEventTables(db: AnyDatabase, settings: PurgeSettings): Promise<PurgeResult> {
   const tables = eventTables(db);
@@ -73,13 +74,16 @@ export async function purgeEventTables(db: AnyDatabase, settings: PurgeSettings)
       .executeTakeFirst();
     return result.numDeletedRows;
   });
-  const revocations = await inBatches(async () => {
-    const result = await tables
-      .deleteFrom('revoked_users')
-      .where('expires_at', '<', sql<Date>`NOW(3)`)
-      .limit(BATCH)
-      .executeTakeFirst();
-    return result.numDeletedRows;
-  });
-  return { deliveries, events, inbox, revocations };
+  const expired = (table: 'revoked_users' | 'ended_sessions') =>
+    inBatches(async () => {
+      const result = await tables
+        .deleteFrom(table)
+        .where('expires_at', '<', sql<Date>`NOW(3)`)
+        .limit(BATCH)
+        .executeTakeFirst();
+      return result.numDeletedRows;
+    });
+  const revocations = await expired('revoked_users');
+  const endedSessions = await expired('ended_sessions');
+  return { deliveries, events, inbox, revocations, endedSessions };
 }

@@ -37,22 +37,51 @@ export async function recordRevocation(
     .execute();
 }
 
-/** Copies the persisted revocations still in force into the in-memory list; returns how many. */
+/**
+ * Persists "refuse every token of these sessions" in the caller's transaction (session.ended), as
+ * recordRevocation does for a user; a session already recorded keeps its first end.
+ */
+export async function recordEndedSessions(
+  trx: AnyTransaction,
+  userId: string,
+  sessionIds: readonly string[],
+  endedAt: Date,
+  retentionSeconds = REVOCATION_RETENTION_SECONDS,
+): Promise<void> {
+  if (sessionIds.length === 0) return;
+  const expiresAt = new Date(endedAt.getTime() + retentionSeconds * 1000);
+  await eventTables(trx)
+    .insertInto('ended_sessions')
+    .values(
+      sessionIds.map((id) => ({ session_id: id, user_id: userId, ended_at: endedAt, expires_at: expiresAt })),
+    )
+    .onDuplicateKeyUpdate({ session_id: sql<string>`session_id` })
+    .execute();
+}
+
+/** Copies the persisted revocations and ended sessions still in force into the in-memory list. */
 export async function loadRevocations(db: AnyDatabase, list: UserRevocationList): Promise<number> {
-  const rows = await eventTables(db)
+  const tables = eventTables(db);
+  const users = await tables
     .selectFrom('revoked_users')
     .select(['user_id', 'revoked_before'])
     .where('expires_at', '>', sql<Date>`NOW(3)`)
     .execute();
-  for (const row of rows) list.revokeTokensIssuedBefore(row.user_id, toSeconds(row.revoked_before));
-  return rows.length;
+  for (const row of users) list.revokeTokensIssuedBefore(row.user_id, toSeconds(row.revoked_before));
+  const sessions = await tables
+    .selectFrom('ended_sessions')
+    .select(['session_id', 'ended_at'])
+    .where('expires_at', '>', sql<Date>`NOW(3)`)
+    .execute();
+  for (const row of sessions) list.endSessions([row.session_id], toSeconds(row.ended_at));
+  return users.length + sessions.length;
 }
 
 /**
  * Keeps a replica's in-memory revocation list in step with the table: loaded
  * at start, then re-read every interval, so a user disabled through another
- * replica is refused here within seconds. The table holds only the last hour's
- * disables, so a full re-read is cheap.
+ * replica is refused here within seconds. The tables hold only the last hour's
+ * disables and ended sessions, so a full re-read is cheap.
  */
 export class RevocationSync {
   #timer: NodeJS.Timeout | undefined;

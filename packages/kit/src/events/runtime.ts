@@ -12,6 +12,7 @@ import { eventInboxRoutes } from './inbox.js';
 import { purgeEventTables } from './purge.js';
 import { OutboxRelay } from './relay.js';
 import { RevocationSync } from './revocations.js';
+import { sessionEndedHandler } from './session-ended-handler.js';
 import type { EventTransport } from './transport.js';
 import { userDisabledHandler } from './user-disabled-handler.js';
 
@@ -132,6 +133,7 @@ export function mountEventRoutes<DB>(
   const handlers: EventHandlers<DB> = { ...consumer.handlers };
   if (revocations && consumer.consumeUserDisabled !== false) {
     handlers['user.disabled@1'] = userDisabledHandler(revocations, consumer.handlers?.['user.disabled@1']);
+    handlers['session.ended@1'] = sessionEndedHandler(revocations);
   }
   if (Object.keys(handlers).length > 0) {
     app.route(

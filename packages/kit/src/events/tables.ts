@@ -56,12 +56,21 @@ export interface RevokedUsersTable {
   updated_at: Date;
 }
 
+/** session.ended, remembered until every token of the session has expired anyway. */
+export interface EndedSessionsTable {
+  session_id: string;
+  user_id: string;
+  ended_at: Date;
+  expires_at: Date;
+}
+
 /** The kit's tables; a service's Kysely schema extends this. */
 export interface EventTables {
   outbox: OutboxTable;
   outbox_deliveries: OutboxDeliveriesTable;
   inbox: InboxTable;
   revoked_users: RevokedUsersTable;
+  ended_sessions: EndedSessionsTable;
 }
 
 /** Whatever Kysely a service has (typed by its own schema); the kit only touches its own tables. */

@@ -13,6 +13,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import {
   createDatabase,
+  createEndedSessionsTable,
   createEventTables,
   createHttpPushTransport,
   createLogger,
@@ -71,7 +72,10 @@ export async function createProducer(label: string) {
     return handle;
   };
   const main = open();
-  await runMigrations(main.db, main.name, [{ name: '0001_create_event_tables', up: createEventTables }]);
+  await runMigrations(main.db, main.name, [
+    { name: '0001_create_event_tables', up: createEventTables },
+    { name: '0002_create_ended_sessions', up: createEndedSessionsTable },
+  ]);
   const relays: OutboxRelay[] = [];
   const { destination, lines } = collectLogLines();
   const logger = createLogger({ service: 'producer', level: 'debug', destination });

@@ -210,3 +210,49 @@ describe('user.disabled', () => {
     }
   });
 });
+
+describe('session.ended', () => {
+  const token = (sessionId: string) => ({
+    userId: randomUUID(),
+    role: 'student' as const,
+    tokenId: 't',
+    sessionId,
+    emailVerified: true,
+    issuedAt: Math.floor(Date.now() / 1000) - 60,
+    expiresAt: Math.floor(Date.now() / 1000) + 840,
+    token: 'x',
+  });
+
+  it("refuses the sessions' tokens at once here, persisted for restarts and other replicas, and no other session's", async () => {
+    const [ended, alsoEnded, live] = [randomUUID(), randomUUID(), randomUUID()];
+    const otherReplica = new UserRevocationList();
+    const sync = new RevocationSync(consumer.database.db, otherReplica, consumer.logger, 100);
+    await sync.start();
+    try {
+      const answer = await deliver(
+        envelope({
+          type: 'session.ended',
+          data: {
+            userId: randomUUID(),
+            sessionIds: [ended, alsoEnded],
+            endedAt: new Date().toISOString(),
+            reason: 'logout',
+          },
+        }),
+      );
+      expect(answer.status).toBe(200);
+      expect(consumer.revocations.refusal(token(ended))).toBe('session_ended');
+      expect(consumer.revocations.refusal(token(alsoEnded))).toBe('session_ended');
+      expect(consumer.revocations.refusal(token(live))).toBeUndefined();
+      await waitFor(() => otherReplica.refusal(token(ended)) === 'session_ended', {
+        timeoutMs: 3_000,
+        what: 'the other replica to refuse the session',
+      });
+      const restarted = new UserRevocationList();
+      await loadRevocations(consumer.database.db, restarted);
+      expect(restarted.refusal(token(alsoEnded))).toBe('session_ended');
+    } finally {
+      sync.stop();
+    }
+  });
+});

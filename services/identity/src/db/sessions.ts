@@ -1,9 +1,18 @@
-import { Unauthorized, uuidv7 } from '@bonding/kit';
-import type { Kysely } from 'kysely';
+import { MAX_SESSIONS_PER_EVENT, type SessionEndReason } from '@bonding/contracts';
+import {
+  emitEvent,
+  REVOCATION_RETENTION_SECONDS,
+  recordEndedSessions,
+  Unauthorized,
+  type UserRevocationList,
+  uuidv7,
+} from '@bonding/kit';
+import type { Kysely, Transaction } from 'kysely';
 import { hashRefreshToken, newRefreshToken } from '../domain/tokens.js';
 import type { IdentityDatabase } from './schema.js';
 
 type Db = Kysely<IdentityDatabase>;
+type Trx = Transaction<IdentityDatabase>;
 
 export interface IssuedRefreshToken {
   refreshToken: string;
@@ -61,6 +70,7 @@ export async function rotateRefreshToken(
   db: Db,
   presented: string,
   now: Date,
+  revocations: UserRevocationList,
 ): Promise<{ userId: string; sessionId: string; refreshToken: string }> {
   const tokenHash = hashRefreshToken(presented);
   const outcome = await db.transaction().execute(async (trx) => {
@@ -73,8 +83,13 @@ export async function rotateRefreshToken(
       .executeTakeFirst();
     if (!row || row.revoked_at !== null || row.expires_at <= now) return { kind: 'invalid' as const };
     if (row.used_at !== null) {
-      await revokeFamilyIn(trx, row.family_id, 'reuse_detected', now);
-      return { kind: 'reused' as const };
+      const ended = await endSessions(
+        trx,
+        { userId: row.user_id, only: row.family_id },
+        'reuse_detected',
+        now,
+      );
+      return { kind: 'reused' as const, ended };
     }
     await trx
       .updateTable('refresh_tokens')
@@ -102,6 +117,7 @@ export async function rotateRefreshToken(
   });
   if (outcome.kind === 'invalid') throw invalidRefresh();
   if (outcome.kind === 'reused') {
+    refuseEndedSessions(revocations, outcome.ended, now);
     throw new Unauthorized(
       'refresh_token_reused',
       'This refresh token was already used; the session has been revoked. Sign in again.',
@@ -110,34 +126,64 @@ export async function rotateRefreshToken(
   return outcome;
 }
 
-async function revokeFamilyIn(db: Db, familyId: string, reason: string, now: Date): Promise<void> {
-  await db
-    .updateTable('refresh_families')
-    .set({ revoked_at: now, revoked_reason: reason })
-    .where('id', '=', familyId)
-    .where('revoked_at', 'is', null)
-    .execute();
+/** Which of a user's sessions to end: one, all but one (the caller's own), or all. */
+export interface SessionSelection {
+  userId: string;
+  only?: string;
+  except?: string | undefined;
 }
 
-/** Ends one session of a user (logout). */
-export async function revokeSession(db: Db, userId: string, sessionId: string, reason: string, now: Date) {
-  await db
+/**
+ * Ends the selected sessions that are not ended yet, in the caller's transaction, and announces them:
+ * recorded in identity's own ended-session table (its replicas refuse their tokens within a sync
+ * interval; the caller applies them to this replica's denylist once committed, refuseEndedSessions) and
+ * emitted as session.ended@1 for every other service. A family whose refresh tokens expired longer ago
+ * than any access token lives has no token left to refuse, so it is not announced. Answers the ended ids.
+ */
+export async function endSessions(
+  trx: Trx,
+  selection: SessionSelection,
+  reason: SessionEndReason,
+  now: Date,
+): Promise<string[]> {
+  let query = trx
+    .selectFrom('refresh_families')
+    .select('id')
+    .where('user_id', '=', selection.userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', new Date(now.getTime() - REVOCATION_RETENTION_SECONDS * 1000));
+  if (selection.only) query = query.where('id', '=', selection.only);
+  if (selection.except) query = query.where('id', '<>', selection.except);
+  const ids = (await query.forUpdate().execute()).map((row) => row.id);
+  if (ids.length === 0) return [];
+  await trx
     .updateTable('refresh_families')
     .set({ revoked_at: now, revoked_reason: reason })
-    .where('id', '=', sessionId)
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
+    .where('id', 'in', ids)
     .execute();
+  await recordEndedSessions(trx, selection.userId, ids, now);
+  for (let i = 0; i < ids.length; i += MAX_SESSIONS_PER_EVENT) {
+    const sessionIds = ids.slice(i, i + MAX_SESSIONS_PER_EVENT);
+    await emitEvent(
+      trx,
+      {
+        type: 'session.ended',
+        version: 1,
+        data: { userId: selection.userId, sessionIds, endedAt: now.toISOString(), reason },
+      },
+      { now },
+    );
+  }
+  return ids;
 }
 
-/** Ends every session of a user (disable, and later password changes). */
-export async function revokeAllSessions(db: Db, userId: string, reason: string, now: Date): Promise<void> {
-  await db
-    .updateTable('refresh_families')
-    .set({ revoked_at: now, revoked_reason: reason })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .execute();
+/** Refuses the ended sessions' tokens on this replica at once (after their transaction committed). */
+export function refuseEndedSessions(
+  revocations: UserRevocationList,
+  ids: readonly string[],
+  now: Date,
+): void {
+  revocations.endSessions(ids, Math.floor(now.getTime() / 1000));
 }
 
 /** The user's sessions still in force (not revoked, not expired), most recently used first. */
@@ -158,41 +204,23 @@ export function listActiveSessions(db: Db, userId: string, now: Date) {
 export const MAX_LISTED_SESSIONS = 100;
 
 /**
- * Ends one active session of the user; false when the user has no such active
- * session (another user's id included), so the caller answers 404 alike.
+ * Ends one active session of the user; empty when the user has no such active session (another user's id
+ * included), so the caller answers 404 alike.
  */
 export async function revokeOwnSession(
-  db: Db,
+  trx: Trx,
   userId: string,
   sessionId: string,
-  reason: string,
+  reason: SessionEndReason,
   now: Date,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('refresh_families')
-    .set({ revoked_at: now, revoked_reason: reason })
+) {
+  const active = await trx
+    .selectFrom('refresh_families')
+    .select('id')
     .where('id', '=', sessionId)
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Ends every session of the user but `keepSessionId` (the caller's own); answers how many ended. */
-export async function revokeOtherSessions(
-  db: Db,
-  userId: string,
-  keepSessionId: string | undefined,
-  reason: string,
-  now: Date,
-): Promise<number> {
-  let query = db
-    .updateTable('refresh_families')
-    .set({ revoked_at: now, revoked_reason: reason })
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null);
-  if (keepSessionId) query = query.where('id', '<>', keepSessionId);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return active ? endSessions(trx, { userId, only: sessionId }, reason, now) : [];
 }

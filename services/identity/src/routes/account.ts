@@ -15,12 +15,7 @@ import { writeAudit } from '../db/audit.js';
 import { clearFailures } from '../db/login-throttle.js';
 import { issueEmailVerification, spendOneTimeCode, storeOneTimeCode } from '../db/one-time-codes.js';
 import { takeRequestSlot } from '../db/security-requests.js';
-import {
-  listActiveSessions,
-  revokeAllSessions,
-  revokeOtherSessions,
-  revokeOwnSession,
-} from '../db/sessions.js';
+import { endSessions, listActiveSessions, refuseEndedSessions, revokeOwnSession } from '../db/sessions.js';
 import { findUserByEmail, getUser, markEmailVerified, updatePasswordHash } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { newOneTimeCode } from '../domain/one-time-codes.js';
@@ -217,8 +212,9 @@ export function accountRoutes(deps: IdentityDeps) {
       const { userId } = principalOf(c);
       const sessionId = c.req.valid('param').id;
       const now = deps.now();
-      await db.transaction().execute(async (trx) => {
-        if (!(await revokeOwnSession(trx, userId, sessionId, 'revoked_by_user', now))) {
+      const ended = await db.transaction().execute(async (trx) => {
+        const ended = await revokeOwnSession(trx, userId, sessionId, 'revoked_by_user', now);
+        if (ended.length === 0) {
           throw new NotFound('session_not_found', 'You have no session in force with this id.');
         }
         await writeAudit(
@@ -226,20 +222,29 @@ export function accountRoutes(deps: IdentityDeps) {
           { actorId: userId, action: 'session.revoked', targetId: userId, details: { sessionId } },
           now,
         );
+        return ended;
       });
+      refuseEndedSessions(deps.revocations, ended, now);
       return c.body(null, 204);
     })
     .openapi({ ...revokeOthers, middleware: signedIn }, async (c) => {
       const { userId, sessionId } = principalOf(c);
       const now = deps.now();
-      await db.transaction().execute(async (trx) => {
-        const ended = await revokeOtherSessions(trx, userId, sessionId, 'revoked_by_user', now);
+      const ended = await db.transaction().execute(async (trx) => {
+        const ended = await endSessions(trx, { userId, except: sessionId }, 'revoked_by_user', now);
         await writeAudit(
           trx,
-          { actorId: userId, action: 'session.revoked_others', targetId: userId, details: { ended } },
+          {
+            actorId: userId,
+            action: 'session.revoked_others',
+            targetId: userId,
+            details: { ended: ended.length },
+          },
           now,
         );
+        return ended;
       });
+      refuseEndedSessions(deps.revocations, ended, now);
       return c.body(null, 204);
     })
     .openapi({ ...changePassword, middleware: signedIn }, async (c) => {
@@ -249,9 +254,10 @@ export function accountRoutes(deps: IdentityDeps) {
       const user = await getUser(db, userId);
       await assertCurrentPassword(deps, user, currentPassword, now);
       const passwordHash = await hashPassword(newPassword);
+      let ended: string[] = [];
       await db.transaction().execute(async (trx) => {
         await updatePasswordHash(trx, user.id, passwordHash, now);
-        const ended = await revokeOtherSessions(trx, user.id, sessionId, 'password_changed', now);
+        ended = await endSessions(trx, { userId: user.id, except: sessionId }, 'password_changed', now);
         await emitEvent(
           trx,
           {
@@ -263,10 +269,16 @@ export function accountRoutes(deps: IdentityDeps) {
         );
         await writeAudit(
           trx,
-          { actorId: user.id, action: 'user.password_changed', targetId: user.id, details: { ended } },
+          {
+            actorId: user.id,
+            action: 'user.password_changed',
+            targetId: user.id,
+            details: { ended: ended.length },
+          },
           now,
         );
       });
+      refuseEndedSessions(deps.revocations, ended, now);
       return c.body(null, 204);
     })
     .openapi(requestReset, async (c) => {
@@ -313,11 +325,12 @@ export function accountRoutes(deps: IdentityDeps) {
       const { code, newPassword } = c.req.valid('json');
       const now = deps.now();
       const passwordHash = await hashPassword(newPassword);
+      let ended: string[] = [];
       const userId = await db.transaction().execute(async (trx) => {
         const owner = await spendOneTimeCode(trx, 'password_reset', code, now);
         if (!owner) return undefined;
         await updatePasswordHash(trx, owner, passwordHash, now);
-        await revokeAllSessions(trx, owner, 'password_reset', now);
+        ended = await endSessions(trx, { userId: owner }, 'password_reset', now);
         await emitEvent(
           trx,
           {
@@ -333,6 +346,7 @@ export function accountRoutes(deps: IdentityDeps) {
       if (!userId) {
         throw new BadRequest('invalid_reset_code', 'The reset code is invalid, expired or already used.');
       }
+      refuseEndedSessions(deps.revocations, ended, now);
       // The owner proved control of the mailbox: earlier failed sign-ins no longer lock them out.
       const user = await getUser(db, userId);
       await clearFailures(db, user.email);

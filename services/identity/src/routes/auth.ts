@@ -13,7 +13,7 @@ import { writeAudit } from '../db/audit.js';
 import { clearFailures, recordFailure, secondsLocked } from '../db/login-throttle.js';
 import { openChallenge } from '../db/mfa-challenges.js';
 import { issueEmailVerification } from '../db/one-time-codes.js';
-import { revokeSession, rotateRefreshToken, startSession } from '../db/sessions.js';
+import { endSessions, refuseEndedSessions, rotateRefreshToken, startSession } from '../db/sessions.js';
 import { hasActiveTotp } from '../db/totp.js';
 import { findUserByEmail, getUser, insertUser, newUserRow } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
@@ -247,7 +247,7 @@ export function authRoutes(deps: IdentityDeps) {
     })
     .openapi(refresh, async (c) => {
       const { refreshToken } = c.req.valid('json');
-      const rotated = await rotateRefreshToken(db, refreshToken, deps.now());
+      const rotated = await rotateRefreshToken(db, refreshToken, deps.now(), deps.revocations);
       const user = await getUser(db, rotated.userId);
       assertMaySignIn(user);
       // A session an admin opened before the requirement was switched on does not outlive it.
@@ -256,9 +256,14 @@ export function authRoutes(deps: IdentityDeps) {
       return c.json(await tokenPair(deps, user, rotated.sessionId, rotated.refreshToken), 200);
     })
     .openapi({ ...logout, middleware: [deps.guards.require()] }, async (c) => {
-      const principal = principalOf(c);
-      if (principal.sessionId)
-        await revokeSession(db, principal.userId, principal.sessionId, 'logout', deps.now());
+      const { userId, sessionId } = principalOf(c);
+      const now = deps.now();
+      if (sessionId) {
+        const ended = await db
+          .transaction()
+          .execute((trx) => endSessions(trx, { userId, only: sessionId }, 'logout', now));
+        refuseEndedSessions(deps.revocations, ended, now);
+      }
       return c.body(null, 204);
     })
     .openapi({ ...me, middleware: [deps.guards.require()] }, async (c) => {

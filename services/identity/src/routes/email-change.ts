@@ -15,7 +15,7 @@ import { writeAudit } from '../db/audit.js';
 import { clearFailures } from '../db/login-throttle.js';
 import { retireOneTimeCodes, spendEmailChangeCode, storeOneTimeCode } from '../db/one-time-codes.js';
 import { takeRequestSlot } from '../db/security-requests.js';
-import { revokeOtherSessions } from '../db/sessions.js';
+import { endSessions, refuseEndedSessions } from '../db/sessions.js';
 import { hasActiveTotp } from '../db/totp.js';
 import { getUser, updateEmail } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
@@ -159,6 +159,7 @@ export function emailChangeRoutes(deps: IdentityDeps) {
       const { code } = c.req.valid('json');
       const { userId, sessionId } = principalOf(c);
       const now = deps.now();
+      let ended: string[] = [];
       const updated = await db.transaction().execute(async (trx) => {
         const newEmail = await spendEmailChangeCode(trx, userId, code, now);
         if (!newEmail) return undefined;
@@ -168,7 +169,7 @@ export function emailChangeRoutes(deps: IdentityDeps) {
         const after = await getUser(trx, userId);
         // Codes mailed to the old address (verification, reset) must not work once it is no longer ours.
         await retireOneTimeCodes(trx, userId, ['email_verification', 'password_reset', 'email_change'], now);
-        const ended = await revokeOtherSessions(trx, userId, sessionId, 'email_changed', now);
+        ended = await endSessions(trx, { userId, except: sessionId }, 'email_changed', now);
         // The directories first (notifications then mails the new address), then the warning to the old one.
         await emitEvent(trx, { type: 'user.updated', version: 1, data: directoryEntry(after) }, { now });
         await emitEvent(
@@ -182,7 +183,12 @@ export function emailChangeRoutes(deps: IdentityDeps) {
         );
         await writeAudit(
           trx,
-          { actorId: userId, action: 'user.email_changed', targetId: userId, details: { ended } },
+          {
+            actorId: userId,
+            action: 'user.email_changed',
+            targetId: userId,
+            details: { ended: ended.length },
+          },
           now,
         );
         return after;
@@ -190,6 +196,7 @@ export function emailChangeRoutes(deps: IdentityDeps) {
       if (!updated) {
         throw new BadRequest('invalid_email_change_code', 'The code is invalid, expired or already used.');
       }
+      refuseEndedSessions(deps.revocations, ended, now);
       return c.json(toUser(updated), 200);
     });
 }

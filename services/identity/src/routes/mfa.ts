@@ -15,7 +15,7 @@ import { writeAudit } from '../db/audit.js';
 import { clearFailures } from '../db/login-throttle.js';
 import { openSecret, requireCipher } from '../db/second-factor.js';
 import { takeRequestSlot } from '../db/security-requests.js';
-import { revokeOtherSessions } from '../db/sessions.js';
+import { endSessions, refuseEndedSessions } from '../db/sessions.js';
 import {
   confirmTotp,
   deleteTotp,
@@ -209,6 +209,7 @@ export function mfaRoutes(deps: IdentityDeps) {
       const { userId, sessionId } = principalOf(c);
       const now = deps.now();
       const recoveryCodes = newRecoveryCodes();
+      let ended: string[] = [];
       const outcome = await db.transaction().execute(async (trx) => {
         const totp = await findTotp(trx, userId);
         if (!totp) return 'not_started' as const;
@@ -217,11 +218,11 @@ export function mfaRoutes(deps: IdentityDeps) {
         if (step === undefined || !(await confirmTotp(trx, userId, step, now))) return 'wrong' as const;
         await replaceRecoveryCodes(trx, userId, recoveryCodes, now);
         // Sessions opened with the password alone end: from now on a session needs both factors.
-        const ended = await revokeOtherSessions(trx, userId, sessionId, 'mfa_enabled', now);
+        ended = await endSessions(trx, { userId, except: sessionId }, 'mfa_enabled', now);
         await emitEvent(trx, twoFactorChanged(userId, 'enabled', now, recoveryCodes.length), { now });
         await writeAudit(
           trx,
-          { actorId: userId, action: 'user.mfa_enabled', targetId: userId, details: { ended } },
+          { actorId: userId, action: 'user.mfa_enabled', targetId: userId, details: { ended: ended.length } },
           now,
         );
         return 'on' as const;
@@ -240,6 +241,7 @@ export function mfaRoutes(deps: IdentityDeps) {
           'The code is wrong; check the time on the device and try the next one.',
         );
       }
+      refuseEndedSessions(deps.revocations, ended, now);
       c.header('Cache-Control', 'no-store');
       return c.json({ recoveryCodes }, 200);
     })

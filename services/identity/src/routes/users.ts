@@ -14,7 +14,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { writeAudit } from '../db/audit.js';
 import { issueEmailVerification } from '../db/one-time-codes.js';
 import type { UserRow } from '../db/schema.js';
-import { revokeAllSessions } from '../db/sessions.js';
+import { endSessions, refuseEndedSessions } from '../db/sessions.js';
 import { getUser, insertUser, listUsers, newUserRow, updateUserStatus } from '../db/users.js';
 import type { IdentityDeps } from '../deps.js';
 import { directoryEntry } from '../domain/user-events.js';
@@ -107,6 +107,7 @@ export function userRoutes(deps: IdentityDeps) {
     reason: string | undefined,
   ) {
     const now = deps.now();
+    let ended: string[] = [];
     const updated = await db.transaction().execute(async (trx) => {
       const user = await getUser(trx, userId);
       const status = nextStatus(user, action, actorId);
@@ -129,7 +130,7 @@ export function userRoutes(deps: IdentityDeps) {
         );
       }
       if (status === 'disabled') {
-        await revokeAllSessions(trx, user.id, 'user_disabled', now);
+        ended = await endSessions(trx, { userId: user.id }, 'user_disabled', now);
         // Persisted, so every identity replica refuses the tokens (RevocationSync), not only this one.
         await recordRevocation(trx, user.id, now);
         await emitEvent(
@@ -158,6 +159,7 @@ export function userRoutes(deps: IdentityDeps) {
     // pick the revocation up from the table, other services from the user.disabled event.
     if (updated.status === 'disabled')
       deps.revocations.revokeTokensIssuedBefore(updated.id, Math.floor(now.getTime() / 1000));
+    refuseEndedSessions(deps.revocations, ended, now);
     return toUser(updated);
   }
 

@@ -52,9 +52,13 @@ export interface PlanContext {
 
 const nothing = (): Plan => ({ notices: [], mails: [] });
 
-/** The agent who raised a loan hears of it too, unless they are the one who acted. */
-function agentOf(context: PlanContext, ...actors: (string | undefined)[]): string | null {
-  return context.raisedBy && !actors.includes(context.raisedBy) ? context.raisedBy : null;
+/**
+ * The agent who raised a loan hears of it too, unless they are the one who acted, or the loan is the
+ * student's own application (the student's notice already tells them).
+ */
+function agentOf(context: PlanContext, studentId: string, ...actors: (string | undefined)[]): string | null {
+  const raisedBy = context.raisedBy;
+  return raisedBy && raisedBy !== studentId && !actors.includes(raisedBy) ? raisedBy : null;
 }
 
 export const plans = {
@@ -220,13 +224,19 @@ export const plans = {
   },
 
   loanCreated(data: EventData<'loan.created@1'>): Plan {
+    const amount = formatMoney(data.principal);
+    const ownApplication = data.createdBy === data.studentId;
     return {
       notices: [
         {
           userId: data.studentId,
           kind: 'loan_created',
-          title: 'A loan application was raised for you',
-          body: `An application for ${formatMoney(data.principal)} was raised for you and awaits a decision.`,
+          title: ownApplication
+            ? 'Your loan application was received'
+            : 'A loan application was raised for you',
+          body: ownApplication
+            ? `Your application for ${amount} was received and awaits a decision.`
+            : `An application for ${amount} was raised for you and awaits a decision.`,
           data: { loanId: data.loanId, productId: data.productId },
         },
       ],
@@ -236,7 +246,7 @@ export const plans = {
 
   loanApproved(data: EventData<'loan.approved@1'>, context: PlanContext): Plan {
     const amount = formatMoney(data.principal);
-    const agent = agentOf(context, data.approvedBy);
+    const agent = agentOf(context, data.studentId, data.approvedBy);
     return {
       notices: [
         {
@@ -265,7 +275,7 @@ export const plans = {
   },
 
   loanRejected(data: EventData<'loan.rejected@1'>, context: PlanContext): Plan {
-    const agent = agentOf(context, data.rejectedBy);
+    const agent = agentOf(context, data.studentId, data.rejectedBy);
     const note = data.reason ? ` Reason: ${data.reason}` : '';
     return {
       notices: [
@@ -295,17 +305,22 @@ export const plans = {
   },
 
   loanCancelled(data: EventData<'loan.cancelled@1'>, context: PlanContext): Plan {
-    const agent = agentOf(context, data.cancelledBy);
-    const notices: Notice[] = [];
-    if (data.cancelledBy !== data.studentId) {
-      notices.push({
+    const agent = agentOf(context, data.studentId, data.cancelledBy);
+    const byStudent = data.cancelledBy === data.studentId;
+    const raisedForStudent = context.raisedBy !== null && context.raisedBy !== data.studentId;
+    const notices: Notice[] = [
+      {
         userId: data.studentId,
         kind: 'loan_cancelled',
-        title: 'A loan application was withdrawn',
-        body: 'A loan application raised for you was withdrawn before it was decided.',
+        title: byStudent ? 'You withdrew your loan application' : 'A loan application was withdrawn',
+        body: byStudent
+          ? 'Your loan application was withdrawn at your request before it was decided.'
+          : raisedForStudent
+            ? 'A loan application raised for you was withdrawn before it was decided.'
+            : 'Your loan application was withdrawn before it was decided.',
         data: { loanId: data.loanId },
-      });
-    }
+      },
+    ];
     if (agent) {
       notices.push({
         userId: agent,
@@ -320,7 +335,7 @@ export const plans = {
 
   loanDisbursed(data: EventData<'loan.disbursed@1'>, context: PlanContext): Plan {
     const amount = formatMoney(data.amount);
-    const agent = agentOf(context);
+    const agent = agentOf(context, data.studentId);
     return {
       notices: [
         {
@@ -430,7 +445,7 @@ export const plans = {
   },
 
   loanRepaid(data: EventData<'loan.repaid@1'>, context: PlanContext): Plan {
-    const agent = agentOf(context);
+    const agent = agentOf(context, data.studentId);
     return {
       notices: [
         {
@@ -458,7 +473,7 @@ export const plans = {
 
   loanOverdue(data: EventData<'loan.overdue@1'>, context: PlanContext): Plan {
     const overdue = formatMoney(data.overdue);
-    const agent = agentOf(context);
+    const agent = agentOf(context, data.studentId);
     return {
       notices: [
         {

@@ -43,7 +43,8 @@ const stream = createRoute({
     'Notification as JSON. Comment lines keep the connection alive. To resume, send `Last-Event-ID` ' +
     '(EventSource does so by itself) or `?lastEventId=`: everything after it comes first. The stream ends ' +
     'when the access token it was opened with expires (an `expired` event first), when the user is ' +
-    'disabled, and when the server restarts; open it again to go on.',
+    'disabled or the session it belongs to ends (signed out, or ended by the account), and when the server ' +
+    'restarts; open it again to go on.',
   security: streamSecurity,
   request: {
     query: z.object({

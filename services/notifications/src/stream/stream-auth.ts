@@ -38,8 +38,15 @@ export async function authenticateStream(c: Context, deps: NotificationsDeps): P
     expiresAt: seconds(row.token_expires_at),
     token: '',
   };
-  // The user may have been disabled since the ticket was issued.
-  if (deps.revocations.isRevoked(principal)) {
+  // The user may have been disabled, or the session ended, since the ticket was issued.
+  const refusal = deps.revocations.refusal(principal);
+  if (refusal === 'session_ended') {
+    throw new Unauthorized(
+      'session_ended',
+      'The session this ticket was issued for has ended. Sign in again.',
+    );
+  }
+  if (refusal) {
     throw new Unauthorized('token_revoked', 'The access token this ticket was issued for is revoked.');
   }
   c.set('principal', principal);

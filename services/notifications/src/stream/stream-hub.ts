@@ -15,7 +15,7 @@ export interface StreamHubOptions {
   db: Kysely<NotificationsDatabase>;
   logger: Logger;
   metrics: NotificationMetrics;
-  /** The service's token denylist: a disabled user's open streams end too. */
+  /** The service's token denylist: a disabled user's open streams end too, and an ended session's. */
   denylist: TokenDenylist;
   settings: StreamHubSettings;
   now: () => Date;
@@ -192,7 +192,7 @@ export class StreamHub {
     for (const connections of this.#byUser.values()) {
       for (const connection of connections) {
         if (health.draining) this.#close(connection);
-        else if (denylist.isRevoked(connection.principal)) this.#close(connection);
+        else if (denylist.refusal(connection.principal)) this.#close(connection);
         else if (connection.principal.expiresAt <= nowSeconds) {
           this.#write(connection, sseEvent({ event: 'expired', data: { reason: 'token_expired' } }));
           this.#close(connection);

@@ -1,4 +1,4 @@
-import { createEventTables, type Migration } from '@bonding/kit';
+import { createEndedSessionsTable, createEventTables, type Migration } from '@bonding/kit';
 import * as createUsers from './0001_create_users.js';
 import * as createSessions from './0002_create_sessions.js';
 import * as createLoginAttempts from './0003_create_login_attempts.js';
@@ -15,4 +15,5 @@ export const migrations: Migration[] = [
   { name: '0005_create_event_tables', up: createEventTables },
   { name: '0006_create_account_security', ...createAccountSecurity },
   { name: '0007_create_two_factor', ...createTwoFactor },
+  { name: '0008_create_ended_sessions', up: createEndedSessionsTable },
 ];

@@ -1,4 +1,9 @@
-import { createEventTables, createIdempotencyTable, type Migration } from '@bonding/kit';
+import {
+  createEndedSessionsTable,
+  createEventTables,
+  createIdempotencyTable,
+  type Migration,
+} from '@bonding/kit';
 import * as createAccounts from './0001_create_accounts.js';
 import * as createTransfers from './0002_create_transfers.js';
 import * as createEntries from './0003_create_entries.js';
@@ -12,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '0004_create_cards', ...createCards },
   { name: '0005_create_idempotency_records', up: createIdempotencyTable },
   { name: '0006_create_event_tables', up: createEventTables },
+  { name: '0007_create_ended_sessions', up: createEndedSessionsTable },
 ];

@@ -1,4 +1,9 @@
-import { createEventTables, createIdempotencyTable, type Migration } from '@bonding/kit';
+import {
+  createEndedSessionsTable,
+  createEventTables,
+  createIdempotencyTable,
+  type Migration,
+} from '@bonding/kit';
 import * as createLoans from './0001_create_loans.js';
 import * as createLoanHistory from './0002_create_loan_history.js';
 import * as createInstalments from './0003_create_instalments.js';
@@ -12,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '0004_create_repayments', ...createRepayments },
   { name: '0005_create_idempotency_records', up: createIdempotencyTable },
   { name: '0006_create_event_tables', up: createEventTables },
+  { name: '0007_create_ended_sessions', up: createEndedSessionsTable },
 ];

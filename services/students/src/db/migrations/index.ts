@@ -1,12 +1,11 @@
-import { createEventTables, type Migration } from '@bonding/kit';
+import { createEndedSessionsTable, createEventTables, type Migration } from '@bonding/kit';
 import * as createBondingFile from './0001_create_bonding_file.js';
-import * as addBondingFiles from './0004_add_bonding_files.js';
 import * as addBondingFiles from './0004_add_bonding_files.js';
 
 /** Every migration in the order it applies; add new ones at the end. */
 export const migrations: Migration[] = [
   { name: '0001_create_bonding_file', ...createBondingFile },
   { name: '0002_create_event_tables', up: createEventTables },
-  { name: '0004_add_bonding_files', ...addBondingFiles },
+  { name: '0003_create_ended_sessions', up: createEndedSessionsTable },
   { name: '0004_add_bonding_files', ...addBondingFiles },
 ];
