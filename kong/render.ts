@@ -7,7 +7,7 @@
  *   --keys-dir DIR    <kid>.pem RSA keys, private or public (JWT_KEYS_DIR)
  *   --out FILE        where to write (EDGE_CONFIG_OUT; default .local/kong/kong.yml)
  *   --upstreams SPEC  identity=http://host:port;... (EDGE_UPSTREAMS)
- *   --rate-limits SPEC  limit-platform=second:100,minute:6000;limit-sign-in=minute:20 (EDGE_RATE_LIMITS)
+ *   --rate-limits SPEC  limit-per-user=second:100,minute:6000;limit-sign-in=minute:20 (EDGE_RATE_LIMITS)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -65,6 +65,16 @@ describe('loading kong.yml', () => {
     expect(problems.join('\n')).toMatch(/minute: must not be smaller than second/);
   });
 
+  it('refuses a limit by header that names no header, as Kong does', () => {
+    const problems = problemsOf(
+      service(
+        '      - { name: r, paths: [/a] }',
+        'plugins:\n  - name: rate-limiting\n    config: { minute: 5, limit_by: header }',
+      ),
+    );
+    expect(problems.join('\n')).toMatch(/header_name: required when limit_by is header/);
+  });
+
   it('accepts the shape of the repository kong.yml', () => {
     expect(
       problemsOf(service('      - { name: r, paths: [/a], methods: [GET], strip_path: false }')),

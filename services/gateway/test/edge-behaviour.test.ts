@@ -6,7 +6,11 @@ let edge: Edge;
 let accessToken: string;
 beforeAll(async () => {
   edge = await startEdge({
-    rateLimits: { 'limit-platform': { second: 1000, minute: 60000 }, 'limit-sign-in': { minute: 3 } },
+    rateLimits: {
+      'limit-per-user': { second: 1000, minute: 60000 },
+      'limit-per-address': { second: 1000, minute: 60000 },
+      'limit-sign-in': { minute: 3 },
+    },
   });
   // Signed in before the sign-in limit is spent by the test that exhausts it.
   accessToken = (await signIn(edge.baseUrl)).accessToken;

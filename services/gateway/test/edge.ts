@@ -79,7 +79,8 @@ export async function startEdge(
     keysDir: keys.dir,
     upstreams: { identity: identity.baseUrl },
     rateLimits: options.rateLimits ?? {
-      'limit-platform': { second: 1000, minute: 60000 },
+      'limit-per-user': { second: 1000, minute: 60000 },
+      'limit-per-address': { second: 1000, minute: 60000 },
       'limit-sign-in': { minute: 1000 },
     },
   });

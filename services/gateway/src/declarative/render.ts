@@ -15,7 +15,7 @@ export interface RenderOptions {
   consumer?: string;
   /** Upstream URLs by Kong service name, e.g. for tests on free ports. */
   upstreams?: Record<string, string>;
-  /** rate-limiting config fields by plugin tag, e.g. { 'limit-platform': { minute: 100000 } }. */
+  /** rate-limiting config fields by plugin tag, e.g. { 'limit-per-user': { minute: 100000 } }. */
   rateLimits?: Record<string, Record<string, number>>;
 }
 
@@ -48,7 +48,7 @@ export function parsePairs(text: string | undefined): Record<string, string> {
   return pairs;
 }
 
-/** `limit-platform=second:1000,minute:60000;limit-sign-in=minute:5` as rate-limit overrides. */
+/** `limit-per-user=second:1000,minute:60000;limit-sign-in=minute:5` as rate-limit overrides. */
 export function parseRateLimits(text: string | undefined): Record<string, Record<string, number>> {
   const limits: Record<string, Record<string, number>> = {};
   for (const [tag, spec] of Object.entries(parsePairs(text))) {

@@ -22,6 +22,14 @@ const TITLE: Record<Period, string> = {
   year: 'Year',
 };
 
+/**
+ * A request header's first value, as Kong's kong.request.get_header returns it: a header sent twice counts
+ * by its first copy, and one sent empty is an (empty) identifier of its own, not a missing one.
+ */
+function firstHeaderValue(ctx: RequestContext, name: string): string | undefined {
+  return ctx.request.headersDistinct[name.toLowerCase()]?.[0];
+}
+
 /** Start of the UTC-aligned window containing `now` (ms): calendar months and years, fixed otherwise. */
 export function windowStart(period: Period, now: number): number {
   const date = new Date(now);
@@ -65,9 +73,11 @@ export function rateLimiting(
     }
   }
 
+  /** Kong's get_identifier: whom this request counts against; the client IP when that is missing. */
   function identifier(ctx: RequestContext): string {
     if (config.limit_by === 'consumer') return ctx.consumer?.id ?? ctx.credential?.id ?? ctx.clientIp;
     if (config.limit_by === 'credential') return ctx.credential?.id ?? ctx.clientIp;
+    if (config.limit_by === 'header') return firstHeaderValue(ctx, config.header_name ?? '') ?? ctx.clientIp;
     return ctx.clientIp;
   }
 

@@ -51,7 +51,12 @@ export const rateLimitingConfig = z
     day: positive.optional(),
     month: positive.optional(),
     year: positive.optional(),
-    limit_by: z.enum(['consumer', 'credential', 'ip']).default('consumer'),
+    limit_by: z.enum(['consumer', 'credential', 'ip', 'header']).default('consumer'),
+    /** With limit_by header: whose value is the identifier (Kong's typedefs.header_name). */
+    header_name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "allowed characters are A-Z, a-z, 0-9, '_', and '-'")
+      .optional(),
     policy: z.literal('local').default('local'),
     fault_tolerant: z.boolean().default(true),
     hide_client_headers: z.boolean().default(false),
@@ -59,6 +64,9 @@ export const rateLimitingConfig = z
     error_message: z.string().default('API rate limit exceeded'),
   })
   .superRefine((config, ctx) => {
+    if (config.limit_by === 'header' && config.header_name === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['header_name'], message: 'required when limit_by is header' });
+    }
     const periods = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
     const set = periods.filter((p) => config[p] !== undefined);
     if (set.length === 0) ctx.addIssue({ code: 'custom', message: 'set at least one of second..year' });
