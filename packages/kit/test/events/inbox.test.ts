@@ -5,7 +5,9 @@ import {
   createLogger,
   loadRevocations,
   parseConfig,
+  purgeEventTables,
   RevocationSync,
+  recordEndedSessions,
   runMigrations,
   SIGNATURE_HEADER,
   signRequest,
@@ -254,5 +256,23 @@ describe('session.ended', () => {
     } finally {
       sync.stop();
     }
+  });
+
+  it('forgets an ended session once every token of it has expired: the purge deletes its row', async () => {
+    const [old, recent] = [randomUUID(), randomUUID()];
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    await consumer.database.db.transaction().execute(async (trx) => {
+      await recordEndedSessions(trx, randomUUID(), [old], hoursAgo(2));
+      await recordEndedSessions(trx, randomUUID(), [recent], hoursAgo(0));
+    });
+    const purged = await purgeEventTables(consumer.database.db, {
+      outboxRetentionMs: 3_600_000,
+      inboxRetentionMs: 3_600_000,
+    });
+    expect(purged.endedSessions).toBeGreaterThanOrEqual(1);
+    const left = new UserRevocationList();
+    await loadRevocations(consumer.database.db, left);
+    expect(left.refusal(token(old))).toBeUndefined();
+    expect(left.refusal(token(recent))).toBe('session_ended');
   });
 });
