@@ -3,7 +3,7 @@
 // touches no iptables (`--bridge=none --iptables=false`): containers run with `--network host`, so all
 // their traffic stays on this machine's loopback, and nothing of the host's firewall changes.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptInstall, cannotInstallPackages, SBIN_DIRS } from './os-packages.js';
 import { localDir } from './paths.js';
@@ -37,9 +37,30 @@ export function engineUnavailable(): string | undefined {
   return why ? `no Docker engine answers and none can be installed (${why})` : undefined;
 }
 
+const PID_FILE = '/var/run/docker.pid';
+
+/**
+ * A daemon killed with the machine's last session leaves its pid file; dockerd refuses to start while
+ * the pid it names is alive, which after a reboot may be any other process.
+ */
+function removeStalePidFile(): void {
+  let pid: string;
+  try {
+    pid = readFileSync(PID_FILE, 'utf8').trim();
+  } catch {
+    return;
+  }
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {}
+  if (command !== 'dockerd') rmSync(PID_FILE, { force: true });
+}
+
 async function startDaemon(docker: string): Promise<void> {
   const dockerd = which('dockerd', SBIN_DIRS);
   if (!dockerd) throw new Error('docker.io is installed but dockerd is not on PATH or in /usr/sbin');
+  removeStalePidFile();
   mkdirSync(localDir, { recursive: true });
   const log = openSync(daemonLog, 'a');
   // Detached and unreferenced: the daemon outlives the test run, as the local MariaDB does, so the next
