@@ -19,7 +19,7 @@ const daemonLog = join(localDir, 'dockerd.log');
 export interface ContainerEngine {
   /** The docker client to run. */
   docker: string;
-  /** What was done to get it: "running", or "installed and started". */
+  /** What was done to get it: "running", "started …" or "installed and started …". */
   how: string;
 }
 
@@ -86,7 +86,8 @@ export async function ensureContainerEngine(): Promise<ContainerEngine> {
   const why = cannotInstallPackages();
   if (why) throw new Error(`no Docker engine answers and none can be installed: ${why}`);
   const started = Date.now();
-  if (!existsSync(DEBIAN_CLIENT) || !which('dockerd', SBIN_DIRS)) {
+  const install = !existsSync(DEBIAN_CLIENT) || !which('dockerd', SBIN_DIRS);
+  if (install) {
     info('images', 'apt-get install docker.io');
     if (!aptInstall(['docker.io'], () => existsSync(DEBIAN_CLIENT))) {
       throw new Error('apt-get install docker.io did not provide /usr/bin/docker; see the output above');
@@ -95,5 +96,5 @@ export async function ensureContainerEngine(): Promise<ContainerEngine> {
   info('images', `starting dockerd --bridge=none --iptables=false (log: ${daemonLog})`);
   await startDaemon(DEBIAN_CLIENT);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  return { docker: DEBIAN_CLIENT, how: `installed and started in ${seconds} s` };
+  return { docker: DEBIAN_CLIENT, how: `${install ? 'installed and started' : 'started'} in ${seconds} s` };
 }
