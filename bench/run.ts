@@ -12,6 +12,7 @@ import type { DbTransferPlan } from './baselines/db-transfer.js';
 import { waitForEventsDelivered } from './lib/backlog.js';
 import { type RunningService, startService } from './lib/child-process.js';
 import { readCounters, statementsPerTransfer } from './lib/database-work.js';
+import { GUARDIAN_ENTRY, guardiansPath, signInWriter } from './lib/guardian-writer.js';
 import { imageLauncher } from './lib/image-launcher.js';
 import { describeMachine, memoryOf } from './lib/machine.js';
 import type { BenchRun, Route } from './lib/measurements.js';
@@ -20,6 +21,7 @@ import { startOtlpSink } from './lib/otlp-sink.js';
 import { writeReport } from './lib/report.js';
 import { type Launcher, migrateAndSeed, startStack, stopAll, tsxLauncher } from './lib/run-stack.js';
 import { CURRENCY, seedBenchData } from './lib/seed.js';
+import { selects, selectsAny } from './lib/selection.js';
 import {
   BENCH_RATE_LIMITS,
   benchUrl,
@@ -42,6 +44,8 @@ const SETTLE_MS = 3_000;
 const SHIPPED = 'image build, tracing on';
 
 const options = parseBenchOptions(process.argv.slice(2), join(repoRoot, 'bench', 'results'));
+const wanted = (id: string) => selects(options.only, id);
+const wantedAny = (ids: string[]) => selectsAny(options.only, ids);
 const run: BenchRun = {
   startedAt: new Date(),
   quick: options.quick,
@@ -56,6 +60,11 @@ const run: BenchRun = {
       'parent-based 10 % ratio sampling, batch export (packages/kit/src/tracing/register.ts defaults)',
     `each load run: ${options.connections} connections, ${options.warmupSeconds} s warm-up (discarded), ` +
       `${options.durationSeconds} s measured, one load-generator process (autocannon) per run`,
+    ...(options.only
+      ? [
+          `only the scenarios whose ids start with ${options.only.join(', ')} (--only); the other phases skipped`,
+        ]
+      : []),
   ],
   loads: [],
   processes: [],
@@ -107,6 +116,7 @@ async function measure(
   plan: LoadPlan,
   overrides: { variant?: string; connections?: number } = {},
 ): Promise<void> {
+  if (!wanted(id)) return;
   const baseUrl = route === 'edge' ? edgeUrl() : benchUrl(service);
   const variant = overrides.variant ?? 'as shipped';
   process.stdout.write(`  ${id.padEnd(34)} `);
@@ -168,7 +178,8 @@ async function main(): Promise<void> {
     mysqlUrls: stack.mysqlUrls,
     admin: stack.ctx.admin,
     students: options.students,
-    statementSizes: options.statementSizes,
+    // A million entries take minutes to seed the first time: only for a run that reads statements.
+    statementSizes: wanted('statement') ? options.statementSizes : { small: 0, large: 0 },
   });
   if (data.statementEntriesAdded > 0) {
     run.notes.push(
@@ -178,34 +189,36 @@ async function main(): Promise<void> {
   const eventDatabases = Object.values(stack.mysqlUrls);
   await settleEvents('seeding', eventDatabases);
 
-  step('Framework floor (bare Hono)');
-  const floor = await startService(
-    'hono-floor',
-    process.execPath,
-    ['--import', 'tsx', 'bench/baselines/hono-floor.ts'],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, PORT: String(HONO_FLOOR_PORT) },
-      readyUrl: `http://127.0.0.1:${HONO_FLOOR_PORT}/hello`,
-    },
-  );
-  started.push(floor);
-  const floorRuns = await runLoad('hono floor', {
-    baseUrl: `http://127.0.0.1:${HONO_FLOOR_PORT}`,
-    connections: options.connections,
-    durationSeconds: options.durationSeconds,
-    warmupSeconds: options.warmupSeconds,
-    plan: { kind: 'get', path: '/hello' },
-  });
-  run.loads.push({
-    id: 'floor',
-    endpoint: 'GET /hello (bare Hono)',
-    route: 'baseline',
-    variant: '',
-    result: floorRuns,
-  });
-  console.log(`  floor ${floorRuns.requestsPerSecond.toFixed(0)} req/s`);
-  await floor.stop();
+  if (wanted('floor')) {
+    step('Framework floor (bare Hono)');
+    const floor = await startService(
+      'hono-floor',
+      process.execPath,
+      ['--import', 'tsx', 'bench/baselines/hono-floor.ts'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, PORT: String(HONO_FLOOR_PORT) },
+        readyUrl: `http://127.0.0.1:${HONO_FLOOR_PORT}/hello`,
+      },
+    );
+    started.push(floor);
+    const floorRuns = await runLoad('hono floor', {
+      baseUrl: `http://127.0.0.1:${HONO_FLOOR_PORT}`,
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds,
+      plan: { kind: 'get', path: '/hello' },
+    });
+    run.loads.push({
+      id: 'floor',
+      endpoint: 'GET /hello (bare Hono)',
+      route: 'baseline',
+      variant: '',
+      result: floorRuns,
+    });
+    console.log(`  floor ${floorRuns.requestsPerSecond.toFixed(0)} req/s`);
+    await floor.stop();
+  }
 
   step('Reads (tracing on, as shipped)');
   const { callers, statements } = data;
@@ -277,6 +290,24 @@ async function main(): Promise<void> {
     { variant: 'a new token every request (cache never hits)' },
   );
 
+  if (wanted('guardians')) {
+    // Issue #26: 50 writers on one student's list answered 500 from deadlocks. Each run starts from an
+    // empty list (the load worker empties it); the answers must all be 201, 204, 404 or 409.
+    step("Concurrent writes to one student's guardians");
+    const [writer] = data.credentials;
+    if (!writer) throw new Error('no bench students');
+    const token = await signInWriter(writer);
+    for (const route of ['direct', 'edge'] as const) {
+      await measure(
+        `guardians.${route}`,
+        "POST, then DELETE /students/me/guardians (one student's list)",
+        route,
+        'students',
+        { kind: 'file-entry-writes', path: guardiansPath, token, entry: GUARDIAN_ENTRY },
+      );
+    }
+  }
+
   step('Sign-in (argon2id: bound by hashing)');
   for (const route of ['direct', 'edge'] as const) {
     // A sign-in is ~15 ms of hashing on the libuv pool: 50 at once only queue (and their warm-up backlog
@@ -291,79 +322,83 @@ async function main(): Promise<void> {
     );
   }
 
-  step('Transfers');
-  process.stdout.write(`  ${'transfers.db'.padEnd(34)} `);
-  const dbPlan: DbTransferPlan = {
-    mysqlUrl: stack.mysqlUrls.ledger as string,
-    accountIds: callers.map((c) => c.accountId),
-    currency: CURRENCY,
-    connections: SERVICE_POOL_SIZE,
-    durationSeconds: options.durationSeconds,
-    warmupSeconds: options.warmupSeconds,
-  };
-  const ledgerDatabase = new URL(stack.mysqlUrls.ledger as string).pathname.slice(1);
-  const beforeDb = await readCounters(adminUrl, ledgerDatabase);
-  const dbResult = await runWorker('db transfers', DB_TRANSFER_WORKER, dbPlan);
-  const dbStatements = statementsPerTransfer(beforeDb, await readCounters(adminUrl, ledgerDatabase));
-  run.loads.push({
-    id: 'transfers.db',
-    endpoint: `double-entry transfer on mysql2 (${dbPlan.connections} connections)`,
-    route: 'baseline',
-    variant: '',
-    result: dbResult,
-  });
-  console.log(
-    `${dbResult.requestsPerSecond.toFixed(0).padStart(7)} tx/s  p99 ${dbResult.p99Ms.toFixed(1)} ms`,
-  );
   const transferPlan: LoadPlan = { kind: 'transfer', path: '/api/v1/transfers', callers, currency: CURRENCY };
-  for (const route of ['direct', 'edge'] as const) {
-    const before = await readCounters(adminUrl, ledgerDatabase);
-    await measure(`transfers.${route}`, 'POST /transfers', route, 'ledger', transferPlan);
-    const during = await readCounters(adminUrl, ledgerDatabase);
-    await settleEvents(`transfers.${route}`, eventDatabases);
-    const perTransfer = statementsPerTransfer(before, await readCounters(adminUrl, ledgerDatabase));
-    if (route === 'direct' && perTransfer !== undefined && dbStatements !== undefined) {
-      run.databaseWork = {
-        baselineStatements: dbStatements,
-        serviceStatements: perTransfer,
-        serviceStatementsDuringLoad: statementsPerTransfer(before, during) ?? perTransfer,
-      };
+  if (wantedAny(['transfers.db', 'transfers.direct', 'transfers.edge'])) {
+    step('Transfers');
+    process.stdout.write(`  ${'transfers.db'.padEnd(34)} `);
+    const dbPlan: DbTransferPlan = {
+      mysqlUrl: stack.mysqlUrls.ledger as string,
+      accountIds: callers.map((c) => c.accountId),
+      currency: CURRENCY,
+      connections: SERVICE_POOL_SIZE,
+      durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds,
+    };
+    const ledgerDatabase = new URL(stack.mysqlUrls.ledger as string).pathname.slice(1);
+    const beforeDb = await readCounters(adminUrl, ledgerDatabase);
+    const dbResult = await runWorker('db transfers', DB_TRANSFER_WORKER, dbPlan);
+    const dbStatements = statementsPerTransfer(beforeDb, await readCounters(adminUrl, ledgerDatabase));
+    run.loads.push({
+      id: 'transfers.db',
+      endpoint: `double-entry transfer on mysql2 (${dbPlan.connections} connections)`,
+      route: 'baseline',
+      variant: '',
+      result: dbResult,
+    });
+    console.log(
+      `${dbResult.requestsPerSecond.toFixed(0).padStart(7)} tx/s  p99 ${dbResult.p99Ms.toFixed(1)} ms`,
+    );
+    for (const route of ['direct', 'edge'] as const) {
+      const before = await readCounters(adminUrl, ledgerDatabase);
+      await measure(`transfers.${route}`, 'POST /transfers', route, 'ledger', transferPlan);
+      const during = await readCounters(adminUrl, ledgerDatabase);
+      await settleEvents(`transfers.${route}`, eventDatabases);
+      const perTransfer = statementsPerTransfer(before, await readCounters(adminUrl, ledgerDatabase));
+      if (route === 'direct' && perTransfer !== undefined && dbStatements !== undefined) {
+        run.databaseWork = {
+          baselineStatements: dbStatements,
+          serviceStatements: perTransfer,
+          serviceStatementsDuringLoad: statementsPerTransfer(before, during) ?? perTransfer,
+        };
+      }
     }
   }
   snapshotProcesses(services, SHIPPED, 'peak', image);
 
-  // Both sides from freshly started processes, measured alike: comparing fresh untraced processes with
-  // ones warmed by the runs above would credit JIT warmth to tracing being off. On, off, off, on: a drift
-  // of the machine over the minutes this takes weighs on both sides alike (one round each with --quick).
-  step('Tracing on vs off: students and ledger restarted for each side');
-  const compared = ['students', 'ledger'];
-  const sides = options.quick ? [true, false] : [true, false, false, true];
-  for (const [index, tracing] of sides.entries()) {
-    for (const name of compared) {
-      await services.get(name)?.stop();
-      services.delete(name);
+  if (wantedAny(['students.direct.traced', 'transfers.direct.traced'])) {
+    // Both sides from freshly started processes, measured alike: comparing fresh untraced processes with
+    // ones warmed by the runs above would credit JIT warmth to tracing being off. On, off, off, on: a drift
+    // of the machine over the minutes this takes weighs on both sides alike (one round each with --quick).
+    step('Tracing on vs off: students and ledger restarted for each side');
+    const compared = ['students', 'ledger'];
+    const sides = options.quick ? [true, false] : [true, false, false, true];
+    for (const [index, tracing] of sides.entries()) {
+      for (const name of compared) {
+        await services.get(name)?.stop();
+        services.delete(name);
+      }
+      const restarted = await startStack(stack, { tracing, launcher: image, only: compared });
+      for (const [name, service] of restarted) services.set(name, service);
+      const round = sides.slice(0, index + 1).filter((t) => t === tracing).length;
+      const side = `${tracing ? 'traced' : 'untraced'}.${round}`;
+      const variant = `tracing ${tracing ? 'on' : 'off'}, fresh process`;
+      const studentsMe: LoadPlan = { kind: 'get', path: '/api/v1/students/me', callers };
+      await measure(`students.direct.${side}`, 'GET /students/me', 'direct', 'students', studentsMe, {
+        variant,
+      });
+      await measure(`transfers.direct.${side}`, 'POST /transfers', 'direct', 'ledger', transferPlan, {
+        variant,
+      });
+      await settleEvents(`transfers.direct.${side}`, eventDatabases);
     }
-    const restarted = await startStack(stack, { tracing, launcher: image, only: compared });
-    for (const [name, service] of restarted) services.set(name, service);
-    const round = sides.slice(0, index + 1).filter((t) => t === tracing).length;
-    const side = `${tracing ? 'traced' : 'untraced'}.${round}`;
-    const variant = `tracing ${tracing ? 'on' : 'off'}, fresh process`;
-    const studentsMe: LoadPlan = { kind: 'get', path: '/api/v1/students/me', callers };
-    await measure(`students.direct.${side}`, 'GET /students/me', 'direct', 'students', studentsMe, {
-      variant,
-    });
-    await measure(`transfers.direct.${side}`, 'POST /transfers', 'direct', 'ledger', transferPlan, {
-      variant,
-    });
-    await settleEvents(`transfers.direct.${side}`, eventDatabases);
+    const spans = sink.stats();
+    run.notes.push(
+      `the OTLP sink received ${spans.exports} exports (${(spans.bytes / 1e6).toFixed(1)} MB) in the run`,
+    );
   }
-  const spans = sink.stats();
-  run.notes.push(
-    `the OTLP sink received ${spans.exports} exports (${(spans.bytes / 1e6).toFixed(1)} MB) in the run`,
-  );
   await stopAll(services);
 
-  if (options.startVariants) {
+  if (options.startVariants && options.only === undefined) {
     step('Start-to-ready and idle RSS: npm start (tsx) with tracing, then the image build without');
     await measureLauncher(stack, tsxLauncher, 'npm start (tsx), tracing on', true);
     await measureLauncher(stack, image, 'image build, tracing off', false);

@@ -18,10 +18,12 @@ export interface BenchOptions {
   startVariants: boolean;
   /** Where the results file goes. */
   resultsDir: string;
+  /** Only the scenarios whose ids start with one of these (`--only=guardians,transfers`); all when unset. */
+  only: string[] | undefined;
 }
 
 const usage = `usage: npm run bench -- [--quick] [--duration=SECONDS] [--warmup=SECONDS] [--connections=N]
-                        [--no-start-variants] [--results-dir=DIR]`;
+                        [--no-start-variants] [--results-dir=DIR] [--only=ID-PREFIX,...]`;
 
 export function parseBenchOptions(argv: string[], defaultResultsDir: string): BenchOptions {
   const { values } = parseArgs({
@@ -33,6 +35,7 @@ export function parseBenchOptions(argv: string[], defaultResultsDir: string): Be
       connections: { type: 'string' },
       'no-start-variants': { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -60,5 +63,9 @@ export function parseBenchOptions(argv: string[], defaultResultsDir: string): Be
     students: 200,
     startVariants: !values['no-start-variants'],
     resultsDir: values['results-dir'] ?? defaultResultsDir,
+    only: values.only
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
   };
 }

@@ -203,6 +203,32 @@ function statementScaling(run: BenchRun): TargetOutcome {
   };
 }
 
+function concurrentFileWrites(run: BenchRun): TargetOutcome {
+  const target = "50 concurrent writers on one student's guardians: no 5xx (direct and through the edge)";
+  const rows = (['direct', 'edge'] as const).map(
+    (route) => [route, findLoad(run, `guardians.${route}`)] as const,
+  );
+  if (rows.some(([, load]) => !load)) return notMeasured(target);
+  const fiveHundreds = (codes: Record<string, number>) =>
+    Object.entries(codes).reduce((sum, [code, n]) => sum + (code.startsWith('5') ? n : 0), 0);
+  const failed = rows.filter(([, load]) => (load?.result.errors ?? 0) > 0);
+  return {
+    target,
+    measured: rows
+      .map(
+        ([route, load]) =>
+          `${route}: ${JSON.stringify(load?.result.statusCodes)}, ${fiveHundreds(load?.result.statusCodes ?? {})} × 5xx`,
+      )
+      .join('; '),
+    met: failed.length === 0,
+    reason:
+      failed.length === 0
+        ? "every write queues on the student's file row (services/students/src/db/file-lock.ts): 201 and 204, " +
+          '409 when the list holds its 10, 404 for an entry another writer removed first'
+        : `unexpected answers or connection errors: ${failed.map(([route]) => route).join(', ')}`,
+  };
+}
+
 export function evaluateTargets(run: BenchRun): TargetOutcome[] {
   return [
     transfersVsDatabase(run),
@@ -213,5 +239,6 @@ export function evaluateTargets(run: BenchRun): TargetOutcome[] {
     jwtCost(run),
     tracingCost(run),
     statementScaling(run),
+    concurrentFileWrites(run),
   ];
 }

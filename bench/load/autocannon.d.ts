@@ -13,6 +13,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+    /** Called with each answer to this request; autocannon reads the body only when this is set. */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
   }
   interface AutocannonOptions {
     url: string;

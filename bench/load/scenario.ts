@@ -27,7 +27,12 @@ export type LoadPlan =
   /** POST /transfers from a random caller's wallet to another random wallet, each with a new key. */
   | { kind: 'transfer'; path: string; callers: Caller[]; currency: string }
   /** GET with a token never used before on every request: the signature is verified each time. */
-  | { kind: 'get-fresh-tokens'; path: string; mint: MintSpec };
+  | { kind: 'get-fresh-tokens'; path: string; mint: MintSpec }
+  /**
+   * Writers racing on one student's list (guardians): each connection adds an entry (a third of them as
+   * the new primary), then removes the oldest entry any connection added (file-entry-writes.ts).
+   */
+  | { kind: 'file-entry-writes'; path: string; token: string; entry: Record<string, unknown> };
 
 export interface LoadScenario {
   baseUrl: string;
@@ -49,5 +54,15 @@ export interface LoadResult {
   generatorPeakMB: number;
 }
 
-/** The status a successful request of the plan answers. */
-export const expectedStatus = (plan: LoadPlan): number => (plan.kind === 'transfer' ? 201 : 200);
+/** The statuses a request of the plan may answer without it counting as an error. */
+export function expectedStatuses(plan: LoadPlan): number[] {
+  switch (plan.kind) {
+    case 'transfer':
+      return [201];
+    // 409: the list is full (it holds at most 10); 404: another writer removed that entry first.
+    case 'file-entry-writes':
+      return [201, 204, 404, 409];
+    default:
+      return [200];
+  }
+}
