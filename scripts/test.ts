@@ -88,6 +88,7 @@ async function main(): Promise<void> {
   const env = { ...process.env, MYSQL_ADMIN_URL: adminUrl };
 
   await run('Lint: biome check .', 'biome', ['check', '--error-on-warnings', '.'], env);
+  await run('Lint: generated files are fresh', 'tsx', ['scripts/generate.ts', '--check'], env);
   await run('Typecheck: tsc -p tsconfig.json', 'tsc', ['-p', 'tsconfig.json'], env);
   await chartStep(env);
   await deliveryStep();

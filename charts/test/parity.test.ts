@@ -1,5 +1,5 @@
-// kong/kong.yml is the edge's one source of truth; the chart expresses it as Kong Ingress Controller
-// objects. This proves, route by route and in both directions, that what KIC would build from the chart
+// kong/kong.yml and the chart's routes are both generated from platform/shape.ts, but the chart reaches
+// Kong through Kong Ingress Controller objects and its own templates. This proves, route by route and in both directions, that what KIC would build from the chart
 // is what kong.yml declares: paths (after KIC's path mapping), methods, service, strip/preserve/buffering
 // flags, the plugins that run (jwt exactly where kong.yml has it), their configs, and service timeouts.
 import { readFileSync } from 'node:fs';

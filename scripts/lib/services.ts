@@ -1,8 +1,11 @@
 // The processes `npm start` runs. Each lives in services/<name> with
 //   src/main.ts     starts its HTTP server (serving /readyz, /openapi.json, ...),
 //   src/migrate.ts  runs its migrations and exits (0 = success) — services that own a database only.
-// Give each a route in kong/kong.yml (the parity test insists).
+// Ports, databases and event subscriptions come from platform/shape.ts, the platform's one declaration.
 import { join } from 'node:path';
+import { subscriptionText } from '../../platform/generate/subscription-text.js';
+import { services as declaredServices, type ServiceName, subscriptions } from '../../platform/shape.js';
+import type { EventSubscription } from '../../platform/shape-types.js';
 import { eventEnv } from './event-env.js';
 import { localFieldKeys, localIdentityFieldKeys } from './field-keys.js';
 import { repoRoot } from './paths.js';
@@ -41,10 +44,9 @@ export interface RunContext {
 export const LOCAL_MAIL_SINK = { host: '127.0.0.1', port: 1025 };
 export const LOCAL_MAIL_SINK_URL = `smtp://${LOCAL_MAIL_SINK.host}:${LOCAL_MAIL_SINK.port}`;
 
-export const services: ServiceSpec[] = [
-  {
-    name: 'identity',
-    port: 3001,
+/** What only a local run adds to a declared service: its environment, demo data. */
+const localExtras: Partial<Record<ServiceName, Partial<ServiceSpec>>> = {
+  identity: {
     env: (ctx) => ({
       JWT_KEYS_DIR: ctx.keysDir,
       ADMIN_EMAIL: ctx.admin.email,
@@ -52,42 +54,26 @@ export const services: ServiceSpec[] = [
       ...localIdentityFieldKeys(),
     }),
   },
-  {
-    name: 'students',
-    port: 3002,
-    env: () => ({ ...localFieldKeys() }),
-    consumes: ['user.registered', 'user.updated', 'user.disabled', 'session.ended'],
-  },
-  { name: 'catalog', port: 3003, seed: true, consumes: ['user.disabled', 'session.ended'] },
+  students: { env: () => ({ ...localFieldKeys() }) },
+  catalog: { seed: true },
   // Calls catalog and students with the user's token, the ledger's /internal/transfers signed (default URLs).
-  // Of the ledger's transfers it acts only on disbursements: the others are not sent to it.
-  {
-    name: 'loans',
-    port: 3004,
-    consumes: [
-      'user.disabled',
-      'session.ended',
-      'transfer.completed?purpose=disbursement',
-      'disbursement.failed',
-    ],
-  },
-  { name: 'ledger', port: 3005, consumes: ['user.disabled', 'session.ended', 'loan.approved'] },
-  {
-    name: 'notifications',
-    port: 3006,
-    // E-mail goes to the mail sink npm start runs (.local/mail/*.eml), unless SMTP_URL names a real server.
-    env: () => ({ SMTP_URL: process.env.SMTP_URL || LOCAL_MAIL_SINK_URL }),
-    consumes: [
-      'user.*',
-      'agent.approved',
-      'session.ended',
-      'loan.*',
-      'repayment.received',
-      'transfer.completed',
-      'disbursement.failed',
-    ],
-  },
-  { name: 'docs', port: 3010, database: false },
+  // E-mail goes to the mail sink npm start runs (.local/mail/*.eml), unless SMTP_URL names a real server.
+  notifications: { env: () => ({ SMTP_URL: process.env.SMTP_URL || LOCAL_MAIL_SINK_URL }) },
+};
+
+const subscribed = subscriptions as Partial<Record<ServiceName, readonly EventSubscription[]>>;
+
+/** The declared services (platform/shape.ts: ports, databases, subscriptions), then the local edge. */
+export const services: ServiceSpec[] = [
+  ...declaredServices.map(
+    (service): ServiceSpec => ({
+      name: service.name,
+      port: service.port,
+      ...('database' in service ? { database: service.database } : {}),
+      ...(subscribed[service.name] ? { consumes: subscribed[service.name]?.map(subscriptionText) } : {}),
+      ...localExtras[service.name],
+    }),
+  ),
   {
     name: 'gateway',
     port: 8000,
@@ -98,7 +84,7 @@ export const services: ServiceSpec[] = [
   },
 ];
 
-const identityPort = 3001;
+const identityPort = declaredServices.find((service) => service.name === 'identity')?.port;
 export const JWT_ISSUER = `http://localhost:${identityPort}`;
 export const JWT_AUDIENCE = 'bonding-platform';
 export const JWKS_URL = `http://127.0.0.1:${identityPort}/.well-known/jwks.json`;

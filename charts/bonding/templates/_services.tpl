@@ -21,10 +21,17 @@ with `int`).
 {{- toJson $out -}}
 {{- end -}}
 
-{{/* One service's settings as JSON: (dict "root" $ "name" "identity"). */}}
+{{/*
+One service's settings as JSON: (dict "root" $ "name" "identity"). Three layers, later ones winning:
+serviceDefaults, the platform's shape (platform-shape.yaml: port, edge routes, event subscribers,
+generated from platform/shape.ts) and values.yaml's services.<name>.
+*/}}
 {{- define "bonding.service" -}}
 {{- $raw := index .root.Values.services .name | default dict -}}
-{{- $svc := include "bonding.deepMerge" (dict "base" .root.Values.serviceDefaults "over" $raw) | fromJson -}}
+{{- $shape := (.root.Files.Get "platform-shape.yaml" | fromYaml).services | default dict -}}
+{{- $declared := index $shape .name | default dict -}}
+{{- $base := include "bonding.deepMerge" (dict "base" .root.Values.serviceDefaults "over" $declared) | fromJson -}}
+{{- $svc := include "bonding.deepMerge" (dict "base" $base "over" $raw) | fromJson -}}
 {{- $db := include "bonding.deepMerge" (dict "base" .root.Values.mysql "over" $svc.database) | fromJson -}}
 {{- $_ := set $db "databaseName" ($db.databaseName | default .name) -}}
 {{- $_ := set $db "user" ($db.user | default .name) -}}

@@ -1,0 +1,69 @@
+// Writes charts/bonding/platform-shape.yaml: each service's port, edge routes (Ingresses and their
+// plugins) and event subscribers, as the chart's `services.<name>` settings. The chart's
+// bonding.service helper merges it between serviceDefaults and values.yaml's `services.<name>`, so an
+// operator's values still win, and values.yaml holds only what an operator tunes.
+import { extraKongServices, routeGroups, services, subscriptions } from '../shape.js';
+import type { EventSubscription, RouteGroup } from '../shape-types.js';
+import { KONG_SERVICE_DEFAULTS, routeMethods, routePlugins } from './kong-yml.js';
+import { deliveredBy, subscriptionText } from './subscription-text.js';
+import { GENERATED_NOTE, yamlComment, yamlFlowList } from './yaml-text.js';
+
+function renderRoute(group: RouteGroup): string[] {
+  const extra = group.kongService
+    ? Object.entries(extraKongServices).find(([name]) => name === group.kongService)?.[1].key
+    : undefined;
+  if (group.kongService && !extra) throw new Error(`route group ${group.name}: unknown kongService`);
+  return [
+    `        - name: ${group.name}`,
+    `          paths: ${yamlFlowList(group.paths)}`,
+    `          methods: ${yamlFlowList(routeMethods(group))}`,
+    `          plugins: ${yamlFlowList(routePlugins(group).map((plugin) => plugin.tag))}`,
+    ...(extra ? [`          kongService: ${extra}`] : []),
+    ...(group.responseBuffering === false ? ['          responseBuffering: false'] : []),
+  ];
+}
+
+function renderSubscribers(produces: readonly string[]): string[] {
+  const bySubscriber = Object.entries(subscriptions as Record<string, readonly EventSubscription[]>)
+    .map(([subscriber, wanted]) => [subscriber, deliveredBy(produces, wanted).map(subscriptionText)] as const)
+    .filter(([, delivered]) => delivered.length > 0)
+    .sort(([a], [b]) => a.localeCompare(b));
+  if (bySubscriber.length === 0) return [];
+  return [
+    '    subscribers:',
+    ...bySubscriber.map(([subscriber, delivered]) => `      ${subscriber}: ${yamlFlowList(delivered)}`),
+  ];
+}
+
+function renderService(service: (typeof services)[number]): string {
+  const groups = (routeGroups as readonly RouteGroup[]).filter((group) => group.service === service.name);
+  const extras = Object.values(extraKongServices).filter((extra) => extra.service === service.name);
+  const lines = [`  ${service.name}:`, `    port: ${service.port}`];
+  lines.push(...renderSubscribers('produces' in service ? service.produces : []));
+  if (groups.length > 0) {
+    lines.push('    edge:');
+    if (extras.length > 0) {
+      lines.push('      extraServices:');
+      for (const extra of extras) {
+        const timeouts = { ...KONG_SERVICE_DEFAULTS, readTimeout: extra.readTimeout };
+        lines.push(
+          `        ${extra.key}:`,
+          `          connectTimeout: ${timeouts.connectTimeout}`,
+          `          readTimeout: ${timeouts.readTimeout}`,
+          `          writeTimeout: ${timeouts.writeTimeout}`,
+          `          retries: ${timeouts.retries}`,
+        );
+      }
+    }
+    lines.push('      routes:', ...groups.flatMap(renderRoute));
+  }
+  return lines.join('\n');
+}
+
+export function renderChartShape(): string {
+  const header = yamlComment(
+    `${GENERATED_NOTE}\nEach service's port, edge routes and event subscribers, read by templates/_services.tpl\n(bonding.service) between serviceDefaults and values.yaml's services.<name>, which win.`,
+    '',
+  );
+  return `${header}services:\n${services.map(renderService).join('\n')}\n`;
+}

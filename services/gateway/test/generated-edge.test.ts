@@ -1,0 +1,53 @@
+// The edge files generated from platform/shape.ts: fresh, stable, and followed by routes no one declared.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSigningKeyDir } from '@bonding/testing';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { generatedFiles } from '../../../platform/generate/generated-files.js';
+import { renderKongYml, routePlugins } from '../../../platform/generate/kong-yml.js';
+import { loadDeclarativeConfig } from '../src/declarative/load.js';
+import { publicKeysFromDir, renderKongConfig } from '../src/declarative/render.js';
+import { buildPluginChains } from '../src/plugins/registry.js';
+import { createRouter } from '../src/router/router.js';
+import { repoRoot } from './edge.js';
+
+const someId = '01900000-0000-7000-8000-000000000000';
+
+function generatedEdge() {
+  const keys = publicKeysFromDir(createSigningKeyDir().dir);
+  const model = loadDeclarativeConfig(renderKongConfig(renderKongYml(), { keys }));
+  return { model, router: createRouter(model.routes), chains: buildPluginChains(model, new Registry()) };
+}
+
+describe('generated files', () => {
+  it.each(generatedFiles.map((file) => file.path))('%s is what platform/shape.ts generates', async (path) => {
+    const file = generatedFiles.find((candidate) => candidate.path === path);
+    expect(readFileSync(join(repoRoot, path), 'utf8')).toBe(await file?.render());
+  });
+
+  it('generates the same bytes on every run', async () => {
+    for (const file of generatedFiles) expect(await file.render()).toBe(await file.render());
+  });
+
+  it('routes a route that no one declared, under an existing group, with that group’s plugins', () => {
+    // A new loans route (its route file is the only change) is served through loans-lifecycle, jwt first.
+    const { router, chains } = generatedEdge();
+    const match = router.match('POST', `/api/v1/loans/${someId}/a-route-added-later`);
+    expect(match?.route.name).toBe('loans-lifecycle');
+    expect(chains.forRoute(match?.route as never).map((plugin) => plugin.name)).toContain('jwt');
+  });
+
+  it('refuses a group without a verified token that would count per user', () => {
+    expect(() =>
+      routePlugins({
+        name: 'x',
+        service: 'catalog',
+        auth: 'public',
+        rateLimit: 'per-user',
+        paths: ['/x'],
+        methods: ['GET'],
+      }),
+    ).toThrow(/must count per address/);
+  });
+});
