@@ -5,6 +5,7 @@
 import { extraKongServices, routeGroups, services, subscriptions } from '../shape.js';
 import type { EventSubscription, RouteGroup } from '../shape-types.js';
 import { KONG_SERVICE_DEFAULTS, routeMethods, routePlugins } from './kong-yml.js';
+import { byCodeUnit } from './order.js';
 import { deliveredBy, subscriptionText } from './subscription-text.js';
 import { GENERATED_NOTE, yamlComment, yamlFlowList } from './yaml-text.js';
 
@@ -27,7 +28,7 @@ function renderSubscribers(produces: readonly string[]): string[] {
   const bySubscriber = Object.entries(subscriptions as Record<string, readonly EventSubscription[]>)
     .map(([subscriber, wanted]) => [subscriber, deliveredBy(produces, wanted).map(subscriptionText)] as const)
     .filter(([, delivered]) => delivered.length > 0)
-    .sort(([a], [b]) => a.localeCompare(b));
+    .sort(([a], [b]) => byCodeUnit(a, b));
   if (bySubscriber.length === 0) return [];
   return [
     '    subscribers:',

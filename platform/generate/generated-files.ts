@@ -1,6 +1,10 @@
 // Every file generated from platform/shape.ts, the services' OpenAPI documents, their configuration
 // schemas and the event contracts, with the function that writes each one's content.
+import { repoRoot } from '../../scripts/lib/paths.js';
+import { renderApiReference } from './api-reference.js';
 import { renderChartShape } from './chart-shape.js';
+import { renderConfigurationReference } from './configuration-reference.js';
+import { renderEventsReference } from './events-reference.js';
 import { renderKongYml } from './kong-yml.js';
 
 export interface GeneratedFile {
@@ -12,4 +16,7 @@ export interface GeneratedFile {
 export const generatedFiles: GeneratedFile[] = [
   { path: 'kong/kong.yml', render: renderKongYml },
   { path: 'charts/bonding/platform-shape.yaml', render: renderChartShape },
+  { path: 'docs/reference/api.md', render: renderApiReference },
+  { path: 'docs/reference/configuration.md', render: () => renderConfigurationReference(repoRoot) },
+  { path: 'docs/reference/events.md', render: renderEventsReference },
 ];

@@ -5,11 +5,17 @@ import { z } from 'zod';
  * them through the environment (the Helm chart's ConfigMap and Secrets).
  */
 export const baseConfigShape = {
+  /** `production` turns off what only suits a local run. */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** The address to listen on. */
   HOST: z.string().default('0.0.0.0'),
+  /** The port to listen on (each service has its own default: docs/design.md §1). */
   PORT: z.coerce.number().int().min(0).max(65535),
+  /** pino level; logs are JSON lines on stdout. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `mysql://user:password@host:3306/database` (password URL-encoded). */
   MYSQL_URL: z.url({ protocol: /^mysql$/, error: 'must be a mysql:// URL' }),
+  /** Database connections per process. */
   MYSQL_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   /**
    * How long a statement waits for a row lock before it fails (and is retried where the code retries
@@ -18,15 +24,21 @@ export const baseConfigShape = {
    * so redeliveries never queue up behind the first attempt, each holding a connection.
    */
   MYSQL_LOCK_WAIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** Apply migrations at start (otherwise run `node --import tsx src/migrate.ts`; in the image, `node dist/migrate.mjs`). */
   MIGRATE_ON_START: z.stringbool().default(false),
+  /** The `iss` every access token must carry. */
   JWT_ISSUER: z.string().min(1).default('http://localhost:3001'),
+  /** The `aud` every access token must carry. */
   JWT_AUDIENCE: z.string().min(1).default('bonding-platform'),
+  /** Where the verification keys are fetched: identity's `/.well-known/jwks.json`. */
   JWKS_URL: z.url().default('http://127.0.0.1:3001/.well-known/jwks.json'),
+  /** Larger request bodies get 413. */
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** How long in-flight requests may finish after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   /** Routes guarded by `guards.requireVerifiedEmail()` refuse tokens without `email_verified: true`. */
   REQUIRE_VERIFIED_EMAIL: z.stringbool().default(true),

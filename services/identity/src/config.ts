@@ -15,18 +15,23 @@ export const identityConfigSchema = z
     JWT_KEYS_DIR: z.string().min(1),
     /** The kid that signs new tokens; defaults to the last kid in name order. */
     JWT_ACTIVE_KID: optionalString,
+    /** Access-token lifetime. */
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+    /** Session (refresh-token family) lifetime. */
     REFRESH_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
       .min(3600)
       .default(30 * 24 * 3600),
+    /** Sign-in lockout: this many failures for one e-mail within the window … */
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+    /** … counted over this window … */
     LOGIN_FAILURE_WINDOW_SECONDS: z.coerce
       .number()
       .int()
       .min(1)
       .default(15 * 60),
+    /** … lock the e-mail for this long (429 with Retry-After). */
     LOGIN_LOCKOUT_SECONDS: z.coerce
       .number()
       .int()
@@ -41,6 +46,7 @@ export const identityConfigSchema = z
       .default(30 * 60),
     /** Password resets asked for one e-mail (known or not) within the window; more get 429. */
     PASSWORD_RESET_MAX_REQUESTS: z.coerce.number().int().min(1).default(3),
+    /** The window of PASSWORD_RESET_MAX_REQUESTS. */
     PASSWORD_RESET_WINDOW_SECONDS: z.coerce
       .number()
       .int()
@@ -54,6 +60,7 @@ export const identityConfigSchema = z
       .default(48 * 3600),
     /** New verification codes a user may ask for within the window; more get 429. */
     EMAIL_VERIFICATION_RESEND_MAX: z.coerce.number().int().min(1).default(3),
+    /** The window of EMAIL_VERIFICATION_RESEND_MAX. */
     EMAIL_VERIFICATION_RESEND_WINDOW_SECONDS: z.coerce
       .number()
       .int()
@@ -68,6 +75,7 @@ export const identityConfigSchema = z
       .default(24 * 3600),
     /** E-mail changes a user may ask for within the window (each mails a code to an address they choose). */
     EMAIL_CHANGE_MAX_REQUESTS: z.coerce.number().int().min(1).default(3),
+    /** The window of EMAIL_CHANGE_MAX_REQUESTS. */
     EMAIL_CHANGE_WINDOW_SECONDS: z.coerce
       .number()
       .int()
@@ -99,7 +107,9 @@ export const identityConfigSchema = z
     MFA_ENROLMENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(900).default(600),
     /** The issuer name authenticator apps show next to the account. */
     TOTP_ISSUER_NAME: z.string().min(1).max(64).default('Bonding Platform'),
+    /** The first admin, created at start if that e-mail has no account (with ADMIN_PASSWORD). */
     ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+    /** The first admin's password (with ADMIN_EMAIL). */
     ADMIN_PASSWORD: optionalString.pipe(z.string().min(10).max(128).optional()),
   })
   .refine((config) => Boolean(config.ADMIN_EMAIL) === Boolean(config.ADMIN_PASSWORD), {

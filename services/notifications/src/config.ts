@@ -22,7 +22,9 @@ export const notificationsConfigSchema = z
     MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
     /** Backoff between attempts: doubles from the base up to the cap, with jitter. */
     MAIL_RETRY_BASE_MS: milliseconds(30_000),
+    /** The cap of the backoff between attempts (it doubles from MAIL_RETRY_BASE_MS, with jitter). */
     MAIL_RETRY_MAX_MS: milliseconds(60 * 60_000),
+    /** How often a replica looks for e-mail to send. */
     MAIL_POLL_INTERVAL_MS: milliseconds(1_000, 10),
     /** E-mails sent at once by one replica. */
     MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),

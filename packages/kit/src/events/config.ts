@@ -25,29 +25,41 @@ const milliseconds = (fallback: number, min = 0) => z.coerce.number().int().min(
  * `.superRefine(checkEventConfig)`. Defaults suit production; tests shorten them.
  */
 export const eventConfigShape = {
-  /** Who receives this service's events: see parseSubscribers. */
+  /**
+   * Who receives this service's events: `name=url|type,type;…` (e.g.
+   * `students=http://students:3002|user.registered,user.disabled`); a type may be `noun.*`, or narrowed to one
+   * data field's value (`transfer.completed?purpose=disbursement`). Empty: nobody. See parseSubscribers.
+   */
   EVENT_SUBSCRIBERS: parsedWith(parseSubscribers),
   /** Secrets accepted on this service's /internal routes (newest first, at most two). */
   INTERNAL_SECRETS: parsedWith(parseAcceptedSecrets),
   /** `name=secret` for each service this one calls or delivers events to. */
   INTERNAL_PEER_SECRETS: parsedWith(parsePeerSecrets),
+  /** Signed /internal calls older or newer than this are refused (replay guard). */
   INTERNAL_SIGNATURE_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  /** How often the relay looks for undelivered events in the outbox. */
   EVENT_POLL_INTERVAL_MS: milliseconds(500, 10),
+  /** How long one delivery waits for the subscriber's answer. */
   EVENT_DELIVERY_TIMEOUT_MS: milliseconds(10_000, 100),
+  /** Deliveries in flight at once per process. */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** Attempts before a delivery is dead-lettered (a 4xx the consumer marks permanent ends it at once). */
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Backoff between delivery attempts: doubles from this base, with jitter … */
   EVENT_RETRY_BASE_MS: milliseconds(1_000, 1),
+  /** … up to this cap. */
   EVENT_RETRY_MAX_MS: milliseconds(10 * 60_000, 1),
   /** How long delivered events, and processed inbox ids, are kept. */
   EVENT_RETENTION_HOURS: z.coerce
     .number()
     .min(0)
     .default(7 * 24),
+  /** How long a consumer remembers the event ids it has processed (its duplicate guard). */
   INBOX_RETENTION_HOURS: z.coerce
     .number()
     .min(0)
     .default(30 * 24),
+  /** How often delivered events and old inbox ids are deleted. */
   EVENT_PURGE_INTERVAL_MS: milliseconds(60 * 60_000, 1_000),
   /** How often each replica re-reads persisted token revocations (user.disabled). */
   REVOCATION_SYNC_INTERVAL_MS: milliseconds(2_000, 100),
