@@ -109,16 +109,16 @@ describe('the events identity emits', () => {
     });
     expect(response.status).toBe(200);
     const events = await eventsAbout(student.id);
-    // The student's sessions end in the same transaction (session.ended), before user.disabled.
+    // The student's sessions end in the same transaction (session.ended), after user.disabled.
     expect(events.map((e) => e.type)).toEqual([
       'user.registered@1',
       'user.updated@1',
-      'session.ended@1',
       'user.disabled@1',
+      'session.ended@1',
     ]);
-    expect(events[2]?.data).toMatchObject({ userId: student.id, reason: 'user_disabled' });
+    expect(events[3]?.data).toMatchObject({ userId: student.id, reason: 'user_disabled' });
     const me = await h.call('GET', '/api/v1/auth/me', { token: admin.accessToken });
-    const disabled = events[3]?.data;
+    const disabled = events[2]?.data;
     expect(disabled).toEqual({ userId: student.id, disabledBy: me.json.id, disabledAt: expect.any(String) });
     expect(Date.parse(disabled.disabledAt)).toBe(Date.parse(response.json.updatedAt));
     // Another identity replica would load it from here.

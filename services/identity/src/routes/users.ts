@@ -130,7 +130,6 @@ export function userRoutes(deps: IdentityDeps) {
         );
       }
       if (status === 'disabled') {
-        ended = await endSessions(trx, { userId: user.id }, 'user_disabled', now);
         // Persisted, so every identity replica refuses the tokens (RevocationSync), not only this one.
         await recordRevocation(trx, user.id, now);
         await emitEvent(
@@ -142,6 +141,9 @@ export function userRoutes(deps: IdentityDeps) {
           },
           { now },
         );
+        // After user.disabled, which each consumer receives first (one aggregate's events arrive in commit
+        // order), so the user's tokens are refused as revoked, the reason that matters, everywhere.
+        ended = await endSessions(trx, { userId: user.id }, 'user_disabled', now);
       }
       await writeAudit(
         trx,
