@@ -22,6 +22,7 @@ import { writeReport } from './lib/report.js';
 import { type Launcher, migrateAndSeed, startStack, stopAll, tsxLauncher } from './lib/run-stack.js';
 import { CURRENCY, seedBenchData } from './lib/seed.js';
 import { selects, selectsAny } from './lib/selection.js';
+import { signOutBurst } from './lib/session-ends.js';
 import {
   BENCH_RATE_LIMITS,
   benchUrl,
@@ -38,6 +39,8 @@ const HONO_FLOOR_PORT = 13_099;
 /** The kit's default MYSQL_POOL_SIZE: the ledger's connections, so the database baseline gets as many. */
 const SERVICE_POOL_SIZE = 10;
 const LOGIN_CONNECTIONS = 10;
+/** The burst of sign-outs whose effect on token checks the bench measures (issue #25). */
+const SESSION_ENDS = 1_000;
 /** Time for start-up work (first relay polls, JIT of the start path) to finish before idle RSS is read. */
 const SETTLE_MS = 3_000;
 /** How the images run the services, with tracing configured as shipped: the variant the targets judge. */
@@ -306,6 +309,25 @@ async function main(): Promise<void> {
         { kind: 'file-entry-writes', path: guardiansPath, token, entry: GUARDIAN_ENTRY },
       );
     }
+  }
+
+  if (wanted('session-ends')) {
+    // Issue #25: every ended session sits in each service's denylist until its tokens have expired; a
+    // burst of sign-outs must not slow the token check every request makes.
+    step(`Token checks before and after a burst of ${SESSION_ENDS} session ends`);
+    const read: LoadPlan = { kind: 'get', path: '/api/v1/students/me', callers };
+    await measure('session-ends.before', 'GET /students/me', 'direct', 'students', read, {
+      variant: 'before the burst',
+    });
+    const burst = await signOutBurst(data.credentials, SESSION_ENDS);
+    await settleEvents('the session ends', eventDatabases);
+    run.notes.push(
+      `${SESSION_ENDS} sessions signed in in ${burst.signInSeconds.toFixed(1)} s and signed out in ` +
+        `${burst.signOutSeconds.toFixed(1)} s; every service's denylist then held them`,
+    );
+    await measure('session-ends.after', 'GET /students/me', 'direct', 'students', read, {
+      variant: `after ${SESSION_ENDS} sessions ended`,
+    });
   }
 
   step('Sign-in (argon2id: bound by hashing)');
