@@ -22,6 +22,7 @@ export type JsonSchema = {
   minItems?: number;
   maxItems?: number;
   pattern?: string;
+  example?: unknown;
 };
 
 /** Numbers beyond this are zod's "safe integer" bound, not a limit anyone chose: left out. */
@@ -54,6 +55,9 @@ export function schemaLimits(schema: JsonSchema): string {
   range(schema.minimum, schema.maximum, '');
   range(schema.minLength, schema.maxLength, ' chars');
   range(schema.minItems, schema.maxItems, ' items');
+  // A format (email, uuid) says more than the pattern zod derives from it.
+  if (schema.pattern && !schema.format) limits.push(`matches \`${schema.pattern}\``);
+  if (schema.example !== undefined) limits.push(`e.g. \`${JSON.stringify(schema.example)}\``);
   return limits.join(', ');
 }
 

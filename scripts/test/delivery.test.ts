@@ -113,18 +113,19 @@ describe('Dockerfile', () => {
       expect('migrate' in entries, `${service} has dist/migrate.mjs when the chart migrates it`).toBe(
         migrates,
       );
-      // Each tool the service has locally (an npm script) is in its build, as the README's pod commands say.
+      // Each tool the service has locally (an npm script) is in its build, as the guides' pod commands say.
       for (const tool of ['migrate', 'dead-letters']) {
         expect(tool in entries, `${service}: ${tool}`).toBe(pkg.scripts[tool] !== undefined);
         if (pkg.scripts[tool]) expect(pkg.scripts[tool]).toBe(`node --import tsx src/${tool}.ts`);
       }
     }
-    // Every compiled file the README names is one the builds have.
+    // Every compiled file the deployment and operations guides name is one the builds have.
     const built = new Set(deployable.flatMap((service) => Object.keys(serviceEntries(service))));
-    const named = [...read('README.md').matchAll(/\bdist\/([\w-]+)\.mjs\b/g)].map(([, entry]) => entry);
+    const guides = ['docs/kubernetes.md', 'docs/operations.md'].map(read).join('\n');
+    const named = [...guides.matchAll(/\bdist\/([\w-]+)\.mjs\b/g)].map(([, entry]) => entry);
     expect(named.length).toBeGreaterThan(0);
     for (const entry of named)
-      expect(built.has(entry as string), `README names dist/${entry}.mjs`).toBe(true);
+      expect(built.has(entry as string), `the guides name dist/${entry}.mjs`).toBe(true);
   });
 
   it('carries the OCI labels, from build arguments', () => {
@@ -210,9 +211,9 @@ describe('k8s/', () => {
       `http://opentelemetry-collector.observability.svc:${values.networkPolicy.otlpPort}`,
     );
     expect(up).toMatch(/helm upgrade --install opentelemetry-collector .*--namespace observability/);
-    // The signing key Secret: the chart's name, made with the commands the README documents.
+    // The signing key Secret: the chart's name, made with the commands docs/kubernetes.md documents.
     expect(up).toContain(`secret generic ${values.jwt.existingSecret}`);
-    const readme = read('README.md');
+    const readme = read('docs/kubernetes.md');
     for (const command of [
       'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$KID.pem"',
       'openssl pkey -in "$KID.pem" -pubout -out "$KID.pub"',

@@ -21,7 +21,8 @@ export const baseConfigShape = {
    * How long a statement waits for a row lock before it fails (and is retried where the code retries
    * deadlocks). Shorter than an event delivery's timeout (EVENT_DELIVERY_TIMEOUT_MS, 10 s): a consumer
    * stuck behind a lock gives up and answers 500 before its producer times out and sends the event again,
-   * so redeliveries never queue up behind the first attempt, each holding a connection.
+   * so redeliveries never queue up behind the first attempt, each holding a connection. (The server's own
+   * default is 50 s.)
    */
   MYSQL_LOCK_WAIT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   /** Apply migrations at start (otherwise run `node --import tsx src/migrate.ts`; in the image, `node dist/migrate.mjs`). */

@@ -31,7 +31,7 @@ export const eventConfigShape = {
    * data field's value (`transfer.completed?purpose=disbursement`). Empty: nobody. See parseSubscribers.
    */
   EVENT_SUBSCRIBERS: parsedWith(parseSubscribers),
-  /** Secrets accepted on this service's /internal routes (newest first, at most two). */
+  /** Secrets accepted on this service's /internal routes (newest first, at most two, ≥ 32 characters each); empty: refuse all. */
   INTERNAL_SECRETS: parsedWith(parseAcceptedSecrets),
   /** `name=secret` for each service this one calls or delivers events to. */
   INTERNAL_PEER_SECRETS: parsedWith(parsePeerSecrets),
@@ -41,9 +41,9 @@ export const eventConfigShape = {
   EVENT_POLL_INTERVAL_MS: milliseconds(500, 10),
   /** How long one delivery waits for the subscriber's answer. */
   EVENT_DELIVERY_TIMEOUT_MS: milliseconds(10_000, 100),
-  /** Deliveries in flight at once per process. */
+  /** Deliveries in flight at once per process (one subscriber gets at most half). */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  /** Attempts before a delivery is dead-lettered (a 4xx the consumer marks permanent ends it at once). */
+  /** Attempts before a delivery is dead-lettered, one to two hours of retrying (a 4xx the consumer marks permanent ends it at once). */
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
   /** Backoff between delivery attempts: doubles from this base, with jitter … */
   EVENT_RETRY_BASE_MS: milliseconds(1_000, 1),
