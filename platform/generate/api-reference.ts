@@ -2,7 +2,7 @@
 // portal serves) and the route groups of platform/shape.ts: every public operation with who may call it,
 // the edge's route group and rate limit, its parameters, body and answers, then every schema's fields.
 import { buildPlatformDocument } from '../../services/docs/src/sources.js';
-import { services as declaredServices, rateLimits } from '../shape.js';
+import { services as declaredServices, rateLimits, routeGroups } from '../shape.js';
 import type { RouteGroup } from '../shape-types.js';
 import { cell, type JsonSchema, refName, schemaLimits, schemaType } from './json-schema-text.js';
 import { byCodeUnit } from './order.js';
@@ -99,6 +99,28 @@ function renderSchema(name: string, schema: JsonSchema): string[] {
   return [...lines, ''];
 }
 
+/** The edge's route groups (platform/shape.ts): the one place a new group is declared. */
+function renderRouteGroups(): string[] {
+  const lines = [
+    '## Route groups',
+    '',
+    "How the edge routes and guards the operations below (`platform/shape.ts`). A route under a group's path",
+    'prefix with one of its methods belongs to it; `~` paths are regular expressions.',
+    '',
+    '| group | service | paths | methods | auth | rate limit |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const group of routeGroups as readonly RouteGroup[]) {
+    const paths = group.paths.map((path) => `\`${cell(path)}\``).join(', ');
+    const auth = `${group.auth}${group.roles ? ` (${group.roles.join(', ')})` : ''}`;
+    const limit = edgeText(group).replace(/^`[^`]+`, /, '');
+    lines.push(
+      `| \`${group.name}\` | ${group.service} | ${paths} | ${group.methods.join(', ')} | ${auth} | ${limit} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
 export async function renderApiReference(): Promise<string> {
   const document = (await buildPlatformDocument()) as unknown as Document;
   const byService = new Map<string, { method: string; path: string; operation: Operation }[]>();
@@ -129,6 +151,7 @@ export async function renderApiReference(): Promise<string> {
       (service) => `| [${service}](#${anchor(service)}) | ${byService.get(service)?.length ?? 0} |`,
     ),
     '',
+    ...renderRouteGroups(),
   ];
   for (const service of services) {
     lines.push(`## ${service}`, '', '| route | summary | token |', '| --- | --- | --- |');
