@@ -80,3 +80,41 @@ export const loanOverdueV1 = defineEvent({
   },
   aggregate: byLoan,
 });
+
+/** A business date, YYYY-MM-DD: the lending domain's day, never an instant. */
+const BusinessDate = z.iso.date();
+const Phase = z.enum(['IN_SCHOOL', 'GRACE', 'REPAYMENT']);
+
+export const loanPhaseChangedV1 = defineEvent({
+  type: 'loan.phaseChanged',
+  version: 1,
+  description:
+    'A disbursed student loan moved to its next phase (IN_SCHOOL → GRACE when studies end, GRACE → REPAYMENT ' +
+    'when the grace period is over), from `businessDate` on. With REPAYMENT, its schedule exists.',
+  shape: { loanId: Id, studentId: Id, from: Phase, to: Phase, businessDate: BusinessDate },
+  aggregate: byLoan,
+});
+
+export const loanInterestCapitalisedV1 = defineEvent({
+  type: 'loan.interestCapitalised',
+  version: 1,
+  description:
+    'Interest accrued while studying and in grace was added to the principal when repayment started ' +
+    '(products whose interest during study is capitalised).',
+  shape: { loanId: Id, studentId: Id, amount: Money, businessDate: BusinessDate },
+  aggregate: byLoan,
+});
+
+export const lendingCloseOfBusinessCompletedV1 = defineEvent({
+  type: 'lending.closeOfBusinessCompleted',
+  version: 1,
+  description:
+    'Close of business for `businessDate` went through every active loan: accrual, phase moves, schedules. ' +
+    '`failures` loans could not be processed and are retried by the next run for that date.',
+  shape: {
+    businessDate: BusinessDate,
+    loansProcessed: z.number().int().min(0),
+    failures: z.number().int().min(0),
+  },
+  aggregate: () => 'close-of-business',
+});

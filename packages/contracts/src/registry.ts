@@ -14,11 +14,14 @@ import {
 } from './identity-events.js';
 import { disbursementFailedV1, transferCompletedV1 } from './ledger-events.js';
 import {
+  lendingCloseOfBusinessCompletedV1,
   loanApprovedV1,
   loanCancelledV1,
   loanCreatedV1,
   loanDisbursedV1,
+  loanInterestCapitalisedV1,
   loanOverdueV1,
+  loanPhaseChangedV1,
   loanRejectedV1,
   loanRepaidV1,
   repaymentReceivedV1,
@@ -45,6 +48,9 @@ export const eventContracts = [
   repaymentReceivedV1,
   loanRepaidV1,
   loanOverdueV1,
+  loanPhaseChangedV1,
+  loanInterestCapitalisedV1,
+  lendingCloseOfBusinessCompletedV1,
   transferCompletedV1,
   disbursementFailedV1,
 ] as const;

@@ -45,6 +45,9 @@ describe('the event contracts', () => {
         'repayment.received',
         'loan.repaid',
         'loan.overdue',
+        'loan.phaseChanged',
+        'loan.interestCapitalised',
+        'lending.closeOfBusinessCompleted',
       ].sort(),
     );
     for (const contract of eventContracts) {

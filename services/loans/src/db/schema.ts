@@ -33,6 +33,56 @@ export interface LoansTable {
   idempotency_key: string;
   created_at: Date;
   updated_at: Date;
+  /** `legacy`: the schedule built at disbursement (loans from before the lending model); `daily`: accrued by close of business. */
+  interest_method: 'legacy' | 'daily';
+  /** A disbursed loan's phase as of the current business date. */
+  phase: 'IN_SCHOOL' | 'GRACE' | 'REPAYMENT' | null;
+  /** DATE columns: read through DATE_FORMAT as YYYY-MM-DD strings, never through the process's time zone. */
+  study_end_date: string | null;
+  interest_during_study: 'subsidised' | 'capitalised' | null;
+  grace_months_after_study: number | null;
+  disbursed_on: string | null;
+  principal_outstanding: MinorUnits;
+  accrued_interest: MinorUnits;
+  subsidy: MinorUnits;
+  /** Below one minor unit, in 1/3,650,000ths (docs/lending-model.md). */
+  interest_carry: MinorUnits;
+  /** The last business date close of business accrued. */
+  accrued_through: string | null;
+}
+
+export interface LendingHistoryTable {
+  id: Generated<string>;
+  loan_id: string;
+  kind: 'phase_changed' | 'interest_capitalised';
+  from_phase: string | null;
+  to_phase: string | null;
+  amount: MinorUnits | null;
+  business_date: string;
+  actor_id: string | null;
+  reason: string | null;
+  occurred_at: Date;
+}
+
+export interface BusinessDateTable {
+  id: number;
+  business_date: string;
+  updated_at: Date;
+}
+
+export interface CobRunsTable {
+  business_date: string;
+  started_at: Date;
+  finished_at: Date | null;
+  loans_processed: Generated<number>;
+  failures: Generated<number>;
+  duration_ms: number | null;
+}
+
+export interface CobLoanDaysTable {
+  loan_id: string;
+  business_date: string;
+  processed_at: Date;
 }
 
 export interface LoanHistoryTable {
@@ -74,6 +124,10 @@ export interface LoansDatabase extends EventTables, IdempotencyTables {
   loan_history: LoanHistoryTable;
   instalments: InstalmentsTable;
   repayments: RepaymentsTable;
+  lending_history: LendingHistoryTable;
+  business_date: BusinessDateTable;
+  cob_runs: CobRunsTable;
+  cob_loan_days: CobLoanDaysTable;
 }
 
 export type LoanRow = Selectable<LoansTable>;

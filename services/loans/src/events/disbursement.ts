@@ -47,7 +47,14 @@ export function transferCompletedHandler(
       action: 'disburse',
       actorId: null,
       now: disbursedAt,
-      set: { disbursed_at: disbursedAt, disbursement_transfer_id: transferId, failure_reason: null },
+      set: {
+        disbursed_at: disbursedAt,
+        disbursement_transfer_id: transferId,
+        failure_reason: null,
+        // A legacy loan repays on the schedule built here; a daily-interest loan's phase comes from its
+        // study terms (docs/lending-model.md).
+        ...(loan.interest_method === 'legacy' ? { phase: 'REPAYMENT' as const } : {}),
+      },
     });
     const schedule = buildSchedule(
       {

@@ -22,6 +22,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { fetchProduct } from '../clients/catalog.js';
 import { bondingFileComplete } from '../clients/students.js';
+import { legacyLendingFields } from '../db/legacy-lending.js';
 import { listLoans } from '../db/list-loans.js';
 import { instalmentsOf, lockLoan, recordHistory } from '../db/loans.js';
 import type { LoanRow } from '../db/schema.js';
@@ -258,6 +259,7 @@ export function loanRoutes(deps: LoansDeps) {
           idempotency_key: claim.key,
           created_at: now,
           updated_at: now,
+          ...legacyLendingFields,
         };
         const shown = toLoan(row, undefined, now);
         try {

@@ -1,0 +1,19 @@
+import type { LoanRow } from './schema.js';
+
+/**
+ * The lending model's columns of a loan on the legacy method: its schedule is built at disbursement
+ * (domain/schedule.ts) and close of business leaves it alone; once disbursed it is simply repaying.
+ */
+export const legacyLendingFields = {
+  interest_method: 'legacy',
+  phase: null,
+  study_end_date: null,
+  interest_during_study: null,
+  grace_months_after_study: null,
+  disbursed_on: null,
+  principal_outstanding: '0',
+  accrued_interest: '0',
+  subsidy: '0',
+  interest_carry: '0',
+  accrued_through: null,
+} as const satisfies Partial<LoanRow>;
