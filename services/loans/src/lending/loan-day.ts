@@ -86,7 +86,7 @@ async function recordPhaseChange(trx: Trx, loan: LockedLoan, from: Phase, to: Ph
  */
 export async function closeLoanDay(trx: Trx, loanId: string, date: string, now: Date): Promise<boolean> {
   const loan = await lockLoan(trx, loanId);
-  if (!loan || loan.status !== 'DISBURSED' || loan.interest_method !== 'daily') return false;
+  if (loan?.status !== 'DISBURSED' || loan.interest_method !== 'daily') return false;
   if (await alreadyClosed(trx, loanId, date)) return false;
   if (!loan.disbursed || !loan.study_end || loan.grace_months_after_study === null) {
     throw new Error(`loan ${loanId} is on daily interest without study terms`);
