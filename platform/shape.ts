@@ -18,7 +18,7 @@ export const services = [
   { name: 'identity', port: 3001, produces: ['user.*', 'agent.approved', 'session.ended'] },
   { name: 'students', port: 3002 },
   { name: 'catalog', port: 3003 },
-  { name: 'loans', port: 3004, produces: ['loan.*', 'repayment.received'] },
+  { name: 'loans', port: 3004, produces: ['loan.*', 'lending.*', 'repayment.received'] },
   { name: 'ledger', port: 3005, produces: ['transfer.completed', 'disbursement.failed'] },
   { name: 'notifications', port: 3006 },
   // The API reference portal: the merged OpenAPI document of every service and an interactive UI.
