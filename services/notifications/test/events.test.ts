@@ -301,6 +301,35 @@ describe('loan events', () => {
     expect(await kinds(byStudent.agent.id)).toEqual(['loan_cancelled']);
   });
 
+  it('loan.phaseChanged and loan.interestCapitalised: the student hears when grace and repayment start', async () => {
+    const { student, loanId } = await raisedLoan();
+    const moved = (to: 'GRACE' | 'REPAYMENT', businessDate: string) =>
+      h.deliver('loan.phaseChanged@1', {
+        loanId,
+        studentId: student.id,
+        from: 'IN_SCHOOL',
+        to,
+        businessDate,
+      });
+    expect((await moved('GRACE', '2029-06-30')).status).toBe(200);
+    const capitalised = await h.deliver('loan.interestCapitalised@1', {
+      loanId,
+      studentId: student.id,
+      amount: money('113205'),
+      businessDate: '2030-06-30',
+    });
+    expect(capitalised.status).toBe(200);
+    expect((await moved('REPAYMENT', '2030-06-30')).status).toBe(200);
+    const notices = (await h.notificationsOf(student.id)).slice(1);
+    expect(notices.map((notice) => notice.kind)).toEqual([
+      'loan_phase_changed',
+      'interest_capitalised',
+      'loan_phase_changed',
+    ]);
+    expect(notices[1]?.body).toContain('was added to your loan on 2030-06-30');
+    expect(notices[2]?.title).toBe('Repayment of your loan starts');
+  });
+
   it('loan.disbursed: the student (in-app and e-mail) and the agent', async () => {
     const { student, agent, loanId } = await raisedLoan();
     await h.deliver('loan.disbursed@1', {

@@ -19,6 +19,8 @@ export const NOTICE_KINDS = [
   'repayment_received',
   'loan_repaid',
   'loan_overdue',
+  'loan_phase_changed',
+  'interest_capitalised',
   'password_changed',
   'email_changed',
   'two_factor_changed',
@@ -441,6 +443,47 @@ export const plans = {
           outstanding: data.outstanding,
         },
       ],
+    };
+  },
+
+  loanPhaseChanged(data: EventData<'loan.phaseChanged@1'>): Plan {
+    const said =
+      data.to === 'GRACE'
+        ? {
+            title: 'Your grace period has started',
+            body: `Your studies ended; from ${data.businessDate} your loan is in its grace period before repayment.`,
+          }
+        : data.to === 'REPAYMENT'
+          ? {
+              title: 'Repayment of your loan starts',
+              body: `Repayment starts on ${data.businessDate}: your schedule of instalments is ready.`,
+            }
+          : { title: 'Your loan moved on', body: `From ${data.businessDate} your loan is in ${data.to}.` };
+    return {
+      notices: [
+        {
+          userId: data.studentId,
+          kind: 'loan_phase_changed',
+          ...said,
+          data: { loanId: data.loanId, phase: data.to, businessDate: data.businessDate },
+        },
+      ],
+      mails: [],
+    };
+  },
+
+  interestCapitalised(data: EventData<'loan.interestCapitalised@1'>): Plan {
+    return {
+      notices: [
+        {
+          userId: data.studentId,
+          kind: 'interest_capitalised',
+          title: 'Interest added to your loan',
+          body: `${formatMoney(data.amount)} of interest accrued while you studied was added to your loan on ${data.businessDate}.`,
+          data: { loanId: data.loanId, businessDate: data.businessDate },
+        },
+      ],
+      mails: [],
     };
   },
 

@@ -89,6 +89,12 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       await apply(plans.loanDisbursed(event.data, context(raisedBy)), event.id, trx, ctx);
     },
+    'loan.phaseChanged@1': async (event, trx, ctx) => {
+      await apply(plans.loanPhaseChanged(event.data), event.id, trx, ctx);
+    },
+    'loan.interestCapitalised@1': async (event, trx, ctx) => {
+      await apply(plans.interestCapitalised(event.data), event.id, trx, ctx);
+    },
     'disbursement.failed@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       const admins = await activeAdmins(trx);
