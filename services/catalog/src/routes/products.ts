@@ -49,6 +49,7 @@ const list = createRoute({
   path: '/products',
   tags: ['products'],
   summary: 'Loan products on offer, newest first (public)',
+  description: 'Archived products never appear.',
   request: { query: ListQuerySchema },
   responses: {
     200: {
@@ -64,6 +65,8 @@ const getOne = createRoute({
   path: '/products/{id}',
   tags: ['products'],
   summary: 'One product, archived ones included (public)',
+  description:
+    "Archived products stay readable so that the loans that use them do; the answer carries the product's ETag.",
   request: { params: ProductIdParamSchema },
   responses: { 200: productResponse('The product.'), ...problemResponses(400, 404) },
 });
@@ -73,6 +76,8 @@ const create = createRoute({
   path: '/products',
   tags: ['products'],
   summary: 'Create a product (agent, admin)',
+  description:
+    'Amounts are whole minor units; the rate is in basis points (0–10000); the currency defaults to MWK.',
   security: bearerSecurity,
   request: { body: jsonBody(ProductFieldsSchema) },
   responses: { 201: productResponse('Created.'), ...problemResponses(400, 401, 403, 409) },
@@ -83,6 +88,7 @@ const replace = createRoute({
   path: '/products/{id}',
   tags: ['products'],
   summary: 'Replace a product (agent, admin; If-Match required)',
+  description: 'Without If-Match: 428; with a stale ETag: 412.',
   security: bearerSecurity,
   request: { params: ProductIdParamSchema, headers: IfMatchHeader, body: jsonBody(ProductFieldsSchema) },
   responses: { 200: productResponse('Replaced.'), ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
@@ -93,6 +99,7 @@ const patch = createRoute({
   path: '/products/{id}',
   tags: ['products'],
   summary: 'Change some fields of a product (agent, admin; If-Match required)',
+  description: 'Without If-Match: 428; with a stale ETag: 412.',
   security: bearerSecurity,
   request: { params: ProductIdParamSchema, headers: IfMatchHeader, body: jsonBody(ProductPatchSchema) },
   responses: { 200: productResponse('Changed.'), ...problemResponses(400, 401, 403, 404, 409, 412, 428) },

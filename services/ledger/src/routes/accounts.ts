@@ -96,6 +96,8 @@ const open = createRoute({
   path: '/accounts',
   tags: ['accounts'],
   summary: 'Open your wallet (students), or the system accounts of a new currency (admins)',
+  description:
+    'Students: { currency? } (MWK by default; one wallet per currency). Admins: { type: funding | cash, currency }.',
   security: bearerSecurity,
   request: { body: jsonBody(OpenAccountSchema) },
   responses: { 201: accountResponse('Opened.'), ...problemResponses(400, 401, 403, 409, 422) },
@@ -145,6 +147,7 @@ const statement = createRoute({
   path: '/accounts/{id}/statement',
   tags: ['accounts'],
   summary: "An account's entries, newest first, with the balance after each (its holder, or staff)",
+  description: 'from is inclusive, to exclusive (ISO 8601).',
   security: bearerSecurity,
   request: { params: AccountIdParamSchema, query: StatementQuerySchema },
   responses: {

@@ -40,6 +40,7 @@ const issue = createRoute({
   path: '/accounts/{id}/cards',
   tags: ['cards'],
   summary: 'Issue a virtual card on your active wallet',
+  description: '{ brand?: visa | mastercard }; only the brand, the last four digits and the expiry are kept.',
   security: bearerSecurity,
   request: { params: AccountIdParamSchema, body: jsonBody(IssueCardSchema) },
   responses: { 201: cardResponse('Issued.'), ...problemResponses(400, 401, 403, 404, 409) },

@@ -39,6 +39,8 @@ const check = createRoute({
   tags: ['ledger'],
   summary:
     'Check the ledger against itself: totals per currency, and any account that disagrees with its entries (admin)',
+  description:
+    'Per currency, balances sum to zero and debits equal credits; any account whose balance differs from its entries is listed.',
   security: bearerSecurity,
   responses: {
     200: { description: 'The result.', content: { 'application/json': { schema: ReconciliationSchema } } },

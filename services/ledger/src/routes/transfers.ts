@@ -89,6 +89,8 @@ const create = createRoute({
   path: '/transfers',
   tags: ['transfers'],
   summary: "Pay from your account into another account, or into a user's wallet (Idempotency-Key required)",
+  description:
+    '{ fromAccountId, toAccountId | toUserId, amount, currency, reference? }: to a user, into their wallet in that currency.',
   security: bearerSecurity,
   request: { headers: IdempotencyKeyHeaderSchema, body: jsonBody(TransferRequestSchema) },
   responses: { 201: transferCreated, ...moneyProblems },

@@ -26,6 +26,8 @@ const list = createRoute({
   path: '/notifications',
   tags,
   summary: 'My notifications, newest first (signed in)',
+  description:
+    'unread=true lists only unread ones. Each has a sequence (1, 2, 3… per user), which the stream uses as its event id.',
   security: bearerSecurity,
   request: {
     query: pageQuerySchema.extend({
@@ -50,6 +52,7 @@ const read = createRoute({
   path: '/notifications/{id}/read',
   tags,
   summary: 'Mark one of my notifications read (signed in; repeating it changes nothing)',
+  description: "Someone else's notification answers 404.",
   security: bearerSecurity,
   request: { params: NotificationIdParam },
   responses: {

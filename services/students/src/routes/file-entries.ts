@@ -91,6 +91,9 @@ export function fileEntryRoutes<Input extends z.ZodType, Output extends z.ZodTyp
     path,
     tags,
     summary: `Add a ${kind.noun}; the first is primary; at most ${kind.maxEntries} (student)`,
+    description:
+      `Exactly one ${kind.noun} is primary. One more than ${kind.maxEntries} answers 409 ` +
+      `${kind.noun.replaceAll(' ', '_')}_limit_reached.`,
     security: bearerSecurity,
     request: { body },
     responses: { 201: entryResponse('Added.'), ...problemResponses(400, 401, 403, 409) },

@@ -26,6 +26,8 @@ const myFile = createRoute({
   path: '/students/me',
   tags,
   summary: 'My whole bonding file, with what a loan still needs (student)',
+  description:
+    'The completeness summary says what a loan still needs: personal details filed, at least one guardian and a primary bank account.',
   security: bearerSecurity,
   responses: {
     200: { description: 'The file.', content: { 'application/json': { schema: BondingFileSchema } } },
@@ -47,6 +49,8 @@ const writePersonal = createRoute({
   path: '/students/me/personal',
   tags,
   summary: 'File or replace my personal details (student; If-Match to replace)',
+  description:
+    'The national ID is 8 letters and digits and unique among students; the phone is E.164. National IDs are encrypted at rest and only ever shown masked.',
   security: bearerSecurity,
   request: { body: jsonBody(PersonalDetailsInput) },
   responses: { 200: personalResponse('Saved.'), ...problemResponses(400, 401, 403, 409, 412, 428) },

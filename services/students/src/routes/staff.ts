@@ -50,6 +50,7 @@ const readFile = createRoute({
   path: '/students/{studentId}',
   tags,
   summary: "A student's bonding file: staff read any (and are logged), a student only their own",
+  description: "Another student's id answers 404.",
   security: bearerSecurity,
   request: {
     params: z.object({
