@@ -60,6 +60,8 @@ const verifyEmail = createRoute({
   path: '/auth/verify-email',
   summary:
     'Verify your e-mail with the code sent to it (no token needed: the code is the proof); then refresh',
+  description:
+    'The code comes in the verification e-mail sent on registration; it works once, for 48 hours. The tokens refreshed afterwards carry email_verified: true, which applying for a loan and moving money need.',
   request: { body: jsonBody(VerifyEmailSchema) },
   responses: { 204: { description: 'Verified.' }, ...problemResponses(400) },
 });
@@ -69,6 +71,7 @@ const resendVerification = createRoute({
   method: 'post',
   path: '/auth/verify-email/resend',
   summary: 'Send a new verification code to your e-mail (earlier codes stop working)',
+  description: '3 an hour per account (429); 409 once the e-mail is verified.',
   security: bearerSecurity,
   responses: {
     202: { description: 'A new code is on its way.' },
@@ -93,6 +96,8 @@ const revokeOne = createRoute({
   method: 'delete',
   path: '/auth/sessions/{id}',
   summary: 'End one of your sessions (its refresh token stops working)',
+  description:
+    '404 if it is not yours or already ended. Its access tokens are refused everywhere within seconds (401 session_ended).',
   security: bearerSecurity,
   request: { params: SessionIdParamSchema },
   responses: { 204: { description: 'Ended.' }, ...problemResponses(400, 401, 404) },
@@ -112,6 +117,7 @@ const changePassword = createRoute({
   method: 'post',
   path: '/auth/password',
   summary: 'Change your password (needs the current one); your other sessions end',
+  description: 'Wrong current passwords count towards the sign-in lockout.',
   security: bearerSecurity,
   request: { body: jsonBody(ChangePasswordSchema) },
   responses: { 204: { description: 'Changed.' }, ...problemResponses(400, 401, 403, 429) },
@@ -123,6 +129,8 @@ const requestReset = createRoute({
   path: '/auth/password-reset',
   summary:
     'Ask for a password-reset code by e-mail; the answer is the same whether or not the e-mail has an account',
+  description:
+    'Always 202. A code (single use, 30 minutes) is e-mailed to an existing account; 3 requests an hour per e-mail (429, alike for unknown e-mails).',
   request: { body: jsonBody(ResetRequestSchema) },
   responses: {
     202: { description: 'If the e-mail has an account, a code is on its way.' },
@@ -135,6 +143,7 @@ const confirmReset = createRoute({
   method: 'post',
   path: '/auth/password-reset/confirm',
   summary: 'Set a new password with the e-mailed code; every session of the account ends',
+  description: '400 invalid_reset_code for an unknown, used or expired code.',
   request: { body: jsonBody(ResetConfirmSchema) },
   responses: { 204: { description: 'Password set; sign in with it.' }, ...problemResponses(400) },
 });

@@ -85,6 +85,7 @@ const register = createRoute({
   path: '/auth/register',
   tags: ['auth'],
   summary: 'Register as a student (active at once) or an agent (pending until an admin approves)',
+  description: 'Students need a unique regNumber. A verification code is e-mailed to the address at once.',
   request: { body: jsonBody(RegisterSchema) },
   responses: {
     201: { description: 'Registered.', content: { 'application/json': { schema: UserSchema } } },
@@ -98,6 +99,8 @@ const login = createRoute({
   tags: ['auth'],
   summary:
     'Exchange e-mail and password for tokens; with two-factor sign-in on, for a challenge to answer with a code',
+  description:
+    '200 with the token pair; with two-factor sign-in on, 202 { next: "mfa_code", challenge, expiresIn } instead. 5 failures in 15 minutes lock the e-mail for 5 minutes (429 with Retry-After).',
   request: { body: jsonBody(LoginSchema) },
   responses: {
     200: { description: 'Signed in.', content: { 'application/json': { schema: TokenPairSchema } } },
@@ -114,6 +117,7 @@ const refresh = createRoute({
   path: '/auth/refresh',
   tags: ['auth'],
   summary: 'Rotate a refresh token: returns a new pair; a reused token revokes its session',
+  description: 'A refresh token presented twice (stolen) ends its whole session.',
   request: { body: jsonBody(RefreshSchema) },
   responses: {
     200: { description: 'A new token pair.', content: { 'application/json': { schema: TokenPairSchema } } },
@@ -126,6 +130,8 @@ const logout = createRoute({
   path: '/auth/logout',
   tags: ['auth'],
   summary: "End the caller's session (its refresh-token family)",
+  description:
+    'Its access tokens are refused everywhere within seconds (401 session_ended), and its notification stream closes.',
   security: bearerSecurity,
   responses: { 204: { description: 'Signed out.' }, ...problemResponses(401) },
 });

@@ -55,6 +55,8 @@ const requestChange = createRoute({
   path: '/auth/email',
   summary:
     'Ask to move your account to a new e-mail address (needs your password, and a code or a recovery code when two-factor sign-in is on): a code goes to the new address, a warning to the old one',
+  description:
+    'Answers 202 whether or not the new address is taken. The code works once, for 24 hours; 3 requests an hour per account (429). With two-factor sign-in on and no code: 403 mfa_code_required; a wrong one: 403 mfa_code_wrong.',
   request: { body: jsonBody(EmailChangeSchema) },
   responses: {
     202: {
@@ -71,6 +73,8 @@ const confirmChange = createRoute({
   path: '/auth/email/confirm',
   summary:
     'Confirm the new address with the code sent to it: it becomes your verified e-mail and your other sessions end; then refresh',
+  description:
+    'Codes sent to the old address stop working; 409 email_taken if another account has the address by now.',
   request: { body: jsonBody(EmailChangeConfirmSchema) },
   responses: {
     200: { description: 'Changed.', content: { 'application/json': { schema: UserSchema } } },

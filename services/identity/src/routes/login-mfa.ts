@@ -28,6 +28,8 @@ const loginMfa = createRoute({
   tags: ['auth'],
   summary:
     "Second step of a two-factor sign-in: the challenge from /auth/login with the authenticator's code or a recovery code",
+  description:
+    "A challenge lives 5 minutes, works once and takes 5 wrong codes; a code's time step works once (a replay: 401 mfa_code_wrong). Wrong codes count towards the sign-in lockout.",
   request: { body: jsonBody(MfaSignInSchema) },
   responses: {
     200: { description: 'Signed in.', content: { 'application/json': { schema: TokenPairSchema } } },

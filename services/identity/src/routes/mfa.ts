@@ -102,6 +102,7 @@ const start = createRoute({
   path: '/auth/mfa/totp',
   summary:
     'Start enrolling an authenticator app: answers its otpauth:// URI once (also takes the enrolment token of an admin who must enrol)',
+  description: '409 if two-factor sign-in is already on.',
   responses: {
     200: {
       description: 'Scan it, then confirm with a code.',
@@ -129,6 +130,7 @@ const disable = createRoute({
   method: 'post',
   path: '/auth/mfa/totp/disable',
   summary: 'Turn two-factor sign-in off (needs your password and a code or a recovery code)',
+  description: 'Refused (403 mfa_required_for_role) for admins while MFA_REQUIRED_FOR_ADMINS is on.',
   request: { body: jsonBody(DisableSchema) },
   responses: { 204: { description: 'Off.' }, ...problemResponses(400, 401, 403, 409, 429) },
 });

@@ -75,6 +75,7 @@ const createAdmin = createRoute({
   method: 'post',
   path: '/users/admins',
   summary: 'Create another admin (admin)',
+  description: 'Admins are created only by admins (the first one from configuration).',
   request: { body: jsonBody(NewAdminSchema) },
   responses: {
     201: { description: 'Created.', content: { 'application/json': { schema: UserSchema } } },
@@ -88,6 +89,7 @@ function statusRoute(action: StatusAction, summary: string) {
     method: 'post',
     path: `/users/{id}/${action}`,
     summary,
+    description: 'An optional { reason } is kept; every action is audited.',
     request: {
       params: UserIdParamSchema,
       body: { ...jsonBody(ReasonSchema), required: false },
