@@ -155,6 +155,16 @@ export const routeGroups = [
     why: 'Applications, decisions, schedules, history and repayments: every route needs a token.\nCreating POSTs carry an Idempotency-Key, so a retried request never makes a second loan or payment.',
   },
   {
+    name: 'lending',
+    service: 'loans',
+    auth: 'role',
+    roles: ['agent', 'admin'],
+    rateLimit: 'per-user',
+    paths: ['/api/v1/lending'],
+    methods: ['GET', 'POST'],
+    why: "The lending domain's business date and its close-of-business runs: staff read them, admins move the\ndate forward where it is settable (the service checks the roles).",
+  },
+  {
     name: 'ledger-money',
     service: 'ledger',
     auth: bearer,

@@ -3,6 +3,7 @@ import { migrations } from './db/migrations/index.js';
 import type { LoansDeps } from './deps.js';
 import { disbursementFailedHandler, transferCompletedHandler } from './events/disbursement.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { lendingRoutes } from './routes/lending.js';
 import { loanRoutes } from './routes/loans.js';
 import { repaymentRoutes } from './routes/repayments.js';
 import { scheduleRoutes } from './routes/schedule.js';
@@ -24,7 +25,8 @@ export function createLoansApp(deps: LoansDeps) {
     .route('/api/v1', loanRoutes(deps))
     .route('/api/v1', decisionRoutes(deps))
     .route('/api/v1', scheduleRoutes(deps))
-    .route('/api/v1', repaymentRoutes(deps));
+    .route('/api/v1', repaymentRoutes(deps))
+    .route('/api/v1', lendingRoutes(deps));
   // The ledger's answers to loan.approved; user.disabled into the token denylist; the outbox's dead letters.
   mountEventRoutes(service.app, deps.events, {
     handlers: {

@@ -23,7 +23,29 @@ export const loansConfigSchema = z
       .int()
       .min(0)
       .default(15 * 60_000),
+    /** The lending domain's time zone: in production the business date is the calendar date there. */
+    BUSINESS_TIME_ZONE: z
+      .string()
+      .default('Africa/Blantyre')
+      .refine((zone) => Intl.supportedValuesOf('timeZone').includes(zone) || zone === 'UTC', {
+        error: 'must be an IANA time zone such as Africa/Blantyre',
+      }),
+    /**
+     * Whether an admin may move the business date (POST /api/v1/lending/business-date). Default: yes,
+     * except in production, where it follows the calendar (set true for a training or test environment).
+     */
+    BUSINESS_DATE_SETTABLE: z.stringbool().optional(),
+    /** How often a replica that follows the calendar checks whether a business date needs closing. */
+    CLOSE_OF_BUSINESS_CHECK_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 60_000),
   })
   .superRefine(checkEventConfig);
+
+/** BUSINESS_DATE_SETTABLE as it applies: unset means settable everywhere but production. */
+export const businessDateSettable = (config: Pick<LoansConfig, 'BUSINESS_DATE_SETTABLE' | 'NODE_ENV'>) =>
+  config.BUSINESS_DATE_SETTABLE ?? config.NODE_ENV !== 'production';
 
 export type LoansConfig = z.infer<typeof loansConfigSchema>;

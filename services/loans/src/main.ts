@@ -2,8 +2,9 @@ import { loadConfig, purgeIdempotencyPeriodically, runPeriodically, runService }
 import { createLoansApp } from './app.js';
 import { markOverdueInstalments } from './arrears.js';
 import { buildLoansDeps } from './build-deps.js';
-import { loansConfigSchema } from './config.js';
+import { businessDateSettable, loansConfigSchema } from './config.js';
 import { migrations } from './db/migrations/index.js';
+import { followCalendar } from './lending/lending-service.js';
 
 const config = loadConfig(loansConfigSchema);
 const { deps, core } = buildLoansDeps(config);
@@ -17,6 +18,17 @@ const background = [
   }),
   ...(config.ARREARS_INTERVAL_MS > 0
     ? [runPeriodically('arrears', config.ARREARS_INTERVAL_MS, () => markOverdueInstalments(deps), logger)]
+    : []),
+  // Where admins do not move the business date, it follows the calendar: each date is closed once it is over.
+  ...(!businessDateSettable(config) && config.CLOSE_OF_BUSINESS_CHECK_INTERVAL_MS > 0
+    ? [
+        runPeriodically(
+          'close-of-business',
+          config.CLOSE_OF_BUSINESS_CHECK_INTERVAL_MS,
+          () => followCalendar(deps),
+          logger,
+        ),
+      ]
     : []),
 ];
 

@@ -24,6 +24,10 @@ export interface LoansMetrics {
   repaid: Counter<'currency'>;
   /** Loans paid off in full (REPAID). */
   loansRepaid: Counter;
+  /** Close of business: loans closed for a business date, by result (closed, failed). */
+  cobLoans: Counter<'result'>;
+  /** Close of business: how long a run for one business date took. */
+  cobRunSeconds: Histogram;
 }
 
 export function createLoansMetrics({ registry }: ServiceMetrics): LoansMetrics {
@@ -74,6 +78,18 @@ export function createLoansMetrics({ registry }: ServiceMetrics): LoansMetrics {
     loansRepaid: new Counter({
       name: 'loans_repaid_total',
       help: 'Loans paid off in full (status REPAID).',
+      registers,
+    }),
+    cobLoans: new Counter({
+      name: 'loans_close_of_business_loans_total',
+      help: 'Loans close of business went through for a business date, by result (closed, failed).',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    cobRunSeconds: new Histogram({
+      name: 'loans_close_of_business_run_seconds',
+      help: 'How long close of business took for one business date.',
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900],
       registers,
     }),
   };

@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { createDatabase, createLogger, runMigrations, uuidv7 } from '@bonding/kit';
+import { createDatabase, createLogger, runMigrations } from '@bonding/kit';
 import { createTestDatabase, type TestDatabase } from '@bonding/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { legacyLendingFields } from '../src/db/legacy-lending.js';
 import { migrations } from '../src/db/migrations/index.js';
 import type { LoanRow, LoansDatabase } from '../src/db/schema.js';
 import { advanceBusinessDate, currentBusinessDate, dateText } from '../src/lending/business-date.js';
 import { runCloseOfBusiness } from '../src/lending/close-of-business.js';
 import { closeLoanDay } from '../src/lending/loan-day.js';
+import { insertDailyLoan } from './daily-loan.js';
 
 /**
  * Close of business on a real database: the worked example of docs/lending-model.md followed across three
@@ -34,50 +33,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** A disbursed daily-interest loan of 10,000.00 at 4 % (the worked example), straight into the table. */
-async function disbursedLoan(overrides: Partial<LoanRow> = {}): Promise<string> {
-  const id = uuidv7(Date.now());
-  const at = new Date();
-  await db
-    .insertInto('loans')
-    .values({
-      id,
-      student_id: randomUUID(),
-      created_by: randomUUID(),
-      product_id: randomUUID(),
-      principal: '1000000',
-      term_months: 12,
-      purpose: 'tuition',
-      academic_year: '2027/2028',
-      currency: 'MWK',
-      annual_rate_bps: 400,
-      grace_period_months: 0,
-      min_principal: '1',
-      max_principal: '100000000',
-      min_term_months: 1,
-      max_term_months: 120,
-      status: 'DISBURSED',
-      version: 1,
-      decided_by: null,
-      failure_reason: null,
-      disbursed_at: at,
-      disbursement_transfer_id: randomUUID(),
-      idempotency_key: randomUUID(),
-      created_at: at,
-      updated_at: at,
-      ...legacyLendingFields,
-      interest_method: 'daily',
-      phase: 'IN_SCHOOL',
-      study_end_date: '2029-06-30',
-      interest_during_study: 'capitalised',
-      grace_months_after_study: 12,
-      disbursed_on: '2027-09-01',
-      principal_outstanding: '1000000',
-      ...overrides,
-    })
-    .execute();
-  return id;
-}
+const disbursedLoan = (overrides: Partial<LoanRow> = {}) => insertDailyLoan(db, overrides);
 
 const lendingState = (id: string) =>
   db
