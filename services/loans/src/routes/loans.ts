@@ -85,6 +85,8 @@ const create = createRoute({
   tags: ['loans'],
   summary:
     'Apply for a loan (student) or raise one for a student (agent, admin); checked against catalog and students',
+  description:
+    "A student applies for themself; staff name the studentId. The caller needs a verified e-mail (agents too). Catalog (product active, principal and term within its limits) and students (bonding file complete) are asked at once with the caller's token; the product's rate, grace period, currency and limits are copied onto the loan.",
   security: bearerSecurity,
   request: { headers: IdempotencyKeyHeaderSchema, body: jsonBody(CreateLoanSchema) },
   responses: {
@@ -118,6 +120,8 @@ const getOne = createRoute({
   path: '/loans/{id}',
   tags: ['loans'],
   summary: 'One loan, with what is outstanding and in arrears once disbursed',
+  description:
+    "Staff, or the loan's student. Once disbursed it also has outstanding, arrears and daysPastDue; the answer carries its ETag.",
   security: bearerSecurity,
   request: { params: LoanIdParamSchema },
   responses: { 200: loanResponse('The loan.'), ...problemResponses(400, 401, 404) },

@@ -47,6 +47,8 @@ const create = createRoute({
   path: '/loans/{id}/repayments',
   tags: ['repayments'],
   summary: "Repay from your wallet (the loan's student; Idempotency-Key required)",
+  description:
+    'Applied to the earliest instalments, interest before principal. More than is outstanding: 422 overpayment; an empty wallet: 422 insufficient_funds (nothing is recorded). The last repayment makes the loan REPAID.',
   security: bearerSecurity,
   request: {
     params: LoanIdParamSchema,

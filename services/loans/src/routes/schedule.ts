@@ -21,6 +21,8 @@ const schedule = createRoute({
   path: '/loans/{id}/schedule',
   tags: ['loans'],
   summary: 'The repayment schedule: the real one once disbursed, before that a projection from today',
+  description:
+    "Equal monthly instalments (annuity; interest at the loan's rate on the balance; rounding on the last one). The first falls due one month after the grace period, which starts at disbursement. A projection has projected: true.",
   security: bearerSecurity,
   request: { params: LoanIdParamSchema },
   responses: {
@@ -34,6 +36,7 @@ const history = createRoute({
   path: '/loans/{id}/history',
   tags: ['loans'],
   summary: 'Every state change of a loan, oldest first, with who made it, when and why',
+  description: 'A change made by the platform itself has no actor (null).',
   security: bearerSecurity,
   request: { params: LoanIdParamSchema },
   responses: {
