@@ -1,6 +1,6 @@
 import { emitEvent } from '@bonding/kit';
 import type { Transaction } from 'kysely';
-import type { LoansDatabase } from '../db/schema.js';
+import type { LendingHistoryTable, LoansDatabase } from '../db/schema.js';
 import { capitalise, closeDay, type InterestDuringStudy } from '../domain/lending/loan-accrual.js';
 import { buildRepaymentSchedule } from '../domain/lending/repayment-schedule.js';
 import { type Phase, phaseOn, repaymentStartDate, type StudyTerms } from '../domain/lending/study-phases.js';
@@ -51,21 +51,39 @@ async function alreadyClosed(trx: Trx, loanId: string, date: string): Promise<bo
   return row !== undefined;
 }
 
-async function recordPhaseChange(trx: Trx, loan: LockedLoan, from: Phase, to: Phase, on: string, now: Date) {
+/** One entry of the loan's lending history, moved by close of business (no actor), dated `on`. */
+async function recordLendingHistory(
+  trx: Trx,
+  loanId: string,
+  entry: Pick<LendingHistoryTable, 'kind'> &
+    Partial<Pick<LendingHistoryTable, 'from_phase' | 'to_phase' | 'amount'>>,
+  on: string,
+  now: Date,
+): Promise<void> {
   await trx
     .insertInto('lending_history')
     .values({
-      loan_id: loan.id,
-      kind: 'phase_changed',
-      from_phase: from,
-      to_phase: to,
+      loan_id: loanId,
+      from_phase: null,
+      to_phase: null,
       amount: null,
+      ...entry,
       business_date: on,
       actor_id: null,
       reason: null,
       occurred_at: now,
     })
     .execute();
+}
+
+async function recordPhaseChange(trx: Trx, loan: LockedLoan, from: Phase, to: Phase, on: string, now: Date) {
+  await recordLendingHistory(
+    trx,
+    loan.id,
+    { kind: 'phase_changed', from_phase: from, to_phase: to },
+    on,
+    now,
+  );
   await emitEvent(
     trx,
     {
@@ -143,20 +161,13 @@ export async function closeLoanDay(trx: Trx, loanId: string, date: string, now: 
 }
 
 async function capitalised(trx: Trx, loan: LockedLoan, amount: bigint, on: string, now: Date) {
-  await trx
-    .insertInto('lending_history')
-    .values({
-      loan_id: loan.id,
-      kind: 'interest_capitalised',
-      from_phase: null,
-      to_phase: null,
-      amount: amount.toString(),
-      business_date: on,
-      actor_id: null,
-      reason: null,
-      occurred_at: now,
-    })
-    .execute();
+  await recordLendingHistory(
+    trx,
+    loan.id,
+    { kind: 'interest_capitalised', amount: amount.toString() },
+    on,
+    now,
+  );
   await emitEvent(
     trx,
     {
