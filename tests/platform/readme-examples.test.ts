@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,14 @@ function runBash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number
 describe('the README', () => {
   it(`stays short enough to read in five minutes (at most ${README_MAX_BYTES} bytes)`, () => {
     expect(statSync(README_PATH).size).toBeLessThanOrEqual(README_MAX_BYTES);
+  });
+
+  it('links only to files that exist', () => {
+    const links = [...readFileSync(README_PATH, 'utf8').matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+      .map(([, target]) => target as string)
+      .filter((target) => !/^[a-z]+:/.test(target));
+    expect(links.length).toBeGreaterThan(5);
+    expect(links.filter((target) => !existsSync(join(repoRoot, target)))).toEqual([]);
   });
 
   it('has runnable examples', () => {
