@@ -1,9 +1,11 @@
 // The edge files generated from platform/shape.ts: fresh, stable, and followed by routes no one declared.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createSigningKeyDir } from '@bonding/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { staleFiles, staleMessage, writeGenerated } from '../../../platform/generate/freshness.js';
 import { generatedFiles } from '../../../platform/generate/generated-files.js';
 import { renderKongYml, routePlugins } from '../../../platform/generate/kong-yml.js';
 import { loadDeclarativeConfig } from '../src/declarative/load.js';
@@ -24,6 +26,21 @@ describe('generated files', () => {
   it.each(generatedFiles.map((file) => file.path))('%s is what platform/shape.ts generates', async (path) => {
     const file = generatedFiles.find((candidate) => candidate.path === path);
     expect(readFileSync(join(repoRoot, path), 'utf8')).toBe(await file?.render());
+  });
+
+  it('finds a stale generated file and names the command that regenerates it', async () => {
+    // A copy of the generated files, one edited by hand: what lint's freshness check refuses.
+    const root = mkdtempSync(join(tmpdir(), 'bonding-generated-'));
+    for (const file of generatedFiles) {
+      mkdirSync(dirname(join(root, file.path)), { recursive: true });
+      copyFileSync(join(repoRoot, file.path), join(root, file.path));
+    }
+    appendFileSync(join(root, 'kong', 'kong.yml'), '# edited by hand\n');
+    const stale = await staleFiles(root);
+    expect(stale).toEqual(['kong/kong.yml']);
+    expect(staleMessage(stale)).toContain('npm run generate');
+    expect(await writeGenerated(root)).toEqual(['kong/kong.yml']);
+    expect(await staleFiles(root)).toEqual([]);
   });
 
   it('generates the same bytes on every run', async () => {
