@@ -11,6 +11,7 @@ import { startMailSink } from '../services/notifications/src/dev/mail-sink.js';
 import type { DbTransferPlan } from './baselines/db-transfer.js';
 import { waitForEventsDelivered } from './lib/backlog.js';
 import { type RunningService, startService } from './lib/child-process.js';
+import { benchCloseOfBusiness } from './lib/close-of-business.js';
 import { readCounters, statementsPerTransfer } from './lib/database-work.js';
 import { GUARDIAN_ENTRY, guardiansPath, signInWriter } from './lib/guardian-writer.js';
 import { imageLauncher } from './lib/image-launcher.js';
@@ -41,6 +42,8 @@ const SERVICE_POOL_SIZE = 10;
 const LOGIN_CONNECTIONS = 10;
 /** The burst of sign-outs whose effect on token checks the bench measures (issue #25). */
 const SESSION_ENDS = 1_000;
+/** The book close of business is measured over (issue #20). */
+const COB_BOOK = 10_000;
 /** Time for start-up work (first relay polls, JIT of the start path) to finish before idle RSS is read. */
 const SETTLE_MS = 3_000;
 /** How the images run the services, with tracing configured as shipped: the variant the targets judge. */
@@ -328,6 +331,17 @@ async function main(): Promise<void> {
     await measure('session-ends.after', 'GET /students/me', 'direct', 'students', read, {
       variant: `after ${SESSION_ENDS} sessions ended`,
     });
+  }
+
+  if (wanted('close-of-business')) {
+    // Issue #20: the nightly run must get through a real book in minutes, not hours.
+    step(`Close of business over ${COB_BOOK.toLocaleString('en')} daily-interest loans`);
+    const cob = await benchCloseOfBusiness(stack.mysqlUrls.loans as string, COB_BOOK);
+    run.closeOfBusiness = cob;
+    console.log(
+      `  ${cob.loans} loans closed in ${cob.seconds.toFixed(1)} s: ${cob.loansPerSecond.toFixed(0)} loans/s, ` +
+        `${cob.failures} failures`,
+    );
   }
 
   step('Sign-in (argon2id: bound by hashing)');

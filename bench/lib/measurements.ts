@@ -34,6 +34,8 @@ export interface BenchRun {
   processes: ProcessMeasurement[];
   notes: string[];
   /** Database statements per transfer (all services' databases), against the baseline's transaction. */
+  /** Close of business for one business date over the bench's book of daily-interest loans. */
+  closeOfBusiness?: { loans: number; seconds: number; loansPerSecond: number; failures: number };
   databaseWork?: {
     baselineStatements: number;
     /** Until the events it caused were delivered. */
