@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { staleFiles, staleMessage, writeGenerated } from '../../../platform/generate/freshness.js';
 import { generatedFiles } from '../../../platform/generate/generated-files.js';
 import { renderKongYml, routePlugins } from '../../../platform/generate/kong-yml.js';
+import { shapeProblems } from '../../../platform/generate/shape-check.js';
 import { loadDeclarativeConfig } from '../src/declarative/load.js';
 import { publicKeysFromDir, renderKongConfig } from '../src/declarative/render.js';
 import { buildPluginChains } from '../src/plugins/registry.js';
@@ -41,6 +42,10 @@ describe('generated files', () => {
     expect(staleMessage(stale)).toContain('npm run generate');
     expect(await writeGenerated(root)).toEqual(['kong/kong.yml']);
     expect(await staleFiles(root)).toEqual([]);
+  });
+
+  it('finds every OpenAPI operation in a route group of its service, with jwt exactly where it needs a token', async () => {
+    expect(await shapeProblems()).toEqual([]);
   });
 
   it('generates the same bytes on every run', async () => {
