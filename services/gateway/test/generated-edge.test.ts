@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { staleFiles, staleMessage, writeGenerated } from '../../../platform/generate/freshness.js';
 import { generatedFiles } from '../../../platform/generate/generated-files.js';
+import { unhandledSubscriptions } from '../../../platform/generate/handler-check.js';
 import { renderKongYml, routePlugins } from '../../../platform/generate/kong-yml.js';
 import { shapeProblems } from '../../../platform/generate/shape-check.js';
 import { loadDeclarativeConfig } from '../src/declarative/load.js';
@@ -46,6 +47,10 @@ describe('generated files', () => {
 
   it('finds every OpenAPI operation in a route group of its service, with jwt exactly where it needs a token', async () => {
     expect(await shapeProblems()).toEqual([]);
+  });
+
+  it('has a handler in each subscriber for every event its subscriptions match', () => {
+    expect(unhandledSubscriptions(repoRoot)).toEqual([]);
   });
 
   it('generates the same bytes on every run', async () => {
