@@ -4,10 +4,11 @@
 // operator's values still win, and values.yaml holds only what an operator tunes.
 import { extraKongServices, routeGroups, services, subscriptions } from '../shape.js';
 import type { EventSubscription, RouteGroup } from '../shape-types.js';
-import { KONG_SERVICE_DEFAULTS, routeMethods, routePlugins } from './kong-yml.js';
+import { KONG_SERVICE_DEFAULTS, routeMethods } from './kong-yml.js';
 import { byCodeUnit } from './order.js';
+import { type RoutePlugin, routePlugins } from './route-plugins.js';
 import { deliveredBy, subscriptionText } from './subscription-text.js';
-import { GENERATED_NOTE, yamlComment, yamlFlowList } from './yaml-text.js';
+import { GENERATED_NOTE, yamlComment, yamlFlowList, yamlFlowMap, yamlScalar } from './yaml-text.js';
 
 function renderRoute(group: RouteGroup): string[] {
   const extra = group.kongService
@@ -61,10 +62,32 @@ function renderService(service: (typeof services)[number]): string {
   return lines.join('\n');
 }
 
+/** Every route plugin the groups use, keyed by tag: the chart's edge.plugins beneath values.yaml's. */
+function renderEdgePlugins(): string {
+  const byTag = new Map<string, RoutePlugin>();
+  for (const group of routeGroups as readonly RouteGroup[])
+    for (const plugin of routePlugins(group)) byTag.set(plugin.tag, plugin);
+  const lines = ['edge:', '  plugins:'];
+  for (const tag of [...byTag.keys()].sort(byCodeUnit)) {
+    const plugin = byTag.get(tag) as RoutePlugin;
+    lines.push(`    ${tag}:`, `      plugin: ${plugin.plugin}`);
+    if (plugin.plugin === 'rate-limiting')
+      lines.push(`      config: ${yamlFlowMap(plugin.config as Record<string, number | string>)}`);
+    else {
+      lines.push('      config:');
+      for (const [key, value] of Object.entries(plugin.config))
+        lines.push(
+          `        ${key}: ${Array.isArray(value) ? yamlFlowList(value) : yamlScalar(value as string | number)}`,
+        );
+    }
+  }
+  return lines.join('\n');
+}
+
 export function renderChartShape(): string {
   const header = yamlComment(
-    `${GENERATED_NOTE}\nEach service's port, edge routes and event subscribers, read by templates/_services.tpl\n(bonding.service) between serviceDefaults and values.yaml's services.<name>, which win.`,
+    `${GENERATED_NOTE}\nEach service's port, edge routes and event subscribers, read by templates/_services.tpl\n(bonding.service) between serviceDefaults and values.yaml's services.<name>, which win; and the route\nplugins, read by bonding.edge beneath values.yaml's edge.plugins, which win.`,
     '',
   );
-  return `${header}services:\n${services.map(renderService).join('\n')}\n`;
+  return `${header}services:\n${services.map(renderService).join('\n')}\n${renderEdgePlugins()}\n`;
 }

@@ -1,8 +1,9 @@
 // Writes kong/kong.yml (Kong 3.9 DB-less) from the declared route groups: one Kong service per backend
 // (plus the extra ones for other timeouts), each group one route whose plugins follow from its auth and
 // rate-limit classes. The edge-wide parts (consumer, global plugins) are fixed text below.
-import { extraKongServices, rateLimits, routeGroups, services } from '../shape.js';
+import { extraKongServices, routeGroups, services } from '../shape.js';
 import type { RouteGroup } from '../shape-types.js';
+import { type RoutePlugin, routePlugins } from './route-plugins.js';
 import { GENERATED_NOTE, yamlComment, yamlFlowList, yamlFlowMap, yamlScalar } from './yaml-text.js';
 
 /** Timeouts and retries of every Kong service unless extraKongServices says otherwise. */
@@ -13,32 +14,14 @@ export const KONG_SERVICE_DEFAULTS = {
   retries: 2,
 };
 
-const BEARER_CONFIG = [
-  'key_claim_name: kid',
-  'claims_to_verify: [exp]',
-  'maximum_expiration: 960',
-  'header_names: [authorization]',
-  'uri_param_names: []',
-  'cookie_names: []',
-];
-
-/** jwt where the edge must check a token; the group's own per-address limit unless it counts per user. */
-export function routePlugins(group: RouteGroup): { tag: string; plugin: string; config: string[] }[] {
-  const plugins: { tag: string; plugin: string; config: string[] }[] = [];
-  if (group.auth === 'bearer' || group.auth === 'role')
-    plugins.push({ tag: 'bearer', plugin: 'jwt', config: BEARER_CONFIG });
-  if (group.rateLimit === 'per-user') {
-    if (group.auth === 'public' || group.auth === 'ticket')
-      throw new Error(`route group ${group.name}: a route without jwt must count per address, not per user`);
-  } else {
-    const windows = rateLimits[group.rateLimit];
-    plugins.push({
-      tag: `limit-${group.rateLimit}`,
-      plugin: 'rate-limiting',
-      config: [yamlFlowMap({ ...windows, limit_by: 'ip', policy: 'local' })],
-    });
-  }
-  return plugins;
+/** A plugin's config as kong.yml writes it: a flow map for rate limits, one key a line otherwise. */
+function configLines(plugin: RoutePlugin): string[] {
+  if (plugin.plugin === 'rate-limiting')
+    return [yamlFlowMap({ ...(plugin.config as Record<string, number | string>), policy: 'local' })];
+  return Object.entries(plugin.config).map(
+    ([key, value]) =>
+      `${key}: ${Array.isArray(value) ? yamlFlowList(value) : yamlScalar(value as string | number)}`,
+  );
 }
 
 export const routeMethods = (group: RouteGroup) =>
@@ -60,8 +43,9 @@ function renderRoute(group: RouteGroup): string {
     lines.push('        plugins:');
     for (const plugin of plugins) {
       lines.push(`          - name: ${plugin.plugin}`, `            tags: [${plugin.tag}]`);
-      if (plugin.config.length === 1) lines.push(`            config: ${plugin.config[0]}`);
-      else lines.push('            config:', ...plugin.config.map((line) => `              ${line}`));
+      const config = configLines(plugin);
+      if (config.length === 1) lines.push(`            config: ${config[0]}`);
+      else lines.push('            config:', ...config.map((line) => `              ${line}`));
     }
   }
   return lines.join('\n');

@@ -42,6 +42,16 @@ generated from platform/shape.ts) and values.yaml's services.<name>.
 {{- toJson $svc -}}
 {{- end -}}
 
+{{/*
+The edge settings as JSON: values.yaml's edge, with the route plugins of platform-shape.yaml (generated from
+platform/shape.ts) beneath its edge.plugins, key by key.
+*/}}
+{{- define "bonding.edge" -}}
+{{- $shape := (.Files.Get "platform-shape.yaml" | fromYaml).edge | default dict -}}
+{{- $declared := dict "plugins" ($shape.plugins | default dict) -}}
+{{- include "bonding.deepMerge" (dict "base" $declared "over" .Values.edge) -}}
+{{- end -}}
+
 {{/* The names of the enabled services, as a JSON list. */}}
 {{- define "bonding.enabledServices" -}}
 {{- $names := list -}}

@@ -1,0 +1,42 @@
+// The plugins a route group's auth and rate-limit classes give its routes, as data that kong.yml and the
+// chart each write in their own form: jwt where the edge must check a token, and a per-address limit of
+// the group's own unless it counts per user.
+import { rateLimits } from '../shape.js';
+import type { RouteGroup } from '../shape-types.js';
+
+export type PluginConfig = Record<string, string | number | readonly string[]>;
+
+export interface RoutePlugin {
+  /** The tag that names the instance: kong.yml's tags, the chart's edge.plugins key. */
+  tag: string;
+  plugin: 'jwt' | 'rate-limiting';
+  config: PluginConfig;
+}
+
+/** Tokens only from the Authorization header; at most 16 minutes (960 s) of validity accepted. */
+const BEARER_CONFIG: PluginConfig = {
+  key_claim_name: 'kid',
+  claims_to_verify: ['exp'],
+  maximum_expiration: 960,
+  header_names: ['authorization'],
+  uri_param_names: [],
+  cookie_names: [],
+};
+
+export function routePlugins(group: RouteGroup): RoutePlugin[] {
+  const plugins: RoutePlugin[] = [];
+  if (group.auth === 'bearer' || group.auth === 'role')
+    plugins.push({ tag: 'bearer', plugin: 'jwt', config: BEARER_CONFIG });
+  if (group.rateLimit === 'per-user') {
+    if (group.auth === 'public' || group.auth === 'ticket')
+      throw new Error(`route group ${group.name}: a route without jwt must count per address, not per user`);
+  } else {
+    // The counting policy is the deployment's (kong.yml: local; the chart: edge.rateLimiting).
+    plugins.push({
+      tag: `limit-${group.rateLimit}`,
+      plugin: 'rate-limiting',
+      config: { ...rateLimits[group.rateLimit], limit_by: 'ip' },
+    });
+  }
+  return plugins;
+}
