@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCaptured } from '../../scripts/lib/processes.js';
+import { ensureShellTools } from '../../scripts/lib/shell-tools.js';
 import { repoRoot } from '../../services/gateway/test/edge.js';
 import {
   type MailSink,
@@ -23,6 +24,7 @@ let sink: MailSink;
 const mailDir = mkdtempSync(join(tmpdir(), 'bonding-readme-mail-'));
 
 beforeAll(async () => {
+  ensureShellTools(['curl', 'jq']);
   const save = saveToFolder(mailDir);
   sink = await startMailSink({
     accept: (message) => {
