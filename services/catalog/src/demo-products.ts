@@ -21,6 +21,8 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     minTermMonths: 12,
     maxTermMonths: 120,
     gracePeriodMonths: 12,
+    interestDuringStudy: null,
+    graceMonthsAfterStudy: null,
     active: true,
   },
   {
@@ -35,6 +37,8 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     minTermMonths: 12,
     maxTermMonths: 60,
     gracePeriodMonths: 12,
+    interestDuringStudy: null,
+    graceMonthsAfterStudy: null,
     active: true,
   },
   {
@@ -49,6 +53,8 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     minTermMonths: 12,
     maxTermMonths: 84,
     gracePeriodMonths: 6,
+    interestDuringStudy: null,
+    graceMonthsAfterStudy: null,
     active: true,
   },
   {
@@ -63,6 +69,26 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     minTermMonths: 6,
     maxTermMonths: 24,
     gracePeriodMonths: 0,
+    interestDuringStudy: null,
+    graceMonthsAfterStudy: null,
+    active: true,
+  },
+  {
+    code: 'STUDENT-LOAN',
+    name: 'Student loan, repaid after graduation',
+    description:
+      'Tuition and upkeep while you study. Interest at 4 % a year is added to the loan while you study ' +
+      'and for 12 months after; repayment starts a year after your studies end.',
+    category: 'tuition',
+    currency: 'MWK',
+    minPrincipal: 10_000_000,
+    maxPrincipal: 500_000_000,
+    annualRateBps: 400,
+    minTermMonths: 12,
+    maxTermMonths: 120,
+    gracePeriodMonths: 0,
+    interestDuringStudy: 'capitalised',
+    graceMonthsAfterStudy: 12,
     active: true,
   },
 ];

@@ -70,6 +70,18 @@ describe('POST /api/v1/products', () => {
     ['a malformed currency', { currency: 'kwacha' }, ['body.currency']],
     ['a malformed code', { code: 'lower case' }, ['body.code']],
     ['an unknown field', { colour: 'blue' }, ['body.colour']],
+    ['study terms without a grace', { interestDuringStudy: 'capitalised' }, ['body.graceMonthsAfterStudy']],
+    ['a grace without study terms', { graceMonthsAfterStudy: 12 }, ['body.interestDuringStudy']],
+    [
+      'an unknown interest during study',
+      { interestDuringStudy: 'forgiven', graceMonthsAfterStudy: 12 },
+      ['body.interestDuringStudy'],
+    ],
+    [
+      'a negative grace after study',
+      { interestDuringStudy: 'subsidised', graceMonthsAfterStudy: -1 },
+      ['body.graceMonthsAfterStudy'],
+    ],
   ])('answers 400 naming the field for %s', async (_name, overrides, expected) => {
     const response = await h.call('POST', '/api/v1/products', {
       token: h.tokens.admin,
@@ -77,6 +89,27 @@ describe('POST /api/v1/products', () => {
     });
     expect(response.status).toBe(400);
     expect(fields(response.json)).toEqual(expected);
+  });
+
+  it('keeps study terms, none by default, and changes them together', async () => {
+    const plain = await created();
+    expect(plain.product).toMatchObject({ interestDuringStudy: null, graceMonthsAfterStudy: null });
+    const study = await created({ interestDuringStudy: 'subsidised', graceMonthsAfterStudy: 24 });
+    expect(study.product).toMatchObject({ interestDuringStudy: 'subsidised', graceMonthsAfterStudy: 24 });
+    const half = await h.call('PATCH', `/api/v1/products/${study.product.id}`, {
+      token: h.tokens.admin,
+      headers: { 'if-match': study.etag },
+      body: { interestDuringStudy: null },
+    });
+    expect(half.status).toBe(400);
+    expect(fields(half.json)).toEqual(['body.interestDuringStudy']);
+    const cleared = await h.call('PATCH', `/api/v1/products/${study.product.id}`, {
+      token: h.tokens.admin,
+      headers: { 'if-match': study.etag },
+      body: { interestDuringStudy: null, graceMonthsAfterStudy: null },
+    });
+    expect(cleared.status).toBe(200);
+    expect(cleared.json).toMatchObject({ interestDuringStudy: null, graceMonthsAfterStudy: null });
   });
 
   it('answers 409 when the code is taken', async () => {

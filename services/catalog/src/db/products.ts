@@ -18,6 +18,8 @@ function columns(fields: ProductFields) {
     min_term_months: fields.minTermMonths,
     max_term_months: fields.maxTermMonths,
     grace_period_months: fields.gracePeriodMonths,
+    interest_during_study: fields.interestDuringStudy,
+    grace_months_after_study: fields.graceMonthsAfterStudy,
     active: fields.active ? 1 : 0,
   };
 }

@@ -4,6 +4,10 @@ import type { Selectable } from 'kysely';
 export const PRODUCT_CATEGORIES = ['tuition', 'upkeep', 'other'] as const;
 export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
 
+/** While the student studies and in grace, interest is borne by the board or added to the principal. */
+export const INTEREST_DURING_STUDY = ['subsidised', 'capitalised'] as const;
+export type InterestDuringStudy = (typeof INTEREST_DURING_STUDY)[number];
+
 export interface ProductsTable {
   id: string;
   code: string;
@@ -18,6 +22,9 @@ export interface ProductsTable {
   min_term_months: number;
   max_term_months: number;
   grace_period_months: number;
+  /** Study terms: null on a product without them (its loans keep the legacy schedule). */
+  interest_during_study: InterestDuringStudy | null;
+  grace_months_after_study: number | null;
   active: number;
   created_by: string;
   created_at: Date;

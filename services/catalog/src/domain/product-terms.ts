@@ -5,6 +5,8 @@ export interface ProductTerms {
   maxPrincipal: number;
   minTermMonths: number;
   maxTermMonths: number;
+  interestDuringStudy: string | null;
+  graceMonthsAfterStudy: number | null;
 }
 
 /** Rules between fields that no single field's schema can check. */
@@ -18,6 +20,14 @@ export function termViolations(terms: ProductTerms): FieldError[] {
       field: 'body.maxTermMonths',
       message: 'must be at least minTermMonths',
       code: 'too_small',
+    });
+  }
+  if ((terms.interestDuringStudy === null) !== (terms.graceMonthsAfterStudy === null)) {
+    const missing = terms.interestDuringStudy === null ? 'interestDuringStudy' : 'graceMonthsAfterStudy';
+    errors.push({
+      field: `body.${missing}`,
+      message: 'study terms go together: set interestDuringStudy and graceMonthsAfterStudy, or neither',
+      code: 'required',
     });
   }
   return errors;

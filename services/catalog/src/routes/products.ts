@@ -130,6 +130,8 @@ function fieldsOf(row: ProductRow): ProductFields {
     minTermMonths: product.minTermMonths,
     maxTermMonths: product.maxTermMonths,
     gracePeriodMonths: product.gracePeriodMonths,
+    interestDuringStudy: product.interestDuringStudy,
+    graceMonthsAfterStudy: product.graceMonthsAfterStudy,
     active: product.active,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PRODUCT_CATEGORIES, type ProductRow } from '../db/schema.js';
+import { INTEREST_DURING_STUDY, PRODUCT_CATEGORIES, type ProductRow } from '../db/schema.js';
 
 /** Money is an integer count of minor units, never above what JSON numbers carry exactly. */
 const minorUnits = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -24,7 +24,21 @@ const fieldShape = {
     .openapi({ description: 'Annual interest in basis points (0–10000 = 0–100 %).', example: 1200 }),
   minTermMonths: months,
   maxTermMonths: months,
-  gracePeriodMonths: z.number().int().min(0).max(120),
+  gracePeriodMonths: z.number().int().min(0).max(120).openapi({
+    description: 'Months from disbursement to the first instalment, for loans without study terms.',
+  }),
+  interestDuringStudy: z
+    .enum(INTEREST_DURING_STUDY)
+    .nullable()
+    .openapi({
+      description:
+        'Study terms: while the student studies and in grace, interest is borne by the board (subsidised) or ' +
+        'added to the principal when repayment starts (capitalised). null: no study terms (loans repay on ' +
+        'the legacy schedule). Set together with graceMonthsAfterStudy.',
+    }),
+  graceMonthsAfterStudy: z.number().int().min(0).max(120).nullable().openapi({
+    description: 'Study terms: months from the end of studies to the start of repayment (e.g. 12).',
+  }),
   active: z.boolean(),
 };
 
@@ -35,6 +49,8 @@ export const ProductFieldsSchema = z
     description: fieldShape.description.default(''),
     currency: fieldShape.currency.default('MWK'),
     gracePeriodMonths: fieldShape.gracePeriodMonths.default(0),
+    interestDuringStudy: fieldShape.interestDuringStudy.default(null),
+    graceMonthsAfterStudy: fieldShape.graceMonthsAfterStudy.default(null),
     active: fieldShape.active.default(true),
   })
   .openapi('ProductFields');
@@ -62,6 +78,8 @@ export const ProductSchema = z
     minTermMonths: z.number().int(),
     maxTermMonths: z.number().int(),
     gracePeriodMonths: z.number().int(),
+    interestDuringStudy: z.enum(INTEREST_DURING_STUDY).nullable(),
+    graceMonthsAfterStudy: z.number().int().nullable(),
     active: z.boolean(),
     archived: z.boolean(),
     createdBy: z.uuid(),
@@ -88,6 +106,8 @@ export function toProduct(row: ProductRow): Product {
     minTermMonths: row.min_term_months,
     maxTermMonths: row.max_term_months,
     gracePeriodMonths: row.grace_period_months,
+    interestDuringStudy: row.interest_during_study,
+    graceMonthsAfterStudy: row.grace_months_after_study,
     active: Boolean(row.active),
     archived: row.archived_at !== null,
     createdBy: row.created_by,

@@ -1,9 +1,11 @@
 import { createEndedSessionsTable, createEventTables, type Migration } from '@bonding/kit';
 import * as createProducts from './0001_create_products.js';
+import * as addStudyTerms from './0004_add_study_terms.js';
 
 /** Every migration in the order it applies; add new ones at the end. */
 export const migrations: Migration[] = [
   { name: '0001_create_products', ...createProducts },
   { name: '0002_create_event_tables', up: createEventTables },
   { name: '0003_create_ended_sessions', up: createEndedSessionsTable },
+  { name: '0004_add_study_terms', ...addStudyTerms },
 ];
