@@ -30,7 +30,7 @@ export function createLoansApp(deps: LoansDeps) {
   // The ledger's answers to loan.approved; user.disabled into the token denylist; the outbox's dead letters.
   mountEventRoutes(service.app, deps.events, {
     handlers: {
-      'transfer.completed@1': transferCompletedHandler(deps.loansMetrics),
+      'transfer.completed@1': transferCompletedHandler(deps.loansMetrics, deps.config.BUSINESS_TIME_ZONE),
       'disbursement.failed@1': disbursementFailedHandler(deps.loansMetrics),
     },
   });

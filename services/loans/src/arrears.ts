@@ -1,25 +1,26 @@
 import { emitEvent } from '@bonding/kit';
 import { sql } from 'kysely';
 import type { LoansDeps } from './deps.js';
-import { toIsoDate } from './domain/calendar.js';
 import { minorUnits } from './domain/money.js';
 
 const BATCH = 200;
 
 /**
- * Marks instalments that fell due unpaid before the business date as overdue
- * and emits loan.overdue once for each. Safe with any number of replicas
- * running it at once: each instalment is claimed by a conditional update
- * (`overdue_at IS NULL`) in the transaction that emits its event, so only the
- * replica whose update changed the row says so. Returns how many it marked.
+ * Marks instalments that fell due unpaid before the business date `today` as
+ * overdue and emits loan.overdue once for each; close of business runs it for
+ * the date it opens (lending/close-of-business.ts). Safe with any number of
+ * replicas running it at once: each instalment is claimed by a conditional
+ * update (`overdue_at IS NULL`) in the transaction that emits its event, so
+ * only the replica whose update changed the row says so. Returns how many it
+ * marked.
  */
 export async function markOverdueInstalments(
   deps: Pick<LoansDeps, 'db' | 'now' | 'logger'>,
+  today: string,
 ): Promise<number> {
   let marked = 0;
   for (;;) {
     const now = deps.now();
-    const today = toIsoDate(now);
     const candidates = await deps.db
       .selectFrom('instalments')
       .innerJoin('loans', 'loans.id', 'instalments.loan_id')

@@ -17,12 +17,6 @@ export const loansConfigSchema = z
     DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().min(50).default(3_000),
     /** Further attempts after the first when a dependency times out or answers 5xx. */
     DEPENDENCY_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
-    /** How often the arrears job looks for instalments that fell due unpaid (0: never, tests run it). */
-    ARREARS_INTERVAL_MS: z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(15 * 60_000),
     /** The lending domain's time zone: in production the business date is the calendar date there. */
     BUSINESS_TIME_ZONE: z
       .string()

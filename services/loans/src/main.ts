@@ -1,6 +1,5 @@
 import { loadConfig, purgeIdempotencyPeriodically, runPeriodically, runService } from '@bonding/kit';
 import { createLoansApp } from './app.js';
-import { markOverdueInstalments } from './arrears.js';
 import { buildLoansDeps } from './build-deps.js';
 import { businessDateSettable, loansConfigSchema } from './config.js';
 import { migrations } from './db/migrations/index.js';
@@ -16,9 +15,6 @@ const background = [
     now: deps.now,
     logger,
   }),
-  ...(config.ARREARS_INTERVAL_MS > 0
-    ? [runPeriodically('arrears', config.ARREARS_INTERVAL_MS, () => markOverdueInstalments(deps), logger)]
-    : []),
   // Where admins do not move the business date, it follows the calendar: each date is closed once it is over.
   ...(!businessDateSettable(config) && config.CLOSE_OF_BUSINESS_CHECK_INTERVAL_MS > 0
     ? [

@@ -61,7 +61,6 @@ export async function createLoansHarness() {
     LEDGER_URL: `http://127.0.0.1:${ledgerPort}`,
     DEPENDENCY_TIMEOUT_MS: '1000',
     DEPENDENCY_RETRIES: '1',
-    ARREARS_INTERVAL_MS: '0',
     ...relay,
   });
   const built = buildLoansDeps(config, { keys: issuer.keys, logger: silent, now });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markOverdueInstalments } from '../src/arrears.js';
+import { moveBusinessDate } from '../src/lending/lending-service.js';
 import { createLoansHarness, disbursementCompleted, type LoansHarness, newKey } from './harness.js';
 
 let h: LoansHarness;
@@ -298,31 +299,31 @@ describe('arrears', () => {
       .json;
     const [one, two] = schedule.instalments;
     // The business date: 10 days after the second instalment fell due.
-    const today = Date.parse(`${two.dueDate}T12:00:00Z`) + 10 * 86_400_000;
-    h.clock.offsetMs = today - Date.now();
-    try {
-      const [a, b] = await Promise.all([markOverdueInstalments(h.deps), markOverdueInstalments(h.deps)]);
-      // Other tests' loans may be late too: what matters is one event per instalment claimed, whoever claimed it.
-      const everyOverdue = await h.deps.db
-        .selectFrom('outbox')
-        .select('id')
-        .where('type', '=', 'loan.overdue')
-        .execute();
-      expect(everyOverdue).toHaveLength(a + b);
-      expect(await markOverdueInstalments(h.deps)).toBe(0);
-      const overdue = (await h.outboxOf(loan.id)).filter((e) => e.type === 'loan.overdue');
-      expect(overdue.map((e) => e.data.installment)).toEqual([1, 2]);
-      expect(overdue[0]?.data.overdue).toEqual({ amountMinor: String(one.total), currency: 'MWK' });
-      const late = await loanOf(loan.id);
-      const days = Math.round(
-        (Date.parse(`${new Date(today).toISOString().slice(0, 10)}`) - Date.parse(one.dueDate)) / 86_400_000,
-      );
-      expect(late).toMatchObject({ daysPastDue: days, arrears: one.total + two.total });
-      const shown = (await h.call('GET', `/api/v1/loans/${loan.id}/schedule`, { token: h.tokens.admin }))
-        .json;
-      expect(shown.instalments.map((i: { overdue: boolean }) => i.overdue)).toEqual([true, true, false]);
-    } finally {
-      h.clock.offsetMs = 0;
-    }
+    const today = new Date(Date.parse(`${two.dueDate}T00:00:00Z`) + 10 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const [a, b] = await Promise.all([
+      markOverdueInstalments(h.deps, today),
+      markOverdueInstalments(h.deps, today),
+    ]);
+    // Other tests' loans may be late too: what matters is one event per instalment claimed, whoever claimed it.
+    const everyOverdue = await h.deps.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('type', '=', 'loan.overdue')
+      .execute();
+    expect(everyOverdue).toHaveLength(a + b);
+    expect(await markOverdueInstalments(h.deps, today)).toBe(0);
+    const overdue = (await h.outboxOf(loan.id)).filter((e) => e.type === 'loan.overdue');
+    expect(overdue.map((e) => e.data.installment)).toEqual([1, 2]);
+    expect(overdue[0]?.data.overdue).toEqual({ amountMinor: String(one.total), currency: 'MWK' });
+    // Arrears are shown as of the business date; close of business on the way marks nothing twice.
+    await moveBusinessDate(h.deps, today);
+    expect((await h.outboxOf(loan.id)).filter((e) => e.type === 'loan.overdue')).toHaveLength(2);
+    const late = await loanOf(loan.id);
+    const days = Math.round((Date.parse(today) - Date.parse(one.dueDate)) / 86_400_000);
+    expect(late).toMatchObject({ daysPastDue: days, arrears: one.total + two.total });
+    const shown = (await h.call('GET', `/api/v1/loans/${loan.id}/schedule`, { token: h.tokens.admin })).json;
+    expect(shown.instalments.map((i: { overdue: boolean }) => i.overdue)).toEqual([true, true, false]);
   });
 });

@@ -12,6 +12,9 @@ const ProductSchema = z.object({
   minTermMonths: z.number().int().min(1),
   maxTermMonths: z.number().int().min(1),
   gracePeriodMonths: z.number().int().min(0),
+  // Study terms (null: none); a catalog from before them omits both.
+  interestDuringStudy: z.enum(['subsidised', 'capitalised']).nullable().default(null),
+  graceMonthsAfterStudy: z.number().int().min(0).nullable().default(null),
   active: z.boolean(),
   archived: z.boolean(),
 });

@@ -5,13 +5,27 @@ import type { InstalmentRow, LoanRow, LoansDatabase, LoansTable } from './schema
 
 type Db = Kysely<LoansDatabase> | Transaction<LoansDatabase>;
 
+/** A DATE column as YYYY-MM-DD, read as text so the process's time zone never moves it. */
+export const dateText = (column: string) => sql<string>`DATE_FORMAT(${sql.ref(column)}, '%Y-%m-%d')`;
+
+/** Every column of a loan, its DATE columns as text (the later, same-named columns win). */
+export const selectLoans = (db: Db) =>
+  db
+    .selectFrom('loans')
+    .selectAll()
+    .select([
+      dateText('study_end_date').as('study_end_date'),
+      dateText('disbursed_on').as('disbursed_on'),
+      dateText('accrued_through').as('accrued_through'),
+    ]);
+
 export async function findLoan(db: Db, id: string): Promise<LoanRow | undefined> {
-  return db.selectFrom('loans').selectAll().where('id', '=', id).executeTakeFirst();
+  return selectLoans(db).where('id', '=', id).executeTakeFirst();
 }
 
 /** The loan, locked for the rest of the transaction: every change to a loan goes through here first. */
 export async function lockLoan(trx: Transaction<LoansDatabase>, id: string): Promise<LoanRow> {
-  const row = await trx.selectFrom('loans').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  const row = await selectLoans(trx).where('id', '=', id).forUpdate().executeTakeFirst();
   if (!row) throw loanNotFound(id);
   return row;
 }

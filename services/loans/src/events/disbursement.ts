@@ -1,10 +1,12 @@
 import { type EventHandler, emitEvent } from '@bonding/kit';
 import type { Transaction } from 'kysely';
-import { moveLoan } from '../db/loans.js';
-import type { LoansDatabase } from '../db/schema.js';
-import { toIsoDate } from '../domain/calendar.js';
+import { moveLoan, selectLoans } from '../db/loans.js';
+import type { LoanRow, LoansDatabase } from '../db/schema.js';
+import { phaseOn } from '../domain/lending/study-phases.js';
 import { minorUnits } from '../domain/money.js';
 import { buildSchedule } from '../domain/schedule.js';
+import { calendarDate, currentBusinessDate } from '../lending/business-date.js';
+import { insertRepaymentSchedule } from '../lending/loan-day.js';
 import type { LoansMetrics } from '../metrics.js';
 
 /**
@@ -19,17 +21,13 @@ import type { LoansMetrics } from '../metrics.js';
 /** transfer.completed of kind disbursement → DISBURSED, the real schedule, loan.disbursed. */
 export function transferCompletedHandler(
   metrics: LoansMetrics,
+  businessTimeZone: string,
 ): EventHandler<'transfer.completed@1', LoansDatabase> {
   return async (event, trx, { logger, afterCommit }) => {
     const { purpose, loanId, transferId, amount } = event.data;
     // Repayments are recorded when loans itself asks the ledger; other transfers are not ours.
     if (purpose !== 'disbursement' || loanId === null) return;
-    const loan = await trx
-      .selectFrom('loans')
-      .selectAll()
-      .where('id', '=', loanId)
-      .forUpdate()
-      .executeTakeFirst();
+    const loan = await selectLoans(trx).where('id', '=', loanId).forUpdate().executeTakeFirst();
     if (!loan) {
       logger.warn({ loanId, transferId }, 'disbursement for a loan this service does not know; ignored');
       return;
@@ -43,43 +41,16 @@ export function transferCompletedHandler(
     }
     const disbursedAt = event.occurredAt;
     const approvedAt = await latestApproval(trx, loan.id);
-    const moved = await moveLoan(trx, loan, {
-      action: 'disburse',
-      actorId: null,
-      now: disbursedAt,
-      set: {
-        disbursed_at: disbursedAt,
-        disbursement_transfer_id: transferId,
-        failure_reason: null,
-        // A legacy loan repays on the schedule built here; a daily-interest loan's phase comes from its
-        // study terms (docs/lending-model.md).
-        ...(loan.interest_method === 'legacy' ? { phase: 'REPAYMENT' as const } : {}),
-      },
-    });
-    const schedule = buildSchedule(
-      {
-        principal: minorUnits(loan.principal),
-        annualRateBps: loan.annual_rate_bps,
-        termMonths: loan.term_months,
-        gracePeriodMonths: loan.grace_period_months,
-      },
-      toIsoDate(disbursedAt),
+    // Value-dated on the business date, as every payment and decision is.
+    const disbursedOn = await currentBusinessDate(
+      trx,
+      calendarDate(disbursedAt, businessTimeZone),
+      disbursedAt,
     );
-    await trx
-      .insertInto('instalments')
-      .values(
-        schedule.map((i) => ({
-          loan_id: loan.id,
-          number: i.number,
-          due_date: i.dueDate,
-          principal_due: i.principal.toString(),
-          interest_due: i.interest.toString(),
-          principal_paid: '0',
-          interest_paid: '0',
-          overdue_at: null,
-        })),
-      )
-      .execute();
+    const moved =
+      loan.interest_method === 'daily'
+        ? await disburseDaily(trx, loan, transferId, disbursedAt, disbursedOn)
+        : await disburseLegacy(trx, loan, transferId, disbursedAt, disbursedOn);
     await emitEvent(
       trx,
       {
@@ -100,6 +71,103 @@ export function transferCompletedHandler(
     logger.info({ loanId, transferId, status: moved.status }, 'loan disbursed');
   };
 }
+
+/** A legacy loan repays on the annuity schedule built here, from the disbursement's business date. */
+async function disburseLegacy(
+  trx: Trx,
+  loan: LoanRow,
+  transferId: string,
+  disbursedAt: Date,
+  disbursedOn: string,
+) {
+  const moved = await moveLoan(trx, loan, {
+    action: 'disburse',
+    actorId: null,
+    now: disbursedAt,
+    set: {
+      disbursed_at: disbursedAt,
+      disbursement_transfer_id: transferId,
+      failure_reason: null,
+      disbursed_on: disbursedOn,
+      phase: 'REPAYMENT',
+    },
+  });
+  const schedule = buildSchedule(
+    {
+      principal: minorUnits(loan.principal),
+      annualRateBps: loan.annual_rate_bps,
+      termMonths: loan.term_months,
+      gracePeriodMonths: loan.grace_period_months,
+    },
+    disbursedOn,
+  );
+  await trx
+    .insertInto('instalments')
+    .values(
+      schedule.map((i) => ({
+        loan_id: loan.id,
+        number: i.number,
+        due_date: i.dueDate,
+        principal_due: i.principal.toString(),
+        interest_due: i.interest.toString(),
+        principal_paid: '0',
+        interest_paid: '0',
+        overdue_at: null,
+      })),
+    )
+    .execute();
+  return moved;
+}
+
+/**
+ * A daily-interest loan is value-dated on the business date: its phase comes from its study terms, interest
+ * accrues from that date's close of business on, and the schedule waits for repayment to start (at once
+ * only when studies and grace are already over).
+ */
+async function disburseDaily(
+  trx: Trx,
+  loan: LoanRow,
+  transferId: string,
+  disbursedAt: Date,
+  businessTimeZone: string,
+) {
+  if (loan.study_end_date === null || loan.grace_months_after_study === null) {
+    throw new Error(`loan ${loan.id} is on daily interest without study terms`);
+  }
+  const disbursedOn = await currentBusinessDate(
+    trx,
+    calendarDate(disbursedAt, businessTimeZone),
+    disbursedAt,
+  );
+  const phase = phaseOn(disbursedOn, {
+    disbursedOn,
+    studyEndDate: loan.study_end_date,
+    graceMonthsAfterStudy: loan.grace_months_after_study,
+  });
+  const moved = await moveLoan(trx, loan, {
+    action: 'disburse',
+    actorId: null,
+    now: disbursedAt,
+    set: {
+      disbursed_at: disbursedAt,
+      disbursement_transfer_id: transferId,
+      failure_reason: null,
+      disbursed_on: disbursedOn,
+      phase,
+      principal_outstanding: loan.principal,
+      accrued_interest: '0',
+      subsidy: '0',
+      interest_carry: '0',
+      accrued_through: null,
+    },
+  });
+  if (phase === 'REPAYMENT') {
+    await insertRepaymentSchedule(trx, loan, minorUnits(loan.principal), 0n, disbursedOn);
+  }
+  return moved;
+}
+
+type Trx = Transaction<LoansDatabase>;
 
 /** When the loan last became APPROVED (its approval, or the retry after a failed disbursement). */
 async function latestApproval(trx: Transaction<LoansDatabase>, loanId: string): Promise<Date | undefined> {

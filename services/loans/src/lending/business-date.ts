@@ -1,11 +1,11 @@
 import { Conflict } from '@bonding/kit';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { dateText } from '../db/loans.js';
 import type { LoansDatabase } from '../db/schema.js';
 
-type Db = Kysely<LoansDatabase>;
+export { dateText };
 
-/** A DATE column as YYYY-MM-DD, read as text so the process's time zone never moves it. */
-export const dateText = (column: string) => sql<string>`DATE_FORMAT(${sql.ref(column)}, '%Y-%m-%d')`;
+type Db = Kysely<LoansDatabase> | Transaction<LoansDatabase>;
 
 /** The calendar date of `at` in `timeZone` (e.g. Africa/Blantyre), YYYY-MM-DD. */
 export function calendarDate(at: Date, timeZone: string): string {

@@ -1,7 +1,8 @@
 import { emitEvent, type Logger } from '@bonding/kit';
 import type { Kysely } from 'kysely';
+import { markOverdueInstalments } from '../arrears.js';
 import type { LoansDatabase } from '../db/schema.js';
-import { dateText } from './business-date.js';
+import { dateText, nextDate } from './business-date.js';
 import { closeLoanDay } from './loan-day.js';
 
 /** Loans read per round: each is then closed in a transaction of its own. */
@@ -24,7 +25,8 @@ export interface CobOutcome {
  * Close of business for `date` over every active daily-interest loan, each in its own transaction
  * (lending/loan-day.ts), so a crash loses at most the loan in hand and a rerun closes only what is left;
  * two replicas running it at once close each loan once (the loan row lock and the (loan, date) row). A
- * loan that fails is logged and counted, and is tried again by the next run for that date. The run is
+ * loan that fails is logged and counted, and is tried again by the next run for that date. Then, for loans
+ * of every method, instalments unpaid after their due date are marked overdue (arrears.ts). The run is
  * recorded per date (`cob_runs`), and lending.closeOfBusinessCompleted@1 says when it finished.
  */
 export async function runCloseOfBusiness(deps: CobDeps, date: string): Promise<CobOutcome> {
@@ -69,6 +71,13 @@ export async function runCloseOfBusiness(deps: CobDeps, date: string): Promise<C
     }
     if (batch.length < BATCH) break;
     after = (batch.at(-1) as { id: string }).id;
+  }
+  // Last, on every method: what fell due by `date` and is unpaid is overdue from the next business date.
+  try {
+    await markOverdueInstalments(deps, nextDate(date));
+  } catch (error) {
+    failures++;
+    logger.error({ err: error, businessDate: date }, 'close of business could not mark overdue instalments');
   }
   const finished = deps.now();
   const durationMs = finished.getTime() - started.getTime();

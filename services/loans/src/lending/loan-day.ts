@@ -135,7 +135,7 @@ export async function closeLoanDay(trx: Trx, loanId: string, date: string, now: 
         state = result.state;
         await capitalised(trx, loan, result.capitalised, tomorrow, now);
       }
-      await insertSchedule(trx, loan, state.principal, state.carry, repaymentStartDate(terms));
+      await insertRepaymentSchedule(trx, loan, state.principal, state.carry, repaymentStartDate(terms));
     }
     await recordPhaseChange(trx, loan, today, next, tomorrow, now);
   }
@@ -184,7 +184,14 @@ async function capitalised(trx: Trx, loan: LockedLoan, amount: bigint, on: strin
   );
 }
 
-async function insertSchedule(trx: Trx, loan: LockedLoan, balance: bigint, carry: bigint, startDate: string) {
+/** The schedule of a loan entering repayment on `startDate` (lending-model.md, "The schedule"). */
+export async function insertRepaymentSchedule(
+  trx: Trx,
+  loan: Pick<LockedLoan, 'id' | 'annual_rate_bps' | 'term_months'>,
+  balance: bigint,
+  carry: bigint,
+  startDate: string,
+) {
   if (balance <= 0n) return;
   const schedule = buildRepaymentSchedule({
     balance,

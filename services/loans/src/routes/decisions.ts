@@ -14,6 +14,7 @@ import { lockLoan, moveLoan } from '../db/loans.js';
 import type { LoanRow, LoansDatabase } from '../db/schema.js';
 import type { LoansDeps } from '../deps.js';
 import { loanNotFound } from '../errors.js';
+import { businessDate } from '../lending/lending-service.js';
 import { assertMayAmend, assertNotRaiser, isStaff } from './access.js';
 import { LoanIdParamSchema, LoanSchema, ReasonSchema, toLoan } from './schemas.js';
 
@@ -110,7 +111,7 @@ export function decisionRoutes(deps: LoansDeps) {
     .openapi({ ...cancel, middleware: signedIn }, async (c) => {
       const caller = principalOf(c);
       const { reason } = c.req.valid('json');
-      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+      const { row } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
         assertMayAmend(caller, loan, true);
         const moved = await moveLoan(trx, loan, {
           action: 'cancel',
@@ -130,12 +131,12 @@ export function decisionRoutes(deps: LoansDeps) {
         return moved;
       });
       c.header('ETag', etagFor(row.version));
-      return c.json(toLoan(row, undefined, now), 200);
+      return c.json(toLoan(row, undefined, await businessDate(deps)), 200);
     })
     .openapi({ ...approve, middleware: adminOnly }, async (c) => {
       const caller = principalOf(c);
       const { reason } = c.req.valid('json');
-      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+      const { row } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
         assertNotRaiser(caller, loan);
         const moved = await moveLoan(trx, loan, {
           action: 'approve',
@@ -149,12 +150,12 @@ export function decisionRoutes(deps: LoansDeps) {
       });
       deps.loansMetrics.decisions.inc({ decision: 'approved' });
       c.header('ETag', etagFor(row.version));
-      return c.json(toLoan(row, undefined, now), 200);
+      return c.json(toLoan(row, undefined, await businessDate(deps)), 200);
     })
     .openapi({ ...reject, middleware: adminOnly }, async (c) => {
       const caller = principalOf(c);
       const { reason } = c.req.valid('json');
-      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+      const { row } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
         assertNotRaiser(caller, loan);
         const moved = await moveLoan(trx, loan, {
           action: 'reject',
@@ -176,12 +177,12 @@ export function decisionRoutes(deps: LoansDeps) {
       });
       deps.loansMetrics.decisions.inc({ decision: 'rejected' });
       c.header('ETag', etagFor(row.version));
-      return c.json(toLoan(row, undefined, now), 200);
+      return c.json(toLoan(row, undefined, await businessDate(deps)), 200);
     })
     .openapi({ ...retry, middleware: adminOnly }, async (c) => {
       const caller = principalOf(c);
       const { reason } = c.req.valid('json');
-      const { row, now } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
+      const { row } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
         const moved = await moveLoan(trx, loan, {
           action: 'retryDisbursement',
           actorId: caller.userId,
@@ -193,6 +194,6 @@ export function decisionRoutes(deps: LoansDeps) {
         return moved;
       });
       c.header('ETag', etagFor(row.version));
-      return c.json(toLoan(row, undefined, now), 200);
+      return c.json(toLoan(row, undefined, await businessDate(deps)), 200);
     });
 }

@@ -22,7 +22,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { fetchProduct } from '../clients/catalog.js';
 import { bondingFileComplete } from '../clients/students.js';
-import { legacyLendingFields } from '../db/legacy-lending.js';
 import { listLoans } from '../db/list-loans.js';
 import { instalmentsOf, lockLoan, recordHistory } from '../db/loans.js';
 import type { LoanRow } from '../db/schema.js';
@@ -30,6 +29,8 @@ import type { LoansDeps } from '../deps.js';
 import { isEditable, LOAN_STATUSES } from '../domain/loan-states.js';
 import { minorUnits } from '../domain/money.js';
 import { invalidTransition, loanNotFound, Unprocessable } from '../errors.js';
+import { checkStudyEndDate, lendingColumnsFor } from '../lending/application-terms.js';
+import { businessDate } from '../lending/lending-service.js';
 import { assertMayAmend, isStaff, visibleLoan } from './access.js';
 import {
   AcademicYearSchema,
@@ -40,6 +41,7 @@ import {
   LoanSchema,
   PurposeSchema,
   pageSchema,
+  StudyEndDateSchema,
   TermMonthsSchema,
   toLoan,
 } from './schemas.js';
@@ -51,6 +53,7 @@ const CreateLoanSchema = z
     termMonths: TermMonthsSchema,
     purpose: PurposeSchema,
     academicYear: AcademicYearSchema,
+    studyEndDate: StudyEndDateSchema.optional(),
     studentId: z.uuid().optional().openapi({
       description:
         'The student (identity user id). Required for agents and admins; students apply for themselves.',
@@ -64,6 +67,7 @@ const AmendLoanSchema = z
     termMonths: TermMonthsSchema.optional(),
     purpose: PurposeSchema.optional(),
     academicYear: AcademicYearSchema.optional(),
+    studyEndDate: StudyEndDateSchema.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { error: 'change at least one field' })
   .openapi('LoanAmendment');
@@ -86,7 +90,7 @@ const create = createRoute({
   summary:
     'Apply for a loan (student) or raise one for a student (agent, admin); checked against catalog and students',
   description:
-    "A student applies for themself; staff name the studentId. The caller needs a verified e-mail (agents too). Catalog (product active, principal and term within its limits) and students (bonding file complete) are asked at once with the caller's token; the product's rate, grace period, currency and limits are copied onto the loan.",
+    "A student applies for themself; staff name the studentId. The caller needs a verified e-mail (agents too). Catalog (product active, principal and term within its limits) and students (bonding file complete) are asked at once with the caller's token; the product's rate, grace period, study terms, currency and limits are copied onto the loan. A product with study terms needs the student's expected studyEndDate (not before today's business date): the loan then accrues interest daily and repays after studies and grace (docs/lending-model.md).",
   security: bearerSecurity,
   request: { headers: IdempotencyKeyHeaderSchema, body: jsonBody(CreateLoanSchema) },
   responses: {
@@ -94,7 +98,7 @@ const create = createRoute({
     ...problemResponses(400, 401, 403, 409, 503),
     422: {
       description:
-        'product_not_found, product_inactive, principal_out_of_range, term_out_of_range, student_not_found, bonding_file_incomplete.',
+        'product_not_found, product_inactive, principal_out_of_range, term_out_of_range, study_end_date_required, study_terms_not_offered, study_end_date_in_past, student_not_found, bonding_file_incomplete.',
     },
   },
 });
@@ -137,7 +141,10 @@ const amend = createRoute({
   responses: {
     200: loanResponse('The loan as changed.'),
     ...problemResponses(400, 401, 403, 404, 409, 412, 428),
-    422: { description: 'principal_out_of_range, term_out_of_range (the limits copied from the product).' },
+    422: {
+      description:
+        'principal_out_of_range, term_out_of_range (the limits copied from the product), study_terms_not_offered, study_end_date_in_past.',
+    },
   },
 });
 
@@ -173,7 +180,7 @@ export function loanRoutes(deps: LoansDeps) {
 
   /** The stored loan as the API shows it, with its schedule's balances when disbursed. */
   const present = async (row: LoanRow) =>
-    toLoan(row, (await instalmentsOf(db, [row.id])).get(row.id), deps.now());
+    toLoan(row, (await instalmentsOf(db, [row.id])).get(row.id), await businessDate(deps));
 
   return createRouter()
     .openapi(
@@ -226,6 +233,8 @@ export function loanRoutes(deps: LoansDeps) {
           principal,
           body.termMonths,
         );
+        const today = await businessDate(deps);
+        const lending = lendingColumnsFor(product, body.studyEndDate, today);
         const complete = await bondingFileComplete(deps, studentId, caller.token);
         if (complete === null) {
           throw new Unprocessable('student_not_found', 'There is no such student.', 'body.studentId');
@@ -263,9 +272,9 @@ export function loanRoutes(deps: LoansDeps) {
           idempotency_key: claim.key,
           created_at: now,
           updated_at: now,
-          ...legacyLendingFields,
+          ...lending,
         };
-        const shown = toLoan(row, undefined, now);
+        const shown = toLoan(row, undefined, today);
         try {
           await db.transaction().execute(async (trx) => {
             await trx.insertInto('loans').values(row).execute();
@@ -329,9 +338,9 @@ export function loanRoutes(deps: LoansDeps) {
         db,
         rows.filter((row) => row.status === 'DISBURSED' || row.status === 'REPAID').map((row) => row.id),
       );
-      const now = deps.now();
+      const today = await businessDate(deps);
       return c.json(
-        pageById(rows, query.limit, (row) => toLoan(row, schedules.get(row.id), now)),
+        pageById(rows, query.limit, (row) => toLoan(row, schedules.get(row.id), today)),
         200,
       );
     })
@@ -346,6 +355,7 @@ export function loanRoutes(deps: LoansDeps) {
       const body = c.req.valid('json');
       const expected = versionFromIfMatch(c);
       const now = deps.now();
+      const today = await businessDate(deps);
       const updated = await db.transaction().execute(async (trx) => {
         const loan = await lockLoan(trx, id);
         if (!isStaff(caller) && loan.student_id !== caller.userId) throw loanNotFound(id);
@@ -367,7 +377,18 @@ export function loanRoutes(deps: LoansDeps) {
           principal,
           termMonths,
         );
+        if (body.studyEndDate !== undefined) {
+          if (loan.interest_method !== 'daily') {
+            throw new Unprocessable(
+              'study_terms_not_offered',
+              "This loan's product has no study terms: leave out studyEndDate.",
+              'body.studyEndDate',
+            );
+          }
+          checkStudyEndDate(body.studyEndDate, today);
+        }
         const changes = {
+          study_end_date: body.studyEndDate ?? loan.study_end_date,
           principal: principal.toString(),
           term_months: termMonths,
           purpose: body.purpose ?? loan.purpose,
@@ -379,6 +400,6 @@ export function loanRoutes(deps: LoansDeps) {
         return { ...loan, ...changes };
       });
       c.header('ETag', etagFor(updated.version));
-      return c.json(toLoan(updated, undefined, now), 200);
+      return c.json(toLoan(updated, undefined, today), 200);
     });
 }

@@ -3,9 +3,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { instalmentsOf } from '../db/loans.js';
 import type { LoansDeps } from '../deps.js';
 import { isOverdue } from '../domain/arrears.js';
-import { toIsoDate } from '../domain/calendar.js';
 import { minorUnits, toJsonAmount } from '../domain/money.js';
 import { buildSchedule } from '../domain/schedule.js';
+import { businessDate } from '../lending/lending-service.js';
 import { visibleLoan } from './access.js';
 import {
   datedInstalments,
@@ -58,7 +58,7 @@ export function scheduleRoutes(deps: LoansDeps) {
   return createRouter()
     .openapi({ ...schedule, middleware: signedIn }, async (c) => {
       const loan = await visibleLoan(db, principalOf(c), c.req.valid('param').id);
-      const today = toIsoDate(deps.now());
+      const today = await businessDate(deps);
       if (loan.status === 'DISBURSED' || loan.status === 'REPAID') {
         const rows = (await instalmentsOf(db, [loan.id])).get(loan.id) ?? [];
         const instalments = datedInstalments(rows).map((i) => ({

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { HistoryRow, InstalmentRow, LoanRow, RepaymentRow } from '../db/schema.js';
 import { arrearsOn, type DatedInstalment } from '../domain/arrears.js';
-import { toIsoDate } from '../domain/calendar.js';
+import { repaymentStartDate } from '../domain/lending/study-phases.js';
 import { LOAN_STATUSES } from '../domain/loan-states.js';
 import { minorUnits, toJsonAmount } from '../domain/money.js';
 import { outstandingOf } from '../domain/repayment.js';
@@ -26,6 +26,13 @@ export const AcademicYearSchema = z
 export const PurposeSchema = z.string().trim().min(1).max(500).openapi({ example: 'Tuition, first year' });
 export const TermMonthsSchema = z.number().int().min(1).max(600).openapi({ example: 24 });
 export const ReasonSchema = z.string().trim().min(1).max(500);
+
+/** A calendar date (zod checks the calendar: 2027-02-30 is refused). */
+export const StudyEndDateSchema = z.iso.date({ error: 'must be a date, YYYY-MM-DD' }).openapi({
+  description:
+    "The student's expected end of studies: required for a product with study terms, refused for others.",
+  example: '2030-06-30',
+});
 
 export const IdempotencyKeyHeaderSchema = z.object({
   'idempotency-key': z.string().optional().openapi({
@@ -63,6 +70,33 @@ export const LoanSchema = z
     outstanding: MoneyOut.nullable(),
     arrears: MoneyOut.nullable(),
     daysPastDue: z.number().int().nullable(),
+    interestMethod: z.enum(['legacy', 'daily']).openapi({
+      description:
+        'daily: the lending model (study phases, interest accrued by close of business); legacy: the schedule built at disbursement.',
+    }),
+    phase: z.enum(['IN_SCHOOL', 'GRACE', 'REPAYMENT']).nullable().openapi({
+      description:
+        'A disbursed loan: studying, in grace after studies, or repaying (legacy loans repay at once).',
+    }),
+    studyEndDate: z.iso.date().nullable(),
+    interestDuringStudy: z.enum(['subsidised', 'capitalised']).nullable(),
+    graceMonthsAfterStudy: z.number().int().nullable(),
+    repaymentStartDate: z.iso.date().nullable().openapi({
+      description: 'daily loans: the first day of repayment, the grace months after studies end.',
+    }),
+    principalOutstanding: MoneyOut.nullable().openapi({
+      description: 'daily loans once disbursed: principal owed, capitalised interest included.',
+    }),
+    accruedInterest: MoneyOut.nullable().openapi({
+      description: 'daily loans once disbursed: interest accrued by close of business and not yet paid.',
+    }),
+    subsidy: MoneyOut.nullable().openapi({
+      description: 'daily loans on a subsidised product: interest the board has borne so far.',
+    }),
+    accruedThrough: z.iso
+      .date()
+      .nullable()
+      .openapi({ description: 'The last business date interest accrued for.' }),
     version: z.number().int(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -129,10 +163,23 @@ export function datedInstalments(rows: InstalmentRow[]): DatedInstalment[] {
   }));
 }
 
-export function toLoan(row: LoanRow, instalments: InstalmentRow[] | undefined, now: Date) {
+/** What is still owed: a daily loan's principal and accrued interest; a legacy loan's unpaid instalments. */
+function outstandingNow(row: LoanRow, dated: DatedInstalment[]): bigint {
+  if (row.interest_method === 'daily') {
+    return row.status === 'REPAID'
+      ? 0n
+      : minorUnits(row.principal_outstanding) + minorUnits(row.accrued_interest);
+  }
+  return outstandingOf(dated);
+}
+
+/** The loan as the API shows it; arrears as of `today`, the business date. */
+export function toLoan(row: LoanRow, instalments: InstalmentRow[] | undefined, today: string) {
   const disbursed = row.status === 'DISBURSED' || row.status === 'REPAID';
   const dated = disbursed ? datedInstalments(instalments ?? []) : [];
-  const late = disbursed ? arrearsOn(dated, toIsoDate(now)) : undefined;
+  const late = disbursed ? arrearsOn(dated, today) : undefined;
+  const daily = row.interest_method === 'daily';
+  const lent = (value: string) => (daily && disbursed ? toJsonAmount(minorUnits(value)) : null);
   return {
     id: row.id,
     studentId: row.student_id,
@@ -149,9 +196,26 @@ export function toLoan(row: LoanRow, instalments: InstalmentRow[] | undefined, n
     decidedBy: row.decided_by,
     failureReason: row.failure_reason,
     disbursedAt: row.disbursed_at?.toISOString() ?? null,
-    outstanding: disbursed ? toJsonAmount(outstandingOf(dated)) : null,
+    outstanding: disbursed ? toJsonAmount(outstandingNow(row, dated)) : null,
     arrears: late ? toJsonAmount(late.arrears) : null,
     daysPastDue: late ? late.daysPastDue : null,
+    interestMethod: row.interest_method,
+    phase: row.status === 'DISBURSED' ? row.phase : null,
+    studyEndDate: row.study_end_date,
+    interestDuringStudy: row.interest_during_study,
+    graceMonthsAfterStudy: row.grace_months_after_study,
+    repaymentStartDate:
+      row.study_end_date !== null && row.grace_months_after_study !== null
+        ? repaymentStartDate({
+            disbursedOn: row.disbursed_on ?? row.study_end_date,
+            studyEndDate: row.study_end_date,
+            graceMonthsAfterStudy: row.grace_months_after_study,
+          })
+        : null,
+    principalOutstanding: lent(row.principal_outstanding),
+    accruedInterest: lent(row.accrued_interest),
+    subsidy: lent(row.subsidy),
+    accruedThrough: row.accrued_through,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
