@@ -4,6 +4,7 @@ import type { LoansDeps } from './deps.js';
 import { disbursementFailedHandler, transferCompletedHandler } from './events/disbursement.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { lendingRoutes } from './routes/lending.js';
+import { loanLendingRoutes } from './routes/loan-lending.js';
 import { loanRoutes } from './routes/loans.js';
 import { repaymentRoutes } from './routes/repayments.js';
 import { scheduleRoutes } from './routes/schedule.js';
@@ -13,8 +14,8 @@ export function createLoansApp(deps: LoansDeps) {
     name: 'loans',
     version: '0.1.0',
     description:
-      'Loans: applications checked against catalog and the bonding file, four-eyes decisions, annuity ' +
-      'schedules, the disbursement saga with the ledger, repayments and arrears. Amounts are whole numbers ' +
+      'Loans: applications checked against catalog and the bonding file, four-eyes decisions, study ' +
+      'phases and daily interest run by a business date and close of business, annuity schedules, the disbursement saga with the ledger, repayments and arrears. Amounts are whole numbers ' +
       'of minor units; creating POSTs need an Idempotency-Key.',
     logger: deps.logger,
     metrics: deps.metrics,
@@ -26,6 +27,7 @@ export function createLoansApp(deps: LoansDeps) {
     .route('/api/v1', decisionRoutes(deps))
     .route('/api/v1', scheduleRoutes(deps))
     .route('/api/v1', repaymentRoutes(deps))
+    .route('/api/v1', loanLendingRoutes(deps))
     .route('/api/v1', lendingRoutes(deps));
   // The ledger's answers to loan.approved; user.disabled into the token denylist; the outbox's dead letters.
   mountEventRoutes(service.app, deps.events, {

@@ -10,6 +10,9 @@ export interface StubProduct {
   minTermMonths: number;
   maxTermMonths: number;
   gracePeriodMonths: number;
+  /** Study terms (catalog omits neither; null: none). */
+  interestDuringStudy?: 'subsidised' | 'capitalised' | null;
+  graceMonthsAfterStudy?: number | null;
   active: boolean;
   archived: boolean;
 }

@@ -141,6 +141,7 @@ export async function createLoansHarness() {
       productId?: string;
       principal?: number;
       termMonths?: number;
+      studyEndDate?: string;
     } = {},
   ) {
     const productId = options.productId ?? product().id;
@@ -153,11 +154,32 @@ export async function createLoansHarness() {
         termMonths: options.termMonths ?? 12,
         purpose: 'Tuition, first year',
         academicYear: '2026/2027',
+        ...(options.studyEndDate ? { studyEndDate: options.studyEndDate } : {}),
         ...(options.token === tokens.student ? {} : { studentId: options.studentId ?? ids.student }),
       },
     });
     if (response.status !== 201) throw new Error(`raise loan failed: ${response.status} ${response.text}`);
     return response.json as { id: string; version: number; status: string };
+  }
+
+  /** The student's wallet in the real ledger. */
+  function walletOf(studentId: string) {
+    return ledger.deps.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('owner_id', '=', studentId)
+      .executeTakeFirst();
+  }
+
+  /** Money into the student's wallet (an admin's deposit in the real ledger). */
+  async function topUp(studentId: string, amount: number) {
+    const wallet = await walletOf(studentId);
+    const response = await callLedger('POST', '/api/v1/deposits', {
+      token: tokens.admin,
+      key: newKey(),
+      body: { accountId: wallet?.id, amount, currency: 'MWK' },
+    });
+    if (response.status !== 201) throw new Error(`deposit failed: ${response.status} ${response.text}`);
   }
 
   async function outboxOf(loanId: string) {
@@ -197,6 +219,8 @@ export async function createLoansHarness() {
     product,
     raiseLoan,
     outboxOf,
+    walletOf,
+    topUp,
     async close() {
       for (const server of servers) await server.shutdown();
       await built.deps.events.stop();

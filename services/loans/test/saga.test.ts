@@ -42,13 +42,7 @@ const disbursementsOf = (loanId: string) =>
     .where('kind', '=', 'disbursement')
     .execute();
 
-async function walletOf(studentId: string) {
-  return h.ledgerDeps.db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('owner_id', '=', studentId)
-    .executeTakeFirst();
-}
+const walletOf = (studentId: string) => h.walletOf(studentId);
 
 /** A disbursed loan of `principal` at 12 % over three months, for a new student. */
 async function disbursedLoan(principal = 1_000_000, gracePeriodMonths = 0) {
@@ -181,15 +175,7 @@ describe('repayments', () => {
   const repay = (loanId: string, token: string, amount: unknown, key = newKey()) =>
     h.call('POST', `/api/v1/loans/${loanId}/repayments`, { token, key, body: { amount } });
 
-  async function topUp(studentId: string, amount: number) {
-    const wallet = await walletOf(studentId);
-    const response = await h.callLedger('POST', '/api/v1/deposits', {
-      token: h.tokens.admin,
-      key: newKey(),
-      body: { accountId: wallet?.id, amount, currency: 'MWK' },
-    });
-    expect(response.status).toBe(201);
-  }
+  const topUp = (studentId: string, amount: number) => h.topUp(studentId, amount);
 
   it('takes a loan to REPAID in two parts, interest first on the earliest instalment, moving the money', async () => {
     const { student, loan } = await disbursedLoan();

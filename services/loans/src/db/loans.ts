@@ -1,5 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { DatedInstalment } from '../domain/arrears.js';
 import { type LoanAction, transition } from '../domain/loan-states.js';
+import { minorUnits } from '../domain/money.js';
 import { invalidTransition, loanNotFound } from '../errors.js';
 import type { InstalmentRow, LoanRow, LoansDatabase, LoansTable } from './schema.js';
 
@@ -102,4 +104,16 @@ export async function instalmentsOf(db: Db, loanIds: string[]): Promise<Map<stri
     byLoan.set(row.loan_id, list);
   }
   return byLoan;
+}
+
+/** Stored instalments as the domain's rules take them. */
+export function datedInstalments(rows: InstalmentRow[]): DatedInstalment[] {
+  return rows.map((row) => ({
+    number: row.number,
+    dueDate: row.due_date,
+    principalDue: minorUnits(row.principal_due),
+    interestDue: minorUnits(row.interest_due),
+    principalPaid: minorUnits(row.principal_paid),
+    interestPaid: minorUnits(row.interest_paid),
+  }));
 }

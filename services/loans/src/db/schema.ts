@@ -54,7 +54,7 @@ export interface LoansTable {
 export interface LendingHistoryTable {
   id: Generated<string>;
   loan_id: string;
-  kind: 'phase_changed' | 'interest_capitalised';
+  kind: 'phase_changed' | 'interest_capitalised' | 'studies_ended';
   from_phase: string | null;
   to_phase: string | null;
   amount: MinorUnits | null;

@@ -31,3 +31,8 @@ export function addMonths(start: string, months: number): string {
 export function daysBetween(earlier: string, later: string): number {
   return Math.round((Date.parse(`${later}T00:00:00Z`) - Date.parse(`${earlier}T00:00:00Z`)) / DAY_MS);
 }
+
+/** The calendar day before `date`. */
+export function previousDate(date: string): string {
+  return toIsoDate(new Date(Date.parse(`${date}T00:00:00Z`) - DAY_MS));
+}

@@ -129,16 +129,11 @@ async function disburseDaily(
   loan: LoanRow,
   transferId: string,
   disbursedAt: Date,
-  businessTimeZone: string,
+  disbursedOn: string,
 ) {
   if (loan.study_end_date === null || loan.grace_months_after_study === null) {
     throw new Error(`loan ${loan.id} is on daily interest without study terms`);
   }
-  const disbursedOn = await currentBusinessDate(
-    trx,
-    calendarDate(disbursedAt, businessTimeZone),
-    disbursedAt,
-  );
   const phase = phaseOn(disbursedOn, {
     disbursedOn,
     studyEndDate: loan.study_end_date,

@@ -1,9 +1,16 @@
 import { emitEvent } from '@bonding/kit';
 import type { Transaction } from 'kysely';
+import { datedInstalments, instalmentsOf } from '../db/loans.js';
 import type { LendingHistoryTable, LoansDatabase } from '../db/schema.js';
-import { capitalise, closeDay, type InterestDuringStudy } from '../domain/lending/loan-accrual.js';
+import { billInterest } from '../domain/lending/instalment-interest.js';
+import {
+  type AccrualState,
+  capitalise,
+  closeDay,
+  type InterestDuringStudy,
+} from '../domain/lending/loan-accrual.js';
 import { buildRepaymentSchedule } from '../domain/lending/repayment-schedule.js';
-import { type Phase, phaseOn, repaymentStartDate, type StudyTerms } from '../domain/lending/study-phases.js';
+import { type Phase, phaseOn, type StudyTerms } from '../domain/lending/study-phases.js';
 import { dateText, nextDate } from './business-date.js';
 
 type Trx = Transaction<LoansDatabase>;
@@ -41,6 +48,39 @@ async function lockLoan(trx: Trx, loanId: string) {
 
 type LockedLoan = NonNullable<Awaited<ReturnType<typeof lockLoan>>>;
 
+/** What a phase move reads of a loan. */
+type PhaseLoan = Pick<
+  LockedLoan,
+  'id' | 'student_id' | 'currency' | 'annual_rate_bps' | 'term_months' | 'interest_during_study'
+>;
+
+/**
+ * The loan moves from phase `from` to `to` on business date `on` (a history entry and loan.phaseChanged).
+ * Entering repayment capitalises the accrued interest on a capitalising product, then builds the schedule
+ * from `on`. Answers the accrual state after; the caller writes it to the loan.
+ */
+export async function enterPhase(
+  trx: Trx,
+  loan: PhaseLoan,
+  state: AccrualState,
+  from: Phase,
+  to: Phase,
+  on: string,
+  now: Date,
+): Promise<AccrualState> {
+  let after = state;
+  if (to === 'REPAYMENT') {
+    if (loan.interest_during_study === 'capitalised') {
+      const result = capitalise(state);
+      after = result.state;
+      await capitalised(trx, loan, result.capitalised, on, now);
+    }
+    await insertRepaymentSchedule(trx, loan, after.principal, after.carry, on);
+  }
+  await recordPhaseChange(trx, loan, from, to, on, now);
+  return after;
+}
+
 async function alreadyClosed(trx: Trx, loanId: string, date: string): Promise<boolean> {
   const row = await trx
     .selectFrom('cob_loan_days')
@@ -76,7 +116,7 @@ async function recordLendingHistory(
     .execute();
 }
 
-async function recordPhaseChange(trx: Trx, loan: LockedLoan, from: Phase, to: Phase, on: string, now: Date) {
+async function recordPhaseChange(trx: Trx, loan: PhaseLoan, from: Phase, to: Phase, on: string, now: Date) {
   await recordLendingHistory(
     trx,
     loan.id,
@@ -116,29 +156,19 @@ export async function closeLoanDay(trx: Trx, loanId: string, date: string, now: 
   };
   const interestDuringStudy = (loan.interest_during_study ?? 'capitalised') as InterestDuringStudy;
   const today = phaseOn(date, terms);
-  let state = closeDay(
-    {
-      principal: BigInt(loan.principal_outstanding),
-      accruedInterest: BigInt(loan.accrued_interest),
-      subsidy: BigInt(loan.subsidy),
-      carry: BigInt(loan.interest_carry),
-    },
-    today,
-    { annualRateBps: loan.annual_rate_bps, interestDuringStudy },
-  );
+  const before: AccrualState = {
+    principal: BigInt(loan.principal_outstanding),
+    accruedInterest: BigInt(loan.accrued_interest),
+    subsidy: BigInt(loan.subsidy),
+    carry: BigInt(loan.interest_carry),
+  };
+  let state = closeDay(before, today, { annualRateBps: loan.annual_rate_bps, interestDuringStudy });
   const tomorrow = nextDate(date);
-  const next = phaseOn(tomorrow, terms);
-  if (next !== today) {
-    if (next === 'REPAYMENT') {
-      if (interestDuringStudy === 'capitalised') {
-        const result = capitalise(state);
-        state = result.state;
-        await capitalised(trx, loan, result.capitalised, tomorrow, now);
-      }
-      await insertRepaymentSchedule(trx, loan, state.principal, state.carry, repaymentStartDate(terms));
-    }
-    await recordPhaseChange(trx, loan, today, next, tomorrow, now);
+  if (today === 'REPAYMENT') {
+    await billDay(trx, loanId, date, tomorrow, state, state.accruedInterest - before.accruedInterest);
   }
+  const next = phaseOn(tomorrow, terms);
+  if (next !== today) state = await enterPhase(trx, loan, state, today, next, tomorrow, now);
   await trx
     .updateTable('loans')
     .set({
@@ -160,7 +190,28 @@ export async function closeLoanDay(trx: Trx, loanId: string, date: string, now: 
   return true;
 }
 
-async function capitalised(trx: Trx, loan: LockedLoan, amount: bigint, on: string, now: Date) {
+/** In repayment: the instalment falling due tomorrow gets its actual interest (billInterest). */
+async function billDay(
+  trx: Trx,
+  loanId: string,
+  date: string,
+  tomorrow: string,
+  state: AccrualState,
+  dayInterest: bigint,
+) {
+  const rows = (await instalmentsOf(trx, [loanId])).get(loanId) ?? [];
+  const changes = billInterest(datedInstalments(rows), date, tomorrow, state, dayInterest);
+  for (const change of changes) {
+    await trx
+      .updateTable('instalments')
+      .set({ principal_due: change.principalDue.toString(), interest_due: change.interestDue.toString() })
+      .where('loan_id', '=', loanId)
+      .where('number', '=', change.number)
+      .execute();
+  }
+}
+
+async function capitalised(trx: Trx, loan: PhaseLoan, amount: bigint, on: string, now: Date) {
   await recordLendingHistory(
     trx,
     loan.id,

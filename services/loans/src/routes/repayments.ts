@@ -16,14 +16,19 @@ import {
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { Transaction } from 'kysely';
 import { collectRepayment } from '../clients/ledger.js';
-import { instalmentsOf, lockLoan, moveLoan } from '../db/loans.js';
+import { findLoan, instalmentsOf, lockLoan, moveLoan } from '../db/loans.js';
 import { withRepaymentLock } from '../db/repayment-lock.js';
-import type { RepaymentRow } from '../db/schema.js';
+import type { LoansDatabase, RepaymentRow } from '../db/schema.js';
 import type { LoansDeps } from '../deps.js';
+import { dueOn, settlementOf } from '../domain/lending/daily-repayment.js';
+import { PREPAYMENT_STRATEGIES, type PrepaymentStrategy } from '../domain/lending/prepayment.js';
 import { minorUnits, toJsonAmount } from '../domain/money.js';
 import { allocateRepayment, outstandingOf } from '../domain/repayment.js';
-import { invalidTransition, Unprocessable } from '../errors.js';
+import { invalidTransition, loanNotFound, Unprocessable } from '../errors.js';
+import { applyDailyRepayment } from '../lending/daily-repayment.js';
+import { businessDate } from '../lending/lending-service.js';
 import { visibleLoan } from './access.js';
 import {
   AmountSchema,
@@ -35,7 +40,15 @@ import {
   toRepayment,
 } from './schemas.js';
 
-const RepaymentRequestSchema = z.strictObject({ amount: AmountSchema }).openapi('RepaymentRequest');
+const RepaymentRequestSchema = z
+  .strictObject({
+    amount: AmountSchema,
+    strategy: z.enum(PREPAYMENT_STRATEGIES).optional().openapi({
+      description:
+        'A daily-interest loan paid beyond what is due (a prepayment): required. reduce-term keeps the instalment and ends the loan sooner; reduce-instalment keeps the months and lowers the instalment. Ignored on legacy loans.',
+    }),
+  })
+  .openapi('RepaymentRequest');
 
 const ReceiptSchema = RepaymentSchema.extend({
   outstanding: z.number().int().openapi({ description: 'What is still owed after this repayment.' }),
@@ -48,7 +61,7 @@ const create = createRoute({
   tags: ['repayments'],
   summary: "Repay from your wallet (the loan's student; Idempotency-Key required)",
   description:
-    'Applied to the earliest instalments, interest before principal. More than is outstanding: 422 overpayment; an empty wallet: 422 insufficient_funds (nothing is recorded). The last repayment makes the loan REPAID.',
+    'Applied to the earliest instalments, interest before principal. On a daily-interest loan (docs/lending-model.md) a repayment beyond the instalments due is a prepayment: it pays the interest accrued so far, then principal (never interest still to accrue), needs a strategy (422 strategy_required) and rebuilds the schedule; at most the payoff amount of today (GET /loans/{id}/payoff). More than is outstanding: 422 overpayment; an empty wallet: 422 insufficient_funds (nothing is recorded). The last repayment makes the loan REPAID.',
   security: bearerSecurity,
   request: {
     params: LoanIdParamSchema,
@@ -59,7 +72,8 @@ const create = createRoute({
     201: { description: 'Received and applied.', content: { 'application/json': { schema: ReceiptSchema } } },
     ...problemResponses(400, 401, 403, 404, 409, 503),
     422: {
-      description: 'overpayment, insufficient_funds, wallet_not_found, … — nothing was recorded or moved.',
+      description:
+        'overpayment, strategy_required, insufficient_funds, wallet_not_found, … — nothing was recorded or moved.',
     },
   },
 });
@@ -92,6 +106,27 @@ export function repaymentIdFor(loanId: string, studentId: string, key: string): 
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A legacy loan: earliest instalments first, interest before principal; answers what is still owed. */
+async function applyLegacyRepayment(
+  trx: Transaction<LoansDatabase>,
+  loanId: string,
+  amount: bigint,
+): Promise<bigint> {
+  const balances = datedInstalments((await instalmentsOf(trx, [loanId])).get(loanId) ?? []);
+  for (const part of allocateRepayment(balances, amount)) {
+    await trx
+      .updateTable('instalments')
+      .set((eb) => ({
+        interest_paid: eb('interest_paid', '+', part.interest.toString()),
+        principal_paid: eb('principal_paid', '+', part.principal.toString()),
+      }))
+      .where('loan_id', '=', loanId)
+      .where('number', '=', part.number)
+      .execute();
+  }
+  return outstandingOf(balances) - amount;
+}
+
 const isDuplicateKey = (error: unknown) => (error as { code?: string }).code === 'ER_DUP_ENTRY';
 
 export function repaymentRoutes(deps: LoansDeps) {
@@ -101,6 +136,40 @@ export function repaymentRoutes(deps: LoansDeps) {
   /** What is owed now, read fresh. */
   const outstandingNow = async (loanId: string) =>
     outstandingOf(datedInstalments((await instalmentsOf(db, [loanId])).get(loanId) ?? []));
+
+  /**
+   * A daily-interest loan, read fresh: at most what settles it today; beyond the instalments due, a
+   * prepayment strategy. Checked before money moves, so a refusal moves none.
+   */
+  const checkDailyRepayment = async (
+    loanId: string,
+    amount: bigint,
+    strategy: PrepaymentStrategy | undefined,
+    today: string,
+  ) => {
+    const loan = await findLoan(db, loanId);
+    if (!loan) throw loanNotFound(loanId);
+    const settles = settlementOf({
+      principal: minorUnits(loan.principal_outstanding),
+      accruedInterest: minorUnits(loan.accrued_interest),
+    });
+    if (amount > settles) {
+      throw new Unprocessable(
+        'overpayment',
+        `At most ${settles} minor units settle this loan today (GET /api/v1/loans/${loanId}/payoff).`,
+        'body.amount',
+      );
+    }
+    const instalments = datedInstalments((await instalmentsOf(db, [loanId])).get(loanId) ?? []);
+    const due = outstandingOf(dueOn(instalments, today));
+    if (amount > due && strategy === undefined) {
+      throw new Unprocessable(
+        'strategy_required',
+        `${due} minor units are due; paying more is a prepayment: choose reduce-term or reduce-instalment.`,
+        'body.strategy',
+      );
+    }
+  };
 
   return createRouter()
     .openapi(
@@ -117,6 +186,7 @@ export function repaymentRoutes(deps: LoansDeps) {
         const caller = principalOf(c);
         const claim = idempotencyClaimOf(c);
         const { id } = c.req.valid('param');
+        const { strategy } = c.req.valid('json');
         const amount = minorUnits(c.req.valid('json').amount);
         const loan = await visibleLoan(db, caller, id);
         if (loan.student_id !== caller.userId) {
@@ -125,14 +195,20 @@ export function repaymentRoutes(deps: LoansDeps) {
         if (loan.status !== 'DISBURSED') throw invalidTransition(loan.status, 'take a repayment');
         const repaymentId = repaymentIdFor(loan.id, caller.userId, claim.key);
 
+        const daily = loan.interest_method === 'daily';
         const done = await withRepaymentLock(db, loan.id, 10, async () => {
-          const owed = await outstandingNow(loan.id);
-          if (amount > owed) {
-            throw new Unprocessable(
-              'overpayment',
-              `At most ${owed} minor units are outstanding on this loan.`,
-              'body.amount',
-            );
+          const today = await businessDate(deps);
+          if (daily) {
+            await checkDailyRepayment(loan.id, amount, strategy, today);
+          } else {
+            const owed = await outstandingNow(loan.id);
+            if (amount > owed) {
+              throw new Unprocessable(
+                'overpayment',
+                `At most ${owed} minor units are outstanding on this loan.`,
+                'body.amount',
+              );
+            }
           }
           // Money first, then the record: a refusal (insufficient_funds, a frozen wallet) records nothing.
           const transferId = await collectRepayment(deps, {
@@ -145,19 +221,9 @@ export function repaymentRoutes(deps: LoansDeps) {
           const now = deps.now();
           return db.transaction().execute(async (trx) => {
             const locked = await lockLoan(trx, loan.id);
-            const rows = (await instalmentsOf(trx, [loan.id])).get(loan.id) ?? [];
-            const balances = datedInstalments(rows);
-            for (const part of allocateRepayment(balances, amount)) {
-              await trx
-                .updateTable('instalments')
-                .set((eb) => ({
-                  interest_paid: eb('interest_paid', '+', part.interest.toString()),
-                  principal_paid: eb('principal_paid', '+', part.principal.toString()),
-                }))
-                .where('loan_id', '=', loan.id)
-                .where('number', '=', part.number)
-                .execute();
-            }
+            const left = daily
+              ? await applyDailyRepayment(trx, locked, amount, strategy, today, now)
+              : await applyLegacyRepayment(trx, loan.id, amount);
             const row: RepaymentRow = {
               id: repaymentId,
               loan_id: loan.id,
@@ -179,7 +245,6 @@ export function repaymentRoutes(deps: LoansDeps) {
               }
               throw error;
             }
-            const left = outstandingOf(balances) - amount;
             const money = (value: bigint) => ({ amountMinor: value.toString(), currency: loan.currency });
             await emitEvent(
               trx,

@@ -1,6 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { datedInstalments } from '../db/loans.js';
 import type { HistoryRow, InstalmentRow, LoanRow, RepaymentRow } from '../db/schema.js';
 import { arrearsOn, type DatedInstalment } from '../domain/arrears.js';
+
+export { datedInstalments };
+
 import { repaymentStartDate } from '../domain/lending/study-phases.js';
 import { LOAN_STATUSES } from '../domain/loan-states.js';
 import { minorUnits, toJsonAmount } from '../domain/money.js';
@@ -151,17 +155,6 @@ export const RepaymentSchema = z
 
 export const pageSchema = <T extends z.ZodTypeAny>(item: T, name: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
-
-export function datedInstalments(rows: InstalmentRow[]): DatedInstalment[] {
-  return rows.map((row) => ({
-    number: row.number,
-    dueDate: row.due_date,
-    principalDue: minorUnits(row.principal_due),
-    interestDue: minorUnits(row.interest_due),
-    principalPaid: minorUnits(row.principal_paid),
-    interestPaid: minorUnits(row.interest_paid),
-  }));
-}
 
 /** What is still owed: a daily loan's principal and accrued interest; a legacy loan's unpaid instalments. */
 function outstandingNow(row: LoanRow, dated: DatedInstalment[]): bigint {

@@ -42,8 +42,12 @@ export interface Rebuild {
   /** Principal left after the prepayment. */
   balance: bigint;
   annualRateBps: number;
-  /** The date the rebuilt schedule counts from: the last due date on or before the payment. */
+  /**
+   * The date the schedule counts from: the last due date on or before the payment, or (with
+   * `elapsedMonths`, the instalments already behind) the repayment start date.
+   */
   startDate: string;
+  elapsedMonths?: number;
   carry: bigint;
   /** Instalments the old schedule still had to run, and its level amount. */
   remainingMonths: number;
@@ -61,6 +65,7 @@ export function rebuildAfterPrepayment(rebuild: Rebuild): ScheduledInstalment[] 
     annualRateBps: rebuild.annualRateBps,
     startDate: rebuild.startDate,
     carry: rebuild.carry,
+    elapsedMonths: rebuild.elapsedMonths ?? 0,
   };
   if (rebuild.strategy === 'reduce-instalment') {
     return buildRepaymentSchedule({ ...common, termMonths: rebuild.remainingMonths });

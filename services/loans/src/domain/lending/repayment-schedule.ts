@@ -24,6 +24,11 @@ export interface RepaymentPlan {
   carry?: bigint;
   /** The level amount of each instalment; by default the annuity over `termMonths`. */
   payment?: bigint;
+  /**
+   * Instalments already behind (a schedule rebuilt after a prepayment): the new ones are numbered after
+   * them and fall due `elapsedMonths + k` months after `startDate`, so due dates keep their day of month.
+   */
+  elapsedMonths?: number;
 }
 
 /**
@@ -39,18 +44,19 @@ export function buildRepaymentSchedule(plan: RepaymentPlan): ScheduledInstalment
   if (balance <= 0n) throw new RangeError('balance must be positive');
   if (!Number.isInteger(termMonths) || termMonths < 1) throw new RangeError('termMonths must be ≥ 1');
   const payment = plan.payment ?? annuityPayment(balance, annualRateBps, termMonths);
+  const elapsed = plan.elapsedMonths ?? 0;
   const instalments: ScheduledInstalment[] = [];
   let left = balance;
   let carry = plan.carry ?? 0n;
-  let from = startDate;
-  for (let number = 1; number <= termMonths && left > 0n; number++) {
-    const dueDate = addMonths(startDate, number);
+  let from = addMonths(startDate, elapsed);
+  for (let k = 1; k <= termMonths && left > 0n; k++) {
+    const dueDate = addMonths(startDate, elapsed + k);
     const accrued = accrueDays(left, annualRateBps, carry, daysBetween(from, dueDate));
     carry = accrued.carry;
-    const last = number === termMonths;
+    const last = k === termMonths;
     const principal = last ? left : clamp(payment - accrued.interest, 0n, left);
     left -= principal;
-    instalments.push({ number, dueDate, principal, interest: accrued.interest });
+    instalments.push({ number: elapsed + k, dueDate, principal, interest: accrued.interest });
     from = dueDate;
   }
   return instalments;
