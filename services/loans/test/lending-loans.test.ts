@@ -170,6 +170,11 @@ describe('five years of a student loan, by business date', () => {
       '2029-06-30',
     );
     expect(loan).toMatchObject({ phase: 'IN_SCHOOL', repaymentStartDate: '2030-06-30' });
+    const scheduleOf = async (id: string) =>
+      (await h.call('GET', `/api/v1/loans/${id}/schedule`, { token: student.token })).json;
+    // Nothing changes until repayment starts, so the projection is the schedule it will get.
+    const projected = await scheduleOf(loan.id);
+    expect(projected.projected).toBe(true);
 
     expect((await advance('2030-06-30')).status).toBe(200);
     // 1,033 days: 1,132.05 accrued and capitalised; the subsidised loan's board bore the same.
@@ -191,7 +196,8 @@ describe('five years of a student loan, by business date', () => {
       { kind: 'interest_capitalised', amount: 113_205, businessDate: '2030-06-30' },
       { kind: 'phase_changed', from: 'GRACE', to: 'REPAYMENT', businessDate: '2030-06-30' },
     ]);
-    const built = (await h.call('GET', `/api/v1/loans/${loan.id}/schedule`, { token: student.token })).json;
+    const built = await scheduleOf(loan.id);
+    expect(built).toEqual({ ...projected, projected: false });
     expect(built.instalments).toHaveLength(12);
     expect(built.instalments[0]).toMatchObject({ dueDate: '2030-07-30', interest: 3_660 });
     expect(built.instalments.at(-1).dueDate).toBe('2031-06-30');

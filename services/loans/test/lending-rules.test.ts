@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { DatedInstalment } from '../src/domain/arrears.js';
 import { addMonths } from '../src/domain/calendar.js';
 import { accrueDay, accrueDays } from '../src/domain/lending/daily-interest.js';
+import { billInterest } from '../src/domain/lending/instalment-interest.js';
 import { type AccrualState, capitalise, closeDay } from '../src/domain/lending/loan-accrual.js';
 import { payoffQuote } from '../src/domain/lending/payoff.js';
 import { rebuildAfterPrepayment, splitPrepayment } from '../src/domain/lending/prepayment.js';
@@ -237,5 +239,85 @@ describe('prepayment', () => {
     expect(schedule[0] && schedule[0].principal + schedule[0].interest).toBe(79_539n);
     expect(schedule.reduce((sum, i) => sum + i.principal, 0n)).toBe(704_068n);
     expect(schedule.at(-1)?.dueDate).toBe('2031-11-28');
+  });
+});
+
+describe('billing an instalment with the interest that actually accrued', () => {
+  // Three instalments of a 1,000,000 loan; their principal parts sum to it.
+  const schedule = (changes: Partial<Record<number, Partial<DatedInstalment>>> = {}): DatedInstalment[] =>
+    [
+      { number: 1, dueDate: '2031-02-28', principalDue: 300_000n, interestDue: 3_000n },
+      { number: 2, dueDate: '2031-03-31', principalDue: 302_000n, interestDue: 2_000n },
+      { number: 3, dueDate: '2031-04-30', principalDue: 398_000n, interestDue: 1_000n },
+    ].map((i) => ({ principalPaid: 0n, interestPaid: 0n, ...i, ...changes[i.number] }));
+
+  it('replaces the projection when the instalment falls due; the last takes the principal difference', () => {
+    // 3,100 accrued over the first period: 303,000 − 3,100 = 299,900 of principal; the last takes 100 more.
+    expect(
+      billInterest(
+        schedule(),
+        '2031-02-27',
+        '2031-02-28',
+        { principal: 1_000_000n, accruedInterest: 3_100n },
+        100n,
+      ),
+    ).toEqual([
+      { number: 1, principalDue: 299_900n, interestDue: 3_100n },
+      { number: 3, principalDue: 398_100n, interestDue: 1_000n },
+    ]);
+  });
+
+  it('bills a late borrower the interest of the larger balance, and never counts billed interest twice', () => {
+    // The first is unpaid (3,100 billed): of 6,250 accrued, 3,150 is the second period's; 304,000 − 3,150.
+    const late = schedule({
+      1: { principalDue: 299_900n, interestDue: 3_100n },
+      3: { principalDue: 398_100n },
+    });
+    expect(
+      billInterest(
+        late,
+        '2031-03-30',
+        '2031-03-31',
+        { principal: 1_000_000n, accruedInterest: 6_250n },
+        105n,
+      ),
+    ).toEqual([
+      { number: 2, principalDue: 300_850n, interestDue: 3_150n },
+      // 1,000,000 − 299,900 − 300,850.
+      { number: 3, principalDue: 399_250n, interestDue: 1_000n },
+    ]);
+  });
+
+  it('counts interest a prepayment paid early as the period’s, and bills days after the last due date', () => {
+    const prepaid = schedule({
+      1: { principalPaid: 300_000n, interestPaid: 3_000n },
+      2: { interestPaid: 1_000n },
+    });
+    const [second] = billInterest(
+      prepaid,
+      '2031-03-30',
+      '2031-03-31',
+      { principal: 700_000n, accruedInterest: 2_150n },
+      70n,
+    );
+    expect(second).toMatchObject({ number: 2, interestDue: 3_150n });
+    expect(
+      billInterest(
+        schedule(),
+        '2031-04-30',
+        '2031-05-01',
+        { principal: 398_000n, accruedInterest: 1_110n },
+        110n,
+      ),
+    ).toEqual([{ number: 3, principalDue: 398_000n, interestDue: 1_110n }]);
+    expect(
+      billInterest(
+        schedule(),
+        '2031-03-10',
+        '2031-03-11',
+        { principal: 700_000n, accruedInterest: 700n },
+        70n,
+      ),
+    ).toEqual([]);
   });
 });

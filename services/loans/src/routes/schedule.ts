@@ -1,10 +1,14 @@
 import { bearerSecurity, createRouter, principalOf, problemResponses } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
 import { instalmentsOf } from '../db/loans.js';
+import type { LoanRow } from '../db/schema.js';
 import type { LoansDeps } from '../deps.js';
 import { isOverdue } from '../domain/arrears.js';
+import { projectRepaymentSchedule } from '../domain/lending/projection.js';
+import { repaymentStartDate } from '../domain/lending/study-phases.js';
 import { minorUnits, toJsonAmount } from '../domain/money.js';
 import { buildSchedule } from '../domain/schedule.js';
+import { nextDate } from '../lending/business-date.js';
 import { businessDate } from '../lending/lending-service.js';
 import { visibleLoan } from './access.js';
 import {
@@ -22,7 +26,7 @@ const schedule = createRoute({
   tags: ['loans'],
   summary: 'The repayment schedule: the real one once disbursed, before that a projection from today',
   description:
-    "Equal monthly instalments (annuity; interest at the loan's rate on the balance; rounding on the last one). The first falls due one month after the grace period, which starts at disbursement. A projection has projected: true.",
+    "Equal monthly instalments (annuity; interest at the loan's rate on the balance; rounding on the last one). Legacy loans: the first falls due one month after the grace period, which starts at disbursement. Daily-interest loans: the schedule is built when repayment starts (docs/lending-model.md); until then this is a projection of it from today's principal and the study terms. A projection has projected: true.",
   security: bearerSecurity,
   request: { params: LoanIdParamSchema },
   responses: {
@@ -52,6 +56,37 @@ const history = createRoute({
   },
 });
 
+const projectLegacy = (loan: LoanRow, today: string) =>
+  buildSchedule(
+    {
+      principal: minorUnits(loan.principal),
+      annualRateBps: loan.annual_rate_bps,
+      termMonths: loan.term_months,
+      gracePeriodMonths: loan.grace_period_months,
+    },
+    today,
+  );
+
+/** A daily loan before repayment starts: disbursed today if it is not yet. */
+function projectDaily(loan: LoanRow, today: string) {
+  if (loan.study_end_date === null || loan.grace_months_after_study === null) return [];
+  const disbursed = loan.disbursed_on !== null;
+  return projectRepaymentSchedule({
+    principal: minorUnits(disbursed ? loan.principal_outstanding : loan.principal),
+    accruedInterest: minorUnits(loan.accrued_interest),
+    carry: minorUnits(loan.interest_carry),
+    annualRateBps: loan.annual_rate_bps,
+    termMonths: loan.term_months,
+    interestDuringStudy: loan.interest_during_study ?? 'capitalised',
+    accruingFrom: loan.accrued_through ? nextDate(loan.accrued_through) : today,
+    repaymentStart: repaymentStartDate({
+      disbursedOn: loan.disbursed_on ?? today,
+      studyEndDate: loan.study_end_date,
+      graceMonthsAfterStudy: loan.grace_months_after_study,
+    }),
+  });
+}
+
 export function scheduleRoutes(deps: LoansDeps) {
   const { db } = deps;
   const signedIn = [deps.guards.require()];
@@ -59,8 +94,9 @@ export function scheduleRoutes(deps: LoansDeps) {
     .openapi({ ...schedule, middleware: signedIn }, async (c) => {
       const loan = await visibleLoan(db, principalOf(c), c.req.valid('param').id);
       const today = await businessDate(deps);
-      if (loan.status === 'DISBURSED' || loan.status === 'REPAID') {
-        const rows = (await instalmentsOf(db, [loan.id])).get(loan.id) ?? [];
+      const rows = (await instalmentsOf(db, [loan.id])).get(loan.id) ?? [];
+      const studying = loan.interest_method === 'daily' && loan.status === 'DISBURSED' && rows.length === 0;
+      if ((loan.status === 'DISBURSED' || loan.status === 'REPAID') && !studying) {
         const instalments = datedInstalments(rows).map((i) => ({
           number: i.number,
           dueDate: i.dueDate,
@@ -82,15 +118,8 @@ export function scheduleRoutes(deps: LoansDeps) {
           200,
         );
       }
-      const projected = buildSchedule(
-        {
-          principal: minorUnits(loan.principal),
-          annualRateBps: loan.annual_rate_bps,
-          termMonths: loan.term_months,
-          gracePeriodMonths: loan.grace_period_months,
-        },
-        today,
-      );
+      const projected =
+        loan.interest_method === 'daily' ? projectDaily(loan, today) : projectLegacy(loan, today);
       return c.json(
         {
           loanId: loan.id,
