@@ -1,5 +1,10 @@
 export { createServiceApp, type ServiceApp, type ServiceAppOptions } from './app.js';
-export { type Refusal, type TokenDenylist, UserRevocationList } from './auth/denylist.js';
+export {
+  type Refusal,
+  type TokenDenylist,
+  type TokenSubject,
+  UserRevocationList,
+} from './auth/denylist.js';
 export {
   bearerSecurity,
   createGuards,
@@ -8,11 +13,13 @@ export {
   principalOf,
 } from './auth/middleware.js';
 export { type Principal, ROLES, type Role } from './auth/principal.js';
+export { tokenRefusal } from './auth/token-refusal.js';
 export {
   ACCESS_TOKEN_ALGORITHMS,
   ACCESS_TOKEN_TYPE,
   createTokenVerifier,
   InvalidToken,
+  refusedToken,
   type TokenVerifier,
   type TokenVerifierOptions,
 } from './auth/verifier.js';
@@ -51,6 +58,7 @@ export { createEndedSessionsTable, createEventTables } from './events/create-eve
 export { DEAD_LETTER_USAGE, deadLetterCommand, deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
 export { type DeadLetter, listDeadLetters, replayDeadLetters } from './events/dead-letters.js';
+export { createDenylistInbox, type DenylistInboxOptions } from './events/denylist-inbox.js';
 export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';
 export {
   type ConsumedEvent,
@@ -60,9 +68,15 @@ export {
   EventRejected,
 } from './events/event-handlers.js';
 export { createHttpPushTransport, PERMANENT_STATUSES } from './events/http-push-transport.js';
-export { eventInboxRoutes } from './events/inbox.js';
+export { type EventInboxOptions, eventInboxRoutes } from './events/inbox.js';
 export { type EventMetrics, eventMetrics } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
+export {
+  type AcceptedEvent,
+  type EventApplier,
+  type ReceiveEventsOptions,
+  receiveEventsRoute,
+} from './events/receive-events.js';
 export { OutboxRelay, type OutboxRelayOptions, type RelaySettings } from './events/relay.js';
 export {
   loadRevocations,
@@ -87,7 +101,7 @@ export {
   pageOf,
   pageQuerySchema,
 } from './http/pagination.js';
-export { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './http/problem.js';
+export { PROBLEM_CONTENT_TYPE, type ProblemDocument, problemDocument } from './http/problem.js';
 export { createRouter } from './http/router.js';
 export { fieldErrors, validationHook } from './http/validation.js';
 export { idempotencyConfigShape } from './idempotency/config.js';

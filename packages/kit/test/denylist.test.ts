@@ -23,7 +23,9 @@ describe('the token denylist', () => {
     list.endSessions([ended.sessionId as string], now);
     list.revokeTokensIssuedBefore(disabled.userId, now);
     expect(list.refusal(ended)).toBe('session_ended');
-    expect(list.refusal({ ...ended, tokenId: randomUUID(), issuedAt: now + 10 })).toBe('session_ended');
+    expect(list.refusal(principal({ ...ended, tokenId: randomUUID(), issuedAt: now + 10 }))).toBe(
+      'session_ended',
+    );
     expect(list.refusal(disabled)).toBe('revoked');
     expect(list.refusal(principal())).toBeUndefined();
     // A token without a session (none is issued so, but old ones may be) is not refused for it.

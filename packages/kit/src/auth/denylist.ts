@@ -4,11 +4,17 @@ import type { Principal } from './principal.js';
 export type Refusal = 'revoked' | 'session_ended';
 
 /**
+ * What a refusal is decided on: whose token, issued when, for which session. Narrower than a Principal
+ * so that the local gateway, which checks a token's claims without the kit's verifier, asks the same list.
+ */
+export type TokenSubject = Pick<Principal, 'userId' | 'issuedAt' | 'sessionId'>;
+
+/**
  * Decides whether a token that verified is still refused, e.g. because its user
  * was disabled or its session ended after it was issued. Consulted on every request, after the cache.
  */
 export interface TokenDenylist {
-  refusal(principal: Principal): Refusal | undefined;
+  refusal(subject: TokenSubject): Refusal | undefined;
 }
 
 /**
@@ -44,14 +50,14 @@ export class UserRevocationList implements TokenDenylist {
   }
 
   /** A disabled user's token says so first: that its session ended too is the lesser news. */
-  refusal(principal: Principal): Refusal | undefined {
-    const revokedAt = this.#revokedAt.get(principal.userId);
-    if (revokedAt !== undefined && principal.issuedAt <= revokedAt) return 'revoked';
-    const ended = principal.sessionId !== undefined && this.#endedSessions.has(principal.sessionId);
+  refusal(subject: TokenSubject): Refusal | undefined {
+    const revokedAt = this.#revokedAt.get(subject.userId);
+    if (revokedAt !== undefined && subject.issuedAt <= revokedAt) return 'revoked';
+    const ended = subject.sessionId !== undefined && this.#endedSessions.has(subject.sessionId);
     return ended ? 'session_ended' : undefined;
   }
 
-  isRevoked(principal: Principal): boolean {
-    return this.refusal(principal) !== undefined;
+  isRevoked(subject: TokenSubject): boolean {
+    return this.refusal(subject) !== undefined;
   }
 }

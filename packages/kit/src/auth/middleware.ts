@@ -1,21 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Forbidden, Unauthorized } from '../errors.js';
 import type { Principal, Role } from './principal.js';
+import { tokenRefusal } from './token-refusal.js';
 import { InvalidToken, type TokenVerifier } from './verifier.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
-
-/** The 401 answer to each reason a token is refused. */
-const REFUSED: Record<InvalidToken['reason'], { code: string; detail: string }> = {
-  expired: { code: 'token_expired', detail: 'The access token is expired.' },
-  invalid: { code: 'invalid_token', detail: 'The access token is invalid.' },
-  revoked: { code: 'token_revoked', detail: 'The access token is revoked.' },
-  session_ended: {
-    code: 'session_ended',
-    detail:
-      'The session this access token belongs to has ended (signed out or ended by the account). Sign in again.',
-  },
-};
 
 /** OpenAPI `security` for routes that need a bearer token. */
 export const bearerSecurity = [{ bearerAuth: [] }];
@@ -70,12 +59,7 @@ export function createGuards(verifier: TokenVerifier, options: GuardOptions = {}
           principal = await verifier.verify(match[1]);
         } catch (error) {
           if (!(error instanceof InvalidToken)) throw error;
-          const { code, detail } = REFUSED[error.reason];
-          throw new Unauthorized(code, detail, {
-            headers: {
-              'WWW-Authenticate': `Bearer error="invalid_token", error_description="${error.message}"`,
-            },
-          });
+          throw tokenRefusal(error);
         }
         c.set('principal', principal);
         if (roles.length > 0 && !roles.includes(principal.role)) {

@@ -26,6 +26,11 @@ export class InvalidToken extends Error {
   }
 }
 
+/** The error a denylisted token is refused with, wherever it is checked (a service, the local gateway). */
+export function refusedToken(refusal: Refusal): InvalidToken {
+  return new InvalidToken(refusal === 'session_ended' ? 'session ended' : 'token revoked', refusal);
+}
+
 export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
 }
@@ -91,8 +96,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         remember(token, principal);
       }
       const refusal = denylist?.refusal(principal);
-      if (refusal === 'session_ended') throw new InvalidToken('session ended', refusal);
-      if (refusal) throw new InvalidToken('token revoked', refusal);
+      if (refusal) throw refusedToken(refusal);
       return principal;
     },
   };

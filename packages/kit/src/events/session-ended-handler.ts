@@ -1,4 +1,5 @@
 import type { UserRevocationList } from '../auth/denylist.js';
+import { refuseEndedSessions } from './denylist-events.js';
 import type { EventHandler } from './event-handlers.js';
 import { recordEndedSessions } from './revocations.js';
 
@@ -10,10 +11,7 @@ export function sessionEndedHandler<DB>(
   revocations: UserRevocationList,
 ): EventHandler<'session.ended@1', DB> {
   return async (event, trx, context) => {
-    const endedAt = new Date(event.data.endedAt);
-    await recordEndedSessions(trx, event.data.userId, event.data.sessionIds, endedAt);
-    context.afterCommit(() =>
-      revocations.endSessions(event.data.sessionIds, Math.floor(endedAt.getTime() / 1000)),
-    );
+    await recordEndedSessions(trx, event.data.userId, event.data.sessionIds, new Date(event.data.endedAt));
+    context.afterCommit(() => refuseEndedSessions(revocations, event.data));
   };
 }

@@ -1,4 +1,5 @@
 import type { UserRevocationList } from '../auth/denylist.js';
+import { refuseDisabledUser } from './denylist-events.js';
 import type { EventHandler } from './event-handlers.js';
 import { recordRevocation } from './revocations.js';
 
@@ -13,11 +14,8 @@ export function userDisabledHandler<DB>(
   next?: EventHandler<'user.disabled@1', DB>,
 ): EventHandler<'user.disabled@1', DB> {
   return async (event, trx, context) => {
-    const disabledAt = new Date(event.data.disabledAt);
-    await recordRevocation(trx, event.data.userId, disabledAt);
-    context.afterCommit(() =>
-      revocations.revokeTokensIssuedBefore(event.data.userId, Math.floor(disabledAt.getTime() / 1000)),
-    );
+    await recordRevocation(trx, event.data.userId, new Date(event.data.disabledAt));
+    context.afterCommit(() => refuseDisabledUser(revocations, event.data));
     await next?.(event, trx, context);
   };
 }

@@ -18,19 +18,28 @@ export interface ProblemDocument {
   [extension: string]: unknown;
 }
 
-/** Serialises a domain error as RFC 9457 problem+json. */
-export function problemResponse(c: Context, error: DomainError): Response {
-  const body: ProblemDocument = {
+/** A domain error as an RFC 9457 document, for the request at `instance`. */
+export function problemDocument(
+  error: DomainError,
+  instance: string,
+  requestId: string | undefined,
+): ProblemDocument {
+  return {
     ...error.extensions,
     type: `urn:bonding:problem:${error.code}`,
     title: error.title,
     status: error.status,
     code: error.code,
     ...(error.detail === undefined ? {} : { detail: error.detail }),
-    instance: c.req.path,
-    ...(c.get('requestId') ? { requestId: c.get('requestId') } : {}),
+    instance,
+    ...(requestId ? { requestId } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
   };
+}
+
+/** Serialises a domain error as RFC 9457 problem+json. */
+export function problemResponse(c: Context, error: DomainError): Response {
+  const body = problemDocument(error, c.req.path, c.get('requestId'));
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   c.header('Content-Type', PROBLEM_CONTENT_TYPE);
   return c.body(JSON.stringify(body), error.status as ContentfulStatusCode);
