@@ -16,3 +16,4 @@ export {
   findContract,
   isKnownEventType,
 } from './registry.js';
+export * from './tranche-events.js';

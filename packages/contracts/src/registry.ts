@@ -26,6 +26,14 @@ import {
   loanRepaidV1,
   repaymentReceivedV1,
 } from './loan-events.js';
+import {
+  loanApprovedV2,
+  trancheCertifiedV1,
+  trancheLapsedV1,
+  trancheReleasedV1,
+  trancheReleaseFailedV1,
+  trancheReleaseRequestedV1,
+} from './tranche-events.js';
 
 /** Every version of every event (DESIGN §4). A new version is added here next to the old one. */
 export const eventContracts = [
@@ -53,6 +61,12 @@ export const eventContracts = [
   lendingCloseOfBusinessCompletedV1,
   transferCompletedV1,
   disbursementFailedV1,
+  loanApprovedV2,
+  trancheCertifiedV1,
+  trancheReleaseRequestedV1,
+  trancheReleasedV1,
+  trancheReleaseFailedV1,
+  trancheLapsedV1,
 ] as const;
 
 export type AnyEventContract = (typeof eventContracts)[number];

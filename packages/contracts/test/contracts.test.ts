@@ -21,7 +21,7 @@ const registered = {
 };
 
 describe('the event contracts', () => {
-  it('cover every event of the design, each in version 1', () => {
+  it('cover every event of the design, loan.approved in two versions and the rest in one', () => {
     expect([...eventTypes].sort()).toEqual(
       [
         'user.registered',
@@ -48,8 +48,16 @@ describe('the event contracts', () => {
         'loan.phaseChanged',
         'loan.interestCapitalised',
         'lending.closeOfBusinessCompleted',
+        'tranche.certified',
+        'tranche.releaseRequested',
+        'tranche.released',
+        'tranche.releaseFailed',
+        'tranche.lapsed',
       ].sort(),
     );
+    const versionsOf = (type: string) => eventContracts.filter((c) => c.type === type).map((c) => c.version);
+    expect(versionsOf('loan.approved')).toEqual([1, 2]);
+    expect(versionsOf('tranche.released')).toEqual([1]);
     for (const contract of eventContracts) {
       expect(contract.key).toBe(`${contract.type}@${contract.version}`);
       expect(contract.type).toMatch(/^[a-z]+\.[a-z][a-zA-Z]*$/);

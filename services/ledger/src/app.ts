@@ -2,7 +2,7 @@ import { createServiceApp, databaseReadiness, mountEventRoutes } from '@bonding/
 import { migrations } from './db/migrations/index.js';
 import { systemAccountsReadiness } from './db/system-accounts.js';
 import type { LedgerDeps } from './deps.js';
-import { loanApprovedHandler } from './events/loan-approved.js';
+import { loanApprovedHandler, loanApprovedV2Handler } from './events/loan-approved.js';
 import { accountRoutes } from './routes/accounts.js';
 import { cardRoutes } from './routes/cards.js';
 import { internalTransferRoutes } from './routes/internal-transfers.js';
@@ -31,6 +31,8 @@ export function createLedgerApp(deps: LedgerDeps) {
     .route('/api/v1', reconciliationRoutes(deps))
     .route('/internal', internalTransferRoutes(deps));
   // loan.approved (the disbursement saga), user.disabled into the token denylist, the outbox's dead letters.
-  mountEventRoutes(service.app, deps.events, { handlers: { 'loan.approved@1': loanApprovedHandler(deps) } });
+  mountEventRoutes(service.app, deps.events, {
+    handlers: { 'loan.approved@1': loanApprovedHandler(deps), 'loan.approved@2': loanApprovedV2Handler() },
+  });
   return service;
 }

@@ -79,3 +79,16 @@ export function loanApprovedHandler(
     }
   };
 }
+
+/**
+ * `loan.approved@2` moves no money: a loan approved with a tranche plan is released tranche by tranche
+ * (tranche.releaseRequested), so paying its principal here would pay every term at approval.
+ */
+export function loanApprovedV2Handler(): EventHandler<'loan.approved@2', LedgerDatabase> {
+  return async (event, _trx, { logger }) => {
+    logger.info(
+      { loanId: event.data.loanId },
+      'loan approved with a tranche plan; released tranche by tranche',
+    );
+  };
+}

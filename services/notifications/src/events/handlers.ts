@@ -77,6 +77,11 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       await apply(plans.loanApproved(event.data, context(raisedBy)), event.id, trx, ctx);
     },
+    // Version 2 (a loan released tranche by tranche) tells the same people the same thing.
+    'loan.approved@2': async (event, trx, ctx) => {
+      const raisedBy = await raisedByOf(trx, event.data.loanId);
+      await apply(plans.loanApproved(event.data, context(raisedBy)), event.id, trx, ctx);
+    },
     'loan.rejected@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       await apply(plans.loanRejected(event.data, context(raisedBy)), event.id, trx, ctx);
