@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TokenDenylist } from '@bonding/kit';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ClientIpResolver } from './client-ip.js';
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   logger: Logger;
   /** The port clients reach the gateway on, for X-Forwarded-Port. */
   listenPort: number;
+  /** Tokens refused although they verify: users disabled and sessions ended (fed by identity's events). */
+  denylist?: TokenDenylist;
   now?: () => number;
 }
 
@@ -54,7 +57,7 @@ export interface GatewayOptions {
 export function createGateway(options: GatewayOptions) {
   const { model, clientIp, logger } = options;
   const router = createRouter(model.routes);
-  const chains = buildPluginChains(model, options.registry, options.now);
+  const chains = buildPluginChains(model, options.registry, options.now, options.denylist);
 
   function upstreamHeaders(req: IncomingMessage, peer: string, kongRequestId: string) {
     const headers = withoutHopByHop(req.headers);

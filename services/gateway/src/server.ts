@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createClientIpResolver } from './client-ip.js';
 import type { GatewayConfig } from './config.js';
 import { loadDeclarativeConfigFile } from './declarative/load.js';
+import { createGatewayDenylist } from './denylist.js';
 import { createGateway } from './gateway.js';
 
 export interface RunningGateway {
@@ -20,7 +21,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** Loads the configuration (refusing what it cannot enforce), then serves the proxy and status ports. */
+/**
+ * Loads the configuration (refusing what it cannot enforce), then serves the proxy and status ports. Event
+ * deliveries reach the status port only: the proxy port routes what kong.yml declares, and never /internal.
+ */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   const model = loadDeclarativeConfigFile(config.GATEWAY_CONFIG);
   const registry = new Registry();
@@ -32,9 +36,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     realIpRecursive: config.REAL_IP_RECURSIVE,
   });
 
+  const denylist = createGatewayDenylist(config, registry, logger);
+
   const proxy = createServer({ requestTimeout: 0 });
   const status = createServer(async (req, res) => {
-    if (req.url === '/metrics') {
+    if (req.url?.startsWith('/internal/')) {
+      await denylist.inbox(req, res);
+    } else if (req.url === '/metrics') {
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
     } else if (req.url === '/status/ready' || req.url === '/readyz' || req.url === '/livez') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"message":"ready"}');
@@ -44,7 +52,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
   const port = await listen(proxy, config.PORT, config.HOST);
   const statusPort = await listen(status, config.STATUS_PORT, config.HOST);
-  const handle = createGateway({ model, registry, clientIp, logger, listenPort: port });
+  const handle = createGateway({
+    model,
+    registry,
+    clientIp,
+    logger,
+    listenPort: port,
+    denylist: denylist.list,
+  });
   proxy.on('request', (req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'gateway failed on a request');
@@ -61,6 +76,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     port,
     statusPort,
     async close() {
+      await denylist.stop();
       await Promise.all(
         [proxy, status].map(
           (server) =>

@@ -60,7 +60,11 @@ export async function startGatewayProcess(
 
 /** Real processes: identity over a fresh database, and the gateway in front of it. */
 export async function startEdge(
-  options: { rateLimits?: Record<string, Record<string, number>> } = {},
+  options: {
+    rateLimits?: Record<string, Record<string, number>>;
+    /** Extra environment for the gateway (e.g. INTERNAL_SECRETS). */
+    gatewayEnv?: Record<string, string>;
+  } = {},
 ): Promise<Edge> {
   const database: TestDatabase = await createTestDatabase('gateway');
   const keys = createSigningKeyDir();
@@ -84,7 +88,7 @@ export async function startEdge(
       'limit-sign-in': { minute: 1000 },
     },
   });
-  const { gateway, statusUrl } = await startGatewayProcess(configFile);
+  const { gateway, statusUrl } = await startGatewayProcess(configFile, options.gatewayEnv);
   return {
     baseUrl: gateway.baseUrl,
     statusUrl,

@@ -1,7 +1,9 @@
 import { verify } from 'node:crypto';
+import type { TokenDenylist } from '@bonding/kit';
 import type { PluginHandler, RequestContext } from '../context.js';
 import type { Credential } from '../declarative/model.js';
 import { type EdgeResponse, exitResponse } from '../kong-response.js';
+import { denylistRefusal } from './denylist-refusal.js';
 import type { JwtConfig } from './schemas.js';
 
 const BEARER = /\s*[Bb]earer\s+(.+)/;
@@ -93,13 +95,15 @@ function hasValidSignature(
 /**
  * Kong's jwt plugin (KONG-REFERENCE §2) for RS256 credentials: the same token
  * search, the same 401 bodies and WWW-Authenticate values, and the consumer
- * headers sent upstream on success.
+ * headers sent upstream on success. Beyond Kong: with a denylist, a token that
+ * passed is still refused when its user was disabled or its session ended.
  */
 export function jwt(
   config: JwtConfig,
   priority: number,
   credentials: Map<string, Credential>,
   now = Date.now,
+  denylist?: TokenDenylist,
 ): PluginHandler {
   const realm = config.realm ? ` realm="${config.realm}"` : '';
   const fail = (body: Record<string, unknown>, tokenFound = true): EdgeResponse =>
@@ -146,6 +150,8 @@ export function jwt(
         return fail({ exp: 'exceeds maximum allowed expiration' });
       }
     }
+    const refused = denylist && denylistRefusal(denylist, ctx, claims);
+    if (refused) return refused;
 
     ctx.consumer = credential.consumer;
     ctx.credential = credential;

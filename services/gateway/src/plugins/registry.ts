@@ -1,3 +1,4 @@
+import type { TokenDenylist } from '@bonding/kit';
 import type { Registry } from 'prom-client';
 import type { PluginHandler } from '../context.js';
 import type { GatewayModel, PluginInstance, Route } from '../declarative/model.js';
@@ -17,10 +18,12 @@ export interface PluginChains {
   global: PluginHandler[];
 }
 
+/** `denylist`: tokens the jwt plugin refuses although they verify (disabled users, ended sessions). */
 export function buildPluginChains(
   model: GatewayModel,
   registry: Registry,
   now: () => number = Date.now,
+  denylist?: TokenDenylist,
 ): PluginChains {
   const edgeMetrics = createEdgeMetrics(registry);
   const handlers = new Map<PluginInstance, PluginHandler>();
@@ -38,7 +41,7 @@ export function buildPluginChains(
         handler = cors(config, priority);
         break;
       case 'jwt':
-        handler = jwt(config, priority, model.credentials, now);
+        handler = jwt(config, priority, model.credentials, now, denylist);
         break;
       case 'rate-limiting':
         handler = rateLimiting(config, priority, instance.id, now);
