@@ -1,6 +1,7 @@
-// The events backbone's environment for one service in a local run, derived from the service list:
-// each service accepts its own secret on /internal, holds every other service's secret to call them,
-// and delivers its events to the services that declare they consume them (`consumes`).
+// The events backbone's environment for one process in a local run, derived from the service list:
+// each service accepts its own secret on /internal, holds every other receiver's secret to call them,
+// and delivers its events to those that declare they consume them (`consumes`). The gateway has no
+// outbox: it only receives (user.disabled and session.ended, for its token denylist).
 import { internalSecrets } from './internal-secrets.js';
 
 export interface EventServiceSpec {
@@ -8,30 +9,39 @@ export interface EventServiceSpec {
   port: number;
   database?: boolean;
   edge?: boolean;
-  /** Event types (or `noun.*` patterns) this service consumes at /internal/events. */
+  /** Event types (or `noun.*` patterns) this process consumes at /internal/events. */
   consumes?: string[];
+  /** Where it takes /internal/events when not on `port`: the gateway's status port, never its public one. */
+  eventsPort?: number;
 }
 
 /** Services with a database have an outbox and an inbox; the gateway and static services do not. */
-const takesPart = (spec: EventServiceSpec) => spec.database !== false && !spec.edge;
+const hasOutbox = (spec: EventServiceSpec) => spec.database !== false && !spec.edge;
+/** Who holds a secret of its own: every service with an outbox, and whatever else consumes events. */
+const receives = (spec: EventServiceSpec) => hasOutbox(spec) || (spec.consumes ?? []).length > 0;
 
 export function eventEnv(
   spec: EventServiceSpec,
   all: readonly EventServiceSpec[],
   secretsFile?: string,
 ): Record<string, string> {
-  if (!takesPart(spec)) return {};
-  const peers = all.filter((other) => takesPart(other) && other.name !== spec.name);
+  if (!receives(spec)) return {};
   const secrets = internalSecrets(
-    all.filter(takesPart).map((s) => s.name),
+    all.filter(receives).map((s) => s.name),
     secretsFile,
   );
+  const own = { INTERNAL_SECRETS: secrets[spec.name] as string };
+  if (!hasOutbox(spec)) return own;
+  const peers = all.filter((other) => receives(other) && other.name !== spec.name);
   return {
-    INTERNAL_SECRETS: secrets[spec.name] as string,
+    ...own,
     INTERNAL_PEER_SECRETS: peers.map((peer) => `${peer.name}=${secrets[peer.name]}`).join(';'),
     EVENT_SUBSCRIBERS: peers
       .filter((peer) => (peer.consumes ?? []).length > 0)
-      .map((peer) => `${peer.name}=http://127.0.0.1:${peer.port}|${(peer.consumes ?? []).join(',')}`)
+      .map(
+        (peer) =>
+          `${peer.name}=http://127.0.0.1:${peer.eventsPort ?? peer.port}|${(peer.consumes ?? []).join(',')}`,
+      )
       .join(';'),
   };
 }

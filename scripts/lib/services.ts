@@ -28,6 +28,8 @@ export interface ServiceSpec {
    * ['user.registered', 'user.updated', 'user.disabled']: every producer delivers them to it.
    */
   consumes?: string[];
+  /** Where it takes /internal/events when not on `port` (the gateway: its status port). */
+  eventsPort?: number;
 }
 
 /** What start.ts has prepared, from which each service's environment is built. */
@@ -61,6 +63,9 @@ const localExtras: Partial<Record<ServiceName, Partial<ServiceSpec>>> = {
   notifications: { env: () => ({ SMTP_URL: process.env.SMTP_URL || LOCAL_MAIL_SINK_URL }) },
 };
 
+/** The gateway's status port: /status/ready, /metrics and the events it consumes, never its public port. */
+const GATEWAY_STATUS_PORT = 8100;
+
 const subscribed = subscriptions as Partial<Record<ServiceName, readonly EventSubscription[]>>;
 
 /** The declared services (platform/shape.ts: ports, databases, subscriptions), then the local edge. */
@@ -79,8 +84,12 @@ export const services: ServiceSpec[] = [
     port: 8000,
     database: false,
     edge: true,
-    readyUrl: 'http://127.0.0.1:8100/status/ready',
-    env: (ctx) => ({ GATEWAY_CONFIG: ctx.edgeConfig, STATUS_PORT: '8100' }),
+    readyUrl: `http://127.0.0.1:${GATEWAY_STATUS_PORT}/status/ready`,
+    // Into its token denylist, so it refuses disabled users' and ended sessions' tokens as the services do.
+    // Only locally: Kong in Kubernetes cannot consult a denylist, and the services refuse them there.
+    consumes: ['user.disabled', 'session.ended'],
+    eventsPort: GATEWAY_STATUS_PORT,
+    env: (ctx) => ({ GATEWAY_CONFIG: ctx.edgeConfig, STATUS_PORT: String(GATEWAY_STATUS_PORT) }),
   },
 ];
 

@@ -21,7 +21,8 @@ import { overrideEdgeServices } from './edge-overrides.js';
 /**
  * The platform as real processes behind the real edge, wired the way `npm start` wires it: every
  * service on its own fresh database, internal secrets and EVENT_SUBSCRIBERS derived from the service
- * registry (scripts/lib/services.ts), and the gateway enforcing kong/kong.yml with raised rate limits.
+ * registry (scripts/lib/services.ts), and the gateway enforcing kong/kong.yml with raised rate limits and
+ * refusing the tokens identity's events denylist.
  * For tests that follow a user across services (the loan story, traces, faults, fuzzing).
  */
 export const PLATFORM_SERVICES = [
@@ -104,10 +105,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const url = (name: PlatformService) => `http://127.0.0.1:${ports[name]}`;
   const keys = createSigningKeyDir();
 
-  // The registry's consumers, on this run's ports and with this run's own secrets file.
-  const running = registry
-    .filter((spec) => (names as readonly string[]).includes(spec.name))
-    .map((spec) => ({ ...spec, port: ports[spec.name as PlatformService] }));
+  // The registry's consumers, on this run's ports and with this run's own secrets file; the gateway takes
+  // its denylist events on its status port, so its ports are chosen before the producers start.
+  const gatewayPorts = { port: await freePort(), statusPort: await freePort() };
+  const gatewaySpec = registry.find((spec) => spec.edge) as (typeof registry)[number];
+  const running = [
+    ...registry
+      .filter((spec) => (names as readonly string[]).includes(spec.name))
+      .map((spec) => ({ ...spec, port: ports[spec.name as PlatformService] })),
+    { ...gatewaySpec, port: gatewayPorts.port, eventsPort: gatewayPorts.statusPort },
+  ];
   const secretsFile = join(mkdtempSync(join(tmpdir(), 'bonding-platform-')), 'internal-secrets.json');
 
   const own: Record<PlatformService, Record<string, string>> = {
@@ -204,8 +211,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (options.edgeServices) overrideEdgeServices(configFile, options.edgeServices);
     const started = await startGatewayProcess(
       configFile,
-      { ...options.env?.all, ...options.env?.gateway },
+      { ...eventEnv(gatewaySpec, running, secretsFile), ...options.env?.all, ...options.env?.gateway },
       options.startTimeoutMs,
+      gatewayPorts,
     );
     processes.gateway = started.gateway;
     statusUrl = started.statusUrl;

@@ -2,13 +2,14 @@ import { waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../services/identity/src/domain/totp.js';
 import { identityEventData, type Person, registerStudent, signInAdmin } from './journeys.js';
-import { PLATFORM_SERVICES, type Platform, startPlatform } from './platform.js';
+import { PLATFORM_SERVICES, type Platform, type PlatformService, startPlatform } from './platform.js';
 
 /**
- * Sign-out that signs out: every way a session ends makes its access tokens refused by every service
- * through the edge within seconds (401 `session_ended`), while the user's other live sessions keep
- * working; an open notification stream of the ended session closes. Identity refuses at once (it ends the
- * session); the others on session.ended@1's arrival.
+ * Sign-out that signs out: every way a session ends makes its access tokens refused within seconds (401
+ * `session_ended`) by every service on its own (what protects Kubernetes, where Kong passes such a token)
+ * and by the local gateway itself, while the user's other live sessions keep working; an open notification
+ * stream of the ended session closes. Identity refuses at once (it ends the session); the others, and the
+ * gateway, on session.ended@1's arrival.
  */
 let platform: Platform;
 
@@ -49,11 +50,25 @@ const probes = {
   notifications: '/notifications',
 } as const;
 
-async function answers(token: string): Promise<Record<string, number | string>> {
+/** Kong marks a response it produced itself with X-Kong-Response-Latency, a proxied one with the upstream's. */
+const byGateway = (response: Response) =>
+  response.headers.has('x-kong-response-latency') && !response.headers.has('x-kong-upstream-latency');
+
+/**
+ * What each service's probe answers `token`: straight from the service, or through the edge, where a
+ * refusal the gateway gave itself (before any service saw the request) says so.
+ */
+async function answers(token: string, via: 'service' | 'edge'): Promise<Record<string, number | string>> {
   const entries = await Promise.all(
     Object.entries(probes).map(async ([service, path]) => {
-      const response = await platform.api('GET', path, { token });
-      return [service, response.status === 401 ? response.json.code : response.status] as const;
+      const base = via === 'edge' ? platform.edge : platform.url(service as PlatformService);
+      const response = await fetch(`${base}/api/v1${path}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      const body = await response.text();
+      if (response.status !== 401) return [service, response.status] as const;
+      const { code } = JSON.parse(body) as { code: string };
+      return [service, byGateway(response) ? `${code} by the gateway` : code] as const;
     }),
   );
   return Object.fromEntries(entries);
@@ -62,21 +77,43 @@ async function answers(token: string): Promise<Record<string, number | string>> 
 const everywhere = (value: number | string) =>
   Object.fromEntries(Object.keys(probes).map((service) => [service, value]));
 
-/** Waits until every service refuses `token` as belonging to an ended session. */
-async function expectEndedEverywhere(token: string): Promise<void> {
-  let last: Record<string, number | string> = {};
+/** Waits until `accepted` holds for every answer, straight and through the edge, then shows them. */
+async function refusedEverywhere(
+  token: string,
+  accepted: { service: readonly string[]; edge: readonly string[] },
+  what: string,
+): Promise<{ service: Record<string, number | string>; edge: Record<string, number | string> }> {
+  let last = { service: {}, edge: {} } as Awaited<ReturnType<typeof refusedEverywhere>>;
+  const all = (found: Record<string, number | string>, allowed: readonly string[]) =>
+    Object.values(found).every((answer) => allowed.includes(String(answer)));
   await waitFor(
     async () => {
-      last = await answers(token);
-      return Object.values(last).every((answer) => answer === 'session_ended');
+      last = { service: await answers(token, 'service'), edge: await answers(token, 'edge') };
+      return all(last.service, accepted.service) && all(last.edge, accepted.edge);
     },
-    { timeoutMs: 15_000, what: 'every service to refuse the ended session' },
+    { timeoutMs: 15_000, what },
   ).catch(() => undefined);
-  expect(last).toEqual(everywhere('session_ended'));
+  return last;
+}
+
+/** Waits until every service, and the gateway in front of them, refuses `token` as of an ended session. */
+async function expectEndedEverywhere(token: string): Promise<void> {
+  const answered = await refusedEverywhere(
+    token,
+    { service: ['session_ended'], edge: ['session_ended by the gateway'] },
+    'every service and the gateway to refuse the ended session',
+  );
+  expect(answered).toEqual({
+    service: everywhere('session_ended'),
+    edge: everywhere('session_ended by the gateway'),
+  });
 }
 
 async function expectLive(token: string): Promise<void> {
-  expect(await answers(token)).toEqual(everywhere(200));
+  expect({ service: await answers(token, 'service'), edge: await answers(token, 'edge') }).toEqual({
+    service: everywhere(200),
+    edge: everywhere(200),
+  });
 }
 
 /** A student with two sessions, both working everywhere (the directories have the student). */
@@ -218,15 +255,17 @@ describe('an ended session', () => {
     const admin = await signInAdmin(platform);
     const disabled = await platform.api('POST', `/users/${person.id}/disable`, { token: admin, body: {} });
     expect(disabled.status, disabled.text).toBe(200);
+    // Either reason is right: the session ended and the user was disabled.
+    const reasons = ['session_ended', 'token_revoked'];
+    const accepted = { service: reasons, edge: reasons.map((code) => `${code} by the gateway`) };
     for (const token of [ended.token, kept.token]) {
-      await waitFor(async () => Object.values(await answers(token)).every((answer) => answer !== 200), {
-        timeoutMs: 15_000,
-        what: "every service to refuse the disabled user's token",
-      });
-      // Either reason is right: the session ended and the user was disabled.
-      for (const answer of Object.values(await answers(token))) {
-        expect(['session_ended', 'token_revoked']).toContain(answer);
-      }
+      const answered = await refusedEverywhere(
+        token,
+        accepted,
+        "every service and the gateway to refuse the disabled user's token",
+      );
+      for (const answer of Object.values(answered.service)) expect(accepted.service).toContain(answer);
+      for (const answer of Object.values(answered.edge)) expect(accepted.edge).toContain(answer);
     }
   }, 60_000);
 });

@@ -40,14 +40,18 @@ export function renderForTest(options: {
   return file;
 }
 
-/** Starts a gateway process on a rendered config and waits for its status port. */
+/**
+ * Starts a gateway process on a rendered config and waits for its status port. `ports` when they had to be
+ * known before (producers deliver to the status port).
+ */
 export async function startGatewayProcess(
   configFile: string,
   env: Record<string, string> = {},
   timeoutMs?: number,
+  ports?: { port: number; statusPort: number },
 ) {
-  const port = await freePort();
-  const statusPort = await freePort();
+  const port = ports?.port ?? (await freePort());
+  const statusPort = ports?.statusPort ?? (await freePort());
   const gateway = await startServiceProcess({
     cwd: gatewayDir,
     port,
