@@ -1,12 +1,12 @@
 // Close of business over a book of daily-interest loans (issue #20): the loans are written straight into
-// the bench's loans database (no route raises daily-interest loans yet), then one business date is closed
+// the bench's loans database (no route raises daily-interest loans yet), as the loans tests write theirs
+// (services/loans/test/daily-loan.ts), then one business date is closed
 // by the service's own engine (services/loans/src/lending/close-of-business.ts), in this process, as a
 // replica's run would do it. What it measures is the engine against MariaDB: loans per second.
-import { randomUUID } from 'node:crypto';
-import { createDatabase, createLogger, uuidv7 } from '../../packages/kit/src/index.js';
-import { legacyLendingFields } from '../../services/loans/src/db/legacy-lending.js';
+import { createDatabase, createLogger } from '../../packages/kit/src/index.js';
 import type { LoansDatabase } from '../../services/loans/src/db/schema.js';
 import { runCloseOfBusiness } from '../../services/loans/src/lending/close-of-business.js';
+import { dailyLoanRow } from '../../services/loans/test/daily-loan.js';
 
 /** Far enough ahead that no other run of the bench (or npm start) has closed it. */
 const BENCH_DATE_BASE = Date.parse('2090-01-01T00:00:00Z');
@@ -30,43 +30,17 @@ async function ensureBook(db: ReturnType<typeof createDatabase<LoansDatabase>>['
         .executeTakeFirstOrThrow()
     ).n,
   );
-  const at = new Date();
   for (let made = have; made < count; made += 1_000) {
-    const rows = Array.from({ length: Math.min(1_000, count - made) }, () => ({
-      id: uuidv7(),
-      student_id: randomUUID(),
-      created_by: randomUUID(),
-      product_id: randomUUID(),
-      principal: '1000000',
-      term_months: 60,
-      purpose: 'bench book',
-      academic_year: '2089/2090',
-      currency: 'MWK',
-      annual_rate_bps: 400,
-      grace_period_months: 0,
-      min_principal: '1',
-      max_principal: '100000000',
-      min_term_months: 1,
-      max_term_months: 120,
-      status: 'DISBURSED' as const,
-      version: 1,
-      decided_by: null,
-      failure_reason: null,
-      disbursed_at: at,
-      disbursement_transfer_id: randomUUID(),
-      idempotency_key: randomUUID(),
-      created_at: at,
-      updated_at: at,
-      ...legacyLendingFields,
-      interest_method: 'daily' as const,
-      phase: 'IN_SCHOOL' as const,
-      // Studying for the whole bench's future: every run accrues, none builds a schedule.
-      study_end_date: '2199-06-30',
-      interest_during_study: 'capitalised' as const,
-      grace_months_after_study: 12,
-      disbursed_on: '2089-09-01',
-      principal_outstanding: '1000000',
-    }));
+    const rows = Array.from({ length: Math.min(1_000, count - made) }, () =>
+      dailyLoanRow({
+        term_months: 60,
+        purpose: 'bench book',
+        academic_year: '2089/2090',
+        // Studying for the whole bench's future: every run accrues, none builds a schedule.
+        study_end_date: '2199-06-30',
+        disbursed_on: '2089-09-01',
+      }),
+    );
     await db.insertInto('loans').values(rows).execute();
   }
 }
