@@ -34,7 +34,7 @@ function registeredMetricNames(): Set<string> {
   createIdempotency({ db: {} as never, registry: service.registry });
   createIdentityMetrics(service);
   createLedgerMetrics(service);
-  createLoansMetrics(service);
+  createLoansMetrics(service, {} as never);
   createPoolMetrics(service.registry, 1);
   createNotificationMetrics(service, {} as never);
   createEdgeMetrics(service.registry);

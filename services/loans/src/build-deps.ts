@@ -1,5 +1,5 @@
 import { createIdempotency, createServiceCore, type ServiceCoreOptions } from '@bonding/kit';
-import type { LoansConfig } from './config.js';
+import { businessDateSettable, type LoansConfig } from './config.js';
 import type { LoansDatabase } from './db/schema.js';
 import type { LoansDeps } from './deps.js';
 import { createLoansMetrics } from './metrics.js';
@@ -17,7 +17,12 @@ export function buildLoansDeps(config: LoansConfig, options: ServiceCoreOptions 
     ...core,
     config,
     now,
-    loansMetrics: createLoansMetrics(core.metrics),
+    loansMetrics: createLoansMetrics(core.metrics, {
+      db: core.db,
+      now,
+      timeZone: config.BUSINESS_TIME_ZONE,
+      followsCalendar: !businessDateSettable(config),
+    }),
     idempotency: createIdempotency({
       db: core.db,
       registry: core.metrics.registry,

@@ -1,4 +1,7 @@
-import { Counter, Histogram, type ServiceMetrics } from '@bonding/kit';
+import { Counter, Gauge, Histogram, type ServiceMetrics } from '@bonding/kit';
+import type { Kysely } from 'kysely';
+import type { LoansDatabase } from './db/schema.js';
+import { businessDateLag } from './lending/business-date-lag.js';
 
 /**
  * The loan funnel: applications → decisions → disbursements → repaid. Each is
@@ -28,10 +31,47 @@ export interface LoansMetrics {
   cobLoans: Counter<'result'>;
   /** Close of business: how long a run for one business date took. */
   cobRunSeconds: Histogram;
+  /** Close of business: runs for one business date, by result (completed, with_failures, aborted). */
+  cobRuns: Counter<'result'>;
 }
 
-export function createLoansMetrics({ registry }: ServiceMetrics): LoansMetrics {
+/** What the business date lag is read from at each scrape: the database, the business clock, the zone. */
+export interface BusinessCalendar {
+  db: Kysely<LoansDatabase>;
+  now: () => Date;
+  timeZone: string;
+  /** Whether the date follows the calendar here (not settable by admins): only there is a lag a fault. */
+  followsCalendar: boolean;
+}
+
+/** Every result is exported from the start at 0, so that increase() sees the first failure of a process. */
+function zeroed<T extends string>(counter: Counter<T>, label: T, values: readonly string[]): Counter<T> {
+  for (const value of values) counter.inc({ [label]: value } as Record<T, string>, 0);
+  return counter;
+}
+
+export function createLoansMetrics({ registry }: ServiceMetrics, calendar: BusinessCalendar): LoansMetrics {
   const registers = [registry];
+  // Read at scrape time from the database-wide date: dashboards and alerts take max across replicas.
+  new Gauge({
+    name: 'loans_business_date_lag_days',
+    help:
+      'Days the business date is behind the calendar date in BUSINESS_TIME_ZONE (0 when on or ahead of it), ' +
+      'by whether it follows the calendar here (follows_calendar="false": admins move it by hand).',
+    labelNames: ['follows_calendar'] as const,
+    registers,
+    async collect() {
+      let lag: number | undefined;
+      try {
+        lag = await businessDateLag(calendar.db, calendar.timeZone, calendar.now());
+      } catch {
+        // The last value stays: a scrape must not fail with the database, whose own alerts speak for it.
+        return;
+      }
+      this.reset();
+      if (lag !== undefined) this.set({ follows_calendar: String(calendar.followsCalendar) }, lag);
+    },
+  });
   return {
     applications: new Counter({
       name: 'loans_applications_total',
@@ -80,17 +120,33 @@ export function createLoansMetrics({ registry }: ServiceMetrics): LoansMetrics {
       help: 'Loans paid off in full (status REPAID).',
       registers,
     }),
-    cobLoans: new Counter({
-      name: 'loans_close_of_business_loans_total',
-      help: 'Loans close of business went through for a business date, by result (closed, failed).',
-      labelNames: ['result'] as const,
-      registers,
-    }),
+    cobLoans: zeroed(
+      new Counter({
+        name: 'loans_close_of_business_loans_total',
+        help: 'Loans close of business went through for a business date, by result (closed, failed).',
+        labelNames: ['result'] as const,
+        registers,
+      }),
+      'result',
+      ['closed', 'failed'],
+    ),
     cobRunSeconds: new Histogram({
       name: 'loans_close_of_business_run_seconds',
       help: 'How long close of business took for one business date.',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900],
       registers,
     }),
+    cobRuns: zeroed(
+      new Counter({
+        name: 'loans_close_of_business_runs_total',
+        help:
+          'Close-of-business runs for one business date, by result: completed (every loan closed), ' +
+          'with_failures (finished, some loans or the overdue marking failed), aborted (stopped by an error).',
+        labelNames: ['result'] as const,
+        registers,
+      }),
+      'result',
+      ['completed', 'with_failures', 'aborted'],
+    ),
   };
 }

@@ -13,12 +13,19 @@ export function businessDate(deps: LendingDeps): Promise<string> {
   return currentBusinessDate(deps.db, calendarDate(now, deps.config.BUSINESS_TIME_ZONE), now);
 }
 
-/** Close of business for one date, counted in the metrics. */
+/** Close of business for one date, counted in the metrics (a run that throws counts as aborted). */
 async function closeDate(deps: LendingDeps, date: string): Promise<CobOutcome> {
-  const outcome = await runCloseOfBusiness(deps, date);
+  let outcome: CobOutcome;
+  try {
+    outcome = await runCloseOfBusiness(deps, date);
+  } catch (error) {
+    deps.loansMetrics.cobRuns.inc({ result: 'aborted' });
+    throw error;
+  }
   deps.loansMetrics.cobLoans.inc({ result: 'closed' }, outcome.loansProcessed);
   if (outcome.failures > 0) deps.loansMetrics.cobLoans.inc({ result: 'failed' }, outcome.failures);
   deps.loansMetrics.cobRunSeconds.observe(outcome.durationMs / 1000);
+  deps.loansMetrics.cobRuns.inc({ result: outcome.failures > 0 ? 'with_failures' : 'completed' });
   return outcome;
 }
 
