@@ -23,6 +23,8 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     gracePeriodMonths: 12,
     interestDuringStudy: null,
     graceMonthsAfterStudy: null,
+    trancheExpiryDays: null,
+    guarantorsRequired: 0,
     active: true,
   },
   {
@@ -39,6 +41,8 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     gracePeriodMonths: 12,
     interestDuringStudy: null,
     graceMonthsAfterStudy: null,
+    trancheExpiryDays: null,
+    guarantorsRequired: 0,
     active: true,
   },
   {
@@ -55,6 +59,8 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     gracePeriodMonths: 6,
     interestDuringStudy: null,
     graceMonthsAfterStudy: null,
+    trancheExpiryDays: null,
+    guarantorsRequired: 0,
     active: true,
   },
   {
@@ -71,6 +77,8 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     gracePeriodMonths: 0,
     interestDuringStudy: null,
     graceMonthsAfterStudy: null,
+    trancheExpiryDays: null,
+    guarantorsRequired: 0,
     active: true,
   },
   {
@@ -89,6 +97,30 @@ export const DEMO_PRODUCTS: ProductFields[] = [
     gracePeriodMonths: 0,
     interestDuringStudy: 'capitalised',
     graceMonthsAfterStudy: 12,
+    trancheExpiryDays: null,
+    guarantorsRequired: 0,
+    active: true,
+  },
+  {
+    code: 'STUDENT-TERMS',
+    name: 'Student loan paid term by term',
+    description:
+      'Tuition paid to your institution and upkeep paid to you, one term at a time once your institution ' +
+      'confirms your enrolment; a term not paid out within 30 days of its planned date lapses. Needs one ' +
+      'guarantor. Interest at 4 % a year is added to the loan while you study and for 12 months after; ' +
+      'repayment starts a year after your studies end.',
+    category: 'student',
+    currency: 'MWK',
+    minPrincipal: 10_000_000,
+    maxPrincipal: 800_000_000,
+    annualRateBps: 400,
+    minTermMonths: 12,
+    maxTermMonths: 120,
+    gracePeriodMonths: 0,
+    interestDuringStudy: 'capitalised',
+    graceMonthsAfterStudy: 12,
+    trancheExpiryDays: 30,
+    guarantorsRequired: 1,
     active: true,
   },
 ];

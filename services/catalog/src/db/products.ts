@@ -20,6 +20,8 @@ function columns(fields: ProductFields) {
     grace_period_months: fields.gracePeriodMonths,
     interest_during_study: fields.interestDuringStudy,
     grace_months_after_study: fields.graceMonthsAfterStudy,
+    tranche_expiry_days: fields.trancheExpiryDays,
+    guarantors_required: fields.guarantorsRequired,
     active: fields.active ? 1 : 0,
   };
 }

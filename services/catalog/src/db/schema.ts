@@ -1,7 +1,8 @@
 import type { EventTables } from '@bonding/kit';
 import type { Selectable } from 'kysely';
 
-export const PRODUCT_CATEGORIES = ['tuition', 'upkeep', 'other'] as const;
+/** `student` loans pay both legs of a tranche: tuition to the institution, upkeep to the student. */
+export const PRODUCT_CATEGORIES = ['tuition', 'upkeep', 'student', 'other'] as const;
 export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
 
 /** While the student studies and in grace, interest is borne by the board or added to the principal. */
@@ -25,6 +26,10 @@ export interface ProductsTable {
   /** Study terms: null on a product without them (its loans keep the legacy schedule). */
   interest_during_study: InterestDuringStudy | null;
   grace_months_after_study: number | null;
+  /** Days after its planned date an unreleased tranche lapses; null: tranches never lapse. */
+  tranche_expiry_days: number | null;
+  /** Guarantors whose consent a loan needs before approval (0–2). */
+  guarantors_required: number;
   active: number;
   created_by: string;
   created_at: Date;

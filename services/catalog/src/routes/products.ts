@@ -132,6 +132,8 @@ function fieldsOf(row: ProductRow): ProductFields {
     gracePeriodMonths: product.gracePeriodMonths,
     interestDuringStudy: product.interestDuringStudy,
     graceMonthsAfterStudy: product.graceMonthsAfterStudy,
+    trancheExpiryDays: product.trancheExpiryDays,
+    guarantorsRequired: product.guarantorsRequired,
     active: product.active,
   };
 }

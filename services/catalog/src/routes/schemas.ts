@@ -12,7 +12,11 @@ const fieldShape = {
     .openapi({ example: 'TUITION-2027' }),
   name: z.string().trim().min(1).max(120).openapi({ example: 'Tuition loan 2026/27' }),
   description: z.string().trim().max(2000),
-  category: z.enum(PRODUCT_CATEGORIES),
+  category: z.enum(PRODUCT_CATEGORIES).openapi({
+    description:
+      'What the loan pays for: tuition (paid to the institution), upkeep (paid to the student), student ' +
+      '(both, a tranche may carry a tuition and an upkeep leg) or other.',
+  }),
   currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as MWK' }),
   minPrincipal: minorUnits.openapi({ description: 'Smallest loan, in minor units.', example: 5000000 }),
   maxPrincipal: minorUnits.openapi({ description: 'Largest loan, in minor units.', example: 150000000 }),
@@ -39,6 +43,14 @@ const fieldShape = {
   graceMonthsAfterStudy: z.number().int().min(0).max(120).nullable().openapi({
     description: 'Study terms: months from the end of studies to the start of repayment (e.g. 12).',
   }),
+  trancheExpiryDays: z.number().int().min(1).max(365).nullable().openapi({
+    description:
+      'Days after its planned date a tranche not yet released lapses (e.g. 30). null: tranches never lapse.',
+  }),
+  guarantorsRequired: z.number().int().min(0).max(2).openapi({
+    description:
+      "Guarantors, named from the student's guardians, who must consent before a loan is approved.",
+  }),
   active: z.boolean(),
 };
 
@@ -51,6 +63,8 @@ export const ProductFieldsSchema = z
     gracePeriodMonths: fieldShape.gracePeriodMonths.default(0),
     interestDuringStudy: fieldShape.interestDuringStudy.default(null),
     graceMonthsAfterStudy: fieldShape.graceMonthsAfterStudy.default(null),
+    trancheExpiryDays: fieldShape.trancheExpiryDays.default(null),
+    guarantorsRequired: fieldShape.guarantorsRequired.default(0),
     active: fieldShape.active.default(true),
   })
   .openapi('ProductFields');
@@ -80,6 +94,8 @@ export const ProductSchema = z
     gracePeriodMonths: z.number().int(),
     interestDuringStudy: z.enum(INTEREST_DURING_STUDY).nullable(),
     graceMonthsAfterStudy: z.number().int().nullable(),
+    trancheExpiryDays: z.number().int().nullable(),
+    guarantorsRequired: z.number().int(),
     active: z.boolean(),
     archived: z.boolean(),
     createdBy: z.uuid(),
@@ -108,6 +124,8 @@ export function toProduct(row: ProductRow): Product {
     gracePeriodMonths: row.grace_period_months,
     interestDuringStudy: row.interest_during_study,
     graceMonthsAfterStudy: row.grace_months_after_study,
+    trancheExpiryDays: row.tranche_expiry_days,
+    guarantorsRequired: row.guarantors_required,
     active: Boolean(row.active),
     archived: row.archived_at !== null,
     createdBy: row.created_by,

@@ -1,6 +1,7 @@
 import { createEndedSessionsTable, createEventTables, type Migration } from '@bonding/kit';
 import * as createProducts from './0001_create_products.js';
 import * as addStudyTerms from './0004_add_study_terms.js';
+import * as addTrancheAndGuarantorTerms from './0005_add_tranche_and_guarantor_terms.js';
 
 /** Every migration in the order it applies; add new ones at the end. */
 export const migrations: Migration[] = [
@@ -8,4 +9,5 @@ export const migrations: Migration[] = [
   { name: '0002_create_event_tables', up: createEventTables },
   { name: '0003_create_ended_sessions', up: createEndedSessionsTable },
   { name: '0004_add_study_terms', ...addStudyTerms },
+  { name: '0005_add_tranche_and_guarantor_terms', ...addTrancheAndGuarantorTerms },
 ];
