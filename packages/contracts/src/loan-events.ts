@@ -105,6 +105,40 @@ export const loanInterestCapitalisedV1 = defineEvent({
   aggregate: byLoan,
 });
 
+export const loanRepaymentStartedV1 = defineEvent({
+  type: 'loan.repaymentStarted',
+  version: 1,
+  description:
+    'A daily-interest loan entered REPAYMENT on `businessDate` and its schedule was built: `instalments` ' +
+    'monthly instalments repay `principal`, the first of them (`instalment`, its total) due on `firstDueDate`.',
+  shape: {
+    loanId: Id,
+    studentId: Id,
+    businessDate: BusinessDate,
+    firstDueDate: BusinessDate,
+    instalment: Money,
+    instalments: z.number().int().min(1),
+    principal: Money,
+  },
+  aggregate: byLoan,
+});
+
+export const loanInstalmentDueSoonV1 = defineEvent({
+  type: 'loan.instalmentDueSoon',
+  version: 1,
+  description:
+    'An instalment falls due within the reminder window (DUE_REMINDER_DAYS) with `amountDue` of it unpaid; ' +
+    'sent once per instalment, by close of business.',
+  shape: {
+    loanId: Id,
+    studentId: Id,
+    installment: z.number().int().min(1),
+    dueDate: BusinessDate,
+    amountDue: Money,
+  },
+  aggregate: byLoan,
+});
+
 export const lendingCloseOfBusinessCompletedV1 = defineEvent({
   type: 'lending.closeOfBusinessCompleted',
   version: 1,

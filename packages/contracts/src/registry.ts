@@ -19,11 +19,13 @@ import {
   loanCancelledV1,
   loanCreatedV1,
   loanDisbursedV1,
+  loanInstalmentDueSoonV1,
   loanInterestCapitalisedV1,
   loanOverdueV1,
   loanPhaseChangedV1,
   loanRejectedV1,
   loanRepaidV1,
+  loanRepaymentStartedV1,
   repaymentReceivedV1,
 } from './loan-events.js';
 import {
@@ -58,6 +60,8 @@ export const eventContracts = [
   loanOverdueV1,
   loanPhaseChangedV1,
   loanInterestCapitalisedV1,
+  loanRepaymentStartedV1,
+  loanInstalmentDueSoonV1,
   lendingCloseOfBusinessCompletedV1,
   transferCompletedV1,
   disbursementFailedV1,

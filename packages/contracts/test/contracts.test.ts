@@ -4,6 +4,8 @@ import {
   eventContracts,
   eventTypes,
   findContract,
+  loanInstalmentDueSoonV1,
+  loanRepaymentStartedV1,
   transferCompletedV1,
   userDisabledV1,
   userRegisteredV1,
@@ -47,6 +49,8 @@ describe('the event contracts', () => {
         'loan.overdue',
         'loan.phaseChanged',
         'loan.interestCapitalised',
+        'loan.repaymentStarted',
+        'loan.instalmentDueSoon',
         'lending.closeOfBusinessCompleted',
         'tranche.certified',
         'tranche.releaseRequested',
@@ -112,6 +116,44 @@ describe('the event contracts', () => {
     expect(money('1.5')).toBe(false);
     expect(money('-3')).toBe(false);
     expect(money('007')).toBe(false);
+  });
+});
+
+describe('the repayment notices', () => {
+  const loanId = '01900000-0000-7000-8000-0000000000dd';
+  const mwk = (amountMinor: string) => ({ amountMinor, currency: 'MWK' });
+  const started = {
+    loanId,
+    studentId: userId,
+    businessDate: '2030-06-30',
+    firstDueDate: '2030-07-30',
+    instalment: mwk('94952'),
+    instalments: 12,
+    principal: mwk('1113205'),
+  };
+  const dueSoon = {
+    loanId,
+    studentId: userId,
+    installment: 1,
+    dueDate: '2030-07-30',
+    amountDue: mwk('94952'),
+  };
+
+  it('are ordered by their loan', () => {
+    expect(loanRepaymentStartedV1.aggregateOf(started)).toBe(loanId);
+    expect(loanInstalmentDueSoonV1.aggregateOf(dueSoon)).toBe(loanId);
+  });
+
+  it('carry business dates, not instants, and whole instalments', () => {
+    expect(loanRepaymentStartedV1.schema.safeParse(started).success).toBe(true);
+    expect(loanInstalmentDueSoonV1.schema.safeParse(dueSoon).success).toBe(true);
+    const instant = '2030-07-30T00:00:00Z';
+    expect(loanRepaymentStartedV1.schema.safeParse({ ...started, firstDueDate: instant }).success).toBe(
+      false,
+    );
+    expect(loanInstalmentDueSoonV1.schema.safeParse({ ...dueSoon, dueDate: instant }).success).toBe(false);
+    expect(loanRepaymentStartedV1.schema.safeParse({ ...started, instalments: 0 }).success).toBe(false);
+    expect(loanInstalmentDueSoonV1.schema.safeParse({ ...dueSoon, installment: 1.5 }).success).toBe(false);
   });
 });
 

@@ -54,6 +54,22 @@ const samples: Record<MailParams['template'], MailParams> = {
     dueDate: '2026-03-31',
     overdue: { amountMinor: '100', currency: 'MWK' },
   },
+  repayment_started: {
+    template: 'repayment_started',
+    loanId: randomUUID(),
+    businessDate: '2030-06-30',
+    firstDueDate: '2030-07-30',
+    instalment: { amountMinor: '94952', currency: 'MWK' },
+    instalments: 12,
+    principal: { amountMinor: '1113205', currency: 'MWK' },
+  },
+  instalment_due_soon: {
+    template: 'instalment_due_soon',
+    loanId: randomUUID(),
+    installment: 1,
+    dueDate: '2030-07-30',
+    amountDue: { amountMinor: '94952', currency: 'MWK' },
+  },
   money_received: {
     template: 'money_received',
     transferId: randomUUID(),
@@ -194,6 +210,80 @@ describe('the rules of who is told', () => {
     ]);
     const active = plans.userRegistered({ ...entry, status: 'active' }, { raisedBy: null, admins: [admin] });
     expect(active.notices.map((n) => n.userId)).toEqual([agent]);
+  });
+});
+
+describe('the repayment notices', () => {
+  const loanId = randomUUID();
+  const studentId = randomUUID();
+  const mwk = (amountMinor: string) => ({ amountMinor, currency: 'MWK' });
+  const recipient = { email: 'amina@example.test', firstName: 'Amina', lastName: 'Phiri' };
+
+  it('tells the student in-app and by e-mail that repayment started, with the first due date and amount', () => {
+    const plan = plans.repaymentStarted({
+      loanId,
+      studentId,
+      businessDate: '2030-06-30',
+      firstDueDate: '2030-07-30',
+      instalment: mwk('94952'),
+      instalments: 12,
+      principal: mwk('1113205'),
+    });
+    expect(plan.notices).toEqual([
+      {
+        userId: studentId,
+        kind: 'repayment_started',
+        title: 'Repayment of your loan has started',
+        body:
+          'Repayment started on 2030-06-30. Your first instalment of MWK 949.52 is due on 2030-07-30; ' +
+          '12 monthly instalments repay MWK 11,132.05.',
+        data: { loanId, businessDate: '2030-06-30', firstDueDate: '2030-07-30', instalments: 12 },
+      },
+    ]);
+    expect(plan.mails.map((mail) => [mail.userId, mail.template])).toEqual([
+      [studentId, 'repayment_started'],
+    ]);
+    const [params] = plan.mails;
+    const mail = renderMail(params as MailParams, recipient);
+    expect(mail.subject).toBe('Repayment of your loan has started');
+    expect(mail.text).toContain('Your first instalment of MWK 949.52 is due on 2030-07-30.');
+    expect(mail.text).toContain('12 monthly instalments repay MWK 11,132.05');
+    expect(mail.html).toContain('Your first instalment of MWK 949.52 is due on 2030-07-30.');
+  });
+
+  it('reminds the student in-app and by e-mail of the instalment, its amount and its due date', () => {
+    const plan = plans.instalmentDueSoon({
+      loanId,
+      studentId,
+      installment: 3,
+      dueDate: '2030-09-30',
+      amountDue: mwk('94952'),
+    });
+    expect(plan.notices).toEqual([
+      {
+        userId: studentId,
+        kind: 'instalment_due_soon',
+        title: 'An instalment is due soon',
+        body: 'Instalment 3 (MWK 949.52) is due on 2030-09-30.',
+        data: { loanId, installment: 3, dueDate: '2030-09-30' },
+      },
+    ]);
+    const [params] = plan.mails;
+    expect(params).toMatchObject({ template: 'instalment_due_soon', userId: studentId });
+    const mail = renderMail(params as MailParams, recipient);
+    expect(mail.text).toContain(
+      'Instalment 3 of your loan is due on 2030-09-30: MWK 949.52 is still to pay.',
+    );
+    expect(mail.text).toContain(loanId);
+  });
+
+  it('leaves the start of repayment to loan.repaymentStarted, and still tells the start of grace', () => {
+    const moved = (to: 'GRACE' | 'REPAYMENT') =>
+      plans.loanPhaseChanged({ loanId, studentId, from: 'IN_SCHOOL', to, businessDate: '2030-06-30' });
+    expect(moved('REPAYMENT')).toEqual({ notices: [], mails: [] });
+    expect(moved('GRACE').notices.map((notice) => [notice.userId, notice.title])).toEqual([
+      [studentId, 'Your grace period has started'],
+    ]);
   });
 });
 

@@ -301,7 +301,7 @@ describe('loan events', () => {
     expect(await kinds(byStudent.agent.id)).toEqual(['loan_cancelled']);
   });
 
-  it('loan.phaseChanged and loan.interestCapitalised: the student hears when grace and repayment start', async () => {
+  it('loan.phaseChanged and loan.interestCapitalised: the student hears when grace starts and of the interest added', async () => {
     const { student, loanId } = await raisedLoan();
     const moved = (to: 'GRACE' | 'REPAYMENT', businessDate: string) =>
       h.deliver('loan.phaseChanged@1', {
@@ -319,15 +319,51 @@ describe('loan events', () => {
       businessDate: '2030-06-30',
     });
     expect(capitalised.status).toBe(200);
+    // The move to repayment says nothing itself: loan.repaymentStarted tells it, with the first due date.
     expect((await moved('REPAYMENT', '2030-06-30')).status).toBe(200);
     const notices = (await h.notificationsOf(student.id)).slice(1);
-    expect(notices.map((notice) => notice.kind)).toEqual([
-      'loan_phase_changed',
-      'interest_capitalised',
-      'loan_phase_changed',
-    ]);
+    expect(notices.map((notice) => notice.kind)).toEqual(['loan_phase_changed', 'interest_capitalised']);
     expect(notices[1]?.body).toContain('was added to your loan on 2030-06-30');
-    expect(notices[2]?.title).toBe('Repayment of your loan starts');
+  });
+
+  it('loan.repaymentStarted: the student, in-app and by e-mail, with the first due date and amount', async () => {
+    const { student, agent, loanId } = await raisedLoan();
+    const delivered = await h.deliver('loan.repaymentStarted@1', {
+      loanId,
+      studentId: student.id,
+      businessDate: '2030-06-30',
+      firstDueDate: '2030-07-30',
+      instalment: money('94952'),
+      instalments: 12,
+      principal: money('1113205'),
+    });
+    expect(delivered.status).toBe(200);
+    const notice = (await h.notificationsOf(student.id))[1];
+    expect(notice).toMatchObject({ kind: 'repayment_started', title: 'Repayment of your loan has started' });
+    expect(notice?.body).toContain('Your first instalment of MWK 949.52 is due on 2030-07-30');
+    expect(await h.mailsOf(student.id)).toEqual([
+      expect.objectContaining({ template: 'repayment_started', status: 'pending' }),
+    ]);
+    expect(await kinds(agent.id)).toEqual([]);
+  });
+
+  it('loan.instalmentDueSoon: the student, in-app and by e-mail, once even when delivered twice', async () => {
+    const { student, loanId } = await raisedLoan();
+    const event = {
+      loanId,
+      studentId: student.id,
+      installment: 2,
+      dueDate: '2030-08-30',
+      amountDue: money('94952'),
+    };
+    const id = randomUUID();
+    expect((await h.deliver('loan.instalmentDueSoon@1', event, { id })).status).toBe(200);
+    expect((await h.deliver('loan.instalmentDueSoon@1', event, { id })).status).toBe(200);
+    expect(await kinds(student.id)).toEqual(['loan_created', 'instalment_due_soon']);
+    expect((await h.notificationsOf(student.id))[1]?.body).toBe(
+      'Instalment 2 (MWK 949.52) is due on 2030-08-30.',
+    );
+    expect(await templates(student.id)).toEqual(['instalment_due_soon']);
   });
 
   it('loan.disbursed: the student (in-app and e-mail) and the agent', async () => {

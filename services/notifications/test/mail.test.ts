@@ -108,6 +108,26 @@ describe('e-mail', () => {
     expect(mail.text).toContain(loanId);
   });
 
+  it('sends the repayment start and the reminder before a due date, with dates and amounts', async () => {
+    const student = await h.user('student', { firstName: 'Thandiwe' });
+    const loanId = randomUUID();
+    await h.deliver('loan.instalmentDueSoon@1', {
+      loanId,
+      studentId: student.id,
+      installment: 1,
+      dueDate: '2030-07-30',
+      amountDue: money('94952'),
+    });
+    const reminder = await mailTo(student.email);
+    expect(reminder.subject).toBe('A loan instalment is due soon');
+    expect(reminder.text).toContain(
+      'Instalment 1 of your loan is due on 2030-07-30: MWK 949.52 is still to pay.',
+    );
+    expect(reminder.html).toContain(
+      '<p>Instalment 1 of your loan is due on 2030-07-30: MWK 949.52 is still to pay.</p>',
+    );
+  });
+
   it('goes to the address the directory has when the mail is sent', async () => {
     const user = registration();
     // The old address is refused for now, so the mail is still waiting when the address changes.

@@ -13,6 +13,22 @@ export type MailParams =
   | { template: 'loan_rejected'; loanId: string; reason: string | null }
   | { template: 'loan_disbursed'; loanId: string; amount: Money }
   | { template: 'loan_overdue'; loanId: string; installment: number; dueDate: string; overdue: Money }
+  | {
+      template: 'repayment_started';
+      loanId: string;
+      businessDate: string;
+      firstDueDate: string;
+      instalment: Money;
+      instalments: number;
+      principal: Money;
+    }
+  | {
+      template: 'instalment_due_soon';
+      loanId: string;
+      installment: number;
+      dueDate: string;
+      amountDue: Money;
+    }
   | { template: 'money_received'; transferId: string; amount: Money }
   | { template: 'repayment_received'; loanId: string; amount: Money; outstanding: Money }
   | { template: 'email_verification'; verificationCode: string; expiresAt: string }
@@ -37,6 +53,8 @@ export const MAIL_TEMPLATES: readonly MailTemplate[] = [
   'loan_rejected',
   'loan_disbursed',
   'loan_overdue',
+  'repayment_started',
+  'instalment_due_soon',
   'money_received',
   'repayment_received',
   'email_verification',
@@ -141,6 +159,25 @@ function contentOf(params: MailParams): Content {
         paragraphs: [
           `Instalment ${params.installment} of your loan was due on ${params.dueDate} and ${formatMoney(params.overdue)} is still unpaid.`,
           'Please repay as soon as you can, or speak to your loan officer if you need help.',
+          `Loan reference: ${params.loanId}`,
+        ],
+      };
+    case 'repayment_started':
+      return {
+        subject: 'Repayment of your loan has started',
+        paragraphs: [
+          `Repayment of your loan started on ${params.businessDate}.`,
+          `Your first instalment of ${formatMoney(params.instalment)} is due on ${params.firstDueDate}. ${params.instalments} monthly instalments repay ${formatMoney(params.principal)}; you can see each one's date and amount when you sign in.`,
+          'We will remind you before each due date.',
+          `Loan reference: ${params.loanId}`,
+        ],
+      };
+    case 'instalment_due_soon':
+      return {
+        subject: 'A loan instalment is due soon',
+        paragraphs: [
+          `Instalment ${params.installment} of your loan is due on ${params.dueDate}: ${formatMoney(params.amountDue)} is still to pay.`,
+          'Paying on time keeps your loan out of arrears. Speak to your loan officer if you need help.',
           `Loan reference: ${params.loanId}`,
         ],
       };

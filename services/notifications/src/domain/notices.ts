@@ -21,6 +21,8 @@ export const NOTICE_KINDS = [
   'loan_overdue',
   'loan_phase_changed',
   'interest_capitalised',
+  'repayment_started',
+  'instalment_due_soon',
   'password_changed',
   'email_changed',
   'two_factor_changed',
@@ -447,18 +449,16 @@ export const plans = {
   },
 
   loanPhaseChanged(data: EventData<'loan.phaseChanged@1'>): Plan {
+    // loan.repaymentStarted@1 tells the start of repayment with what the student needs: the first due
+    // date and amount. A notice here too would say it twice.
+    if (data.to === 'REPAYMENT') return nothing();
     const said =
       data.to === 'GRACE'
         ? {
             title: 'Your grace period has started',
             body: `Your studies ended; from ${data.businessDate} your loan is in its grace period before repayment.`,
           }
-        : data.to === 'REPAYMENT'
-          ? {
-              title: 'Repayment of your loan starts',
-              body: `Repayment starts on ${data.businessDate}: your schedule of instalments is ready.`,
-            }
-          : { title: 'Your loan moved on', body: `From ${data.businessDate} your loan is in ${data.to}.` };
+        : { title: 'Your loan moved on', body: `From ${data.businessDate} your loan is in ${data.to}.` };
     return {
       notices: [
         {
@@ -484,6 +484,64 @@ export const plans = {
         },
       ],
       mails: [],
+    };
+  },
+
+  repaymentStarted(data: EventData<'loan.repaymentStarted@1'>): Plan {
+    const instalment = formatMoney(data.instalment);
+    return {
+      notices: [
+        {
+          userId: data.studentId,
+          kind: 'repayment_started',
+          title: 'Repayment of your loan has started',
+          body:
+            `Repayment started on ${data.businessDate}. Your first instalment of ${instalment} is due on ` +
+            `${data.firstDueDate}; ${data.instalments} monthly instalments repay ${formatMoney(data.principal)}.`,
+          data: {
+            loanId: data.loanId,
+            businessDate: data.businessDate,
+            firstDueDate: data.firstDueDate,
+            instalments: data.instalments,
+          },
+        },
+      ],
+      mails: [
+        {
+          template: 'repayment_started',
+          userId: data.studentId,
+          loanId: data.loanId,
+          businessDate: data.businessDate,
+          firstDueDate: data.firstDueDate,
+          instalment: data.instalment,
+          instalments: data.instalments,
+          principal: data.principal,
+        },
+      ],
+    };
+  },
+
+  instalmentDueSoon(data: EventData<'loan.instalmentDueSoon@1'>): Plan {
+    return {
+      notices: [
+        {
+          userId: data.studentId,
+          kind: 'instalment_due_soon',
+          title: 'An instalment is due soon',
+          body: `Instalment ${data.installment} (${formatMoney(data.amountDue)}) is due on ${data.dueDate}.`,
+          data: { loanId: data.loanId, installment: data.installment, dueDate: data.dueDate },
+        },
+      ],
+      mails: [
+        {
+          template: 'instalment_due_soon',
+          userId: data.studentId,
+          loanId: data.loanId,
+          installment: data.installment,
+          dueDate: data.dueDate,
+          amountDue: data.amountDue,
+        },
+      ],
     };
   },
 

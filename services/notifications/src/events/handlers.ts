@@ -100,6 +100,12 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
     'loan.interestCapitalised@1': async (event, trx, ctx) => {
       await apply(plans.interestCapitalised(event.data), event.id, trx, ctx);
     },
+    'loan.repaymentStarted@1': async (event, trx, ctx) => {
+      await apply(plans.repaymentStarted(event.data), event.id, trx, ctx);
+    },
+    'loan.instalmentDueSoon@1': async (event, trx, ctx) => {
+      await apply(plans.instalmentDueSoon(event.data), event.id, trx, ctx);
+    },
     'disbursement.failed@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       const admins = await activeAdmins(trx);
