@@ -146,6 +146,27 @@ export const routeGroups = [
     preflight: false,
   },
   {
+    name: 'catalog-institutions-read',
+    service: 'catalog',
+    auth: 'public',
+    rateLimit: 'per-address',
+    paths: ['/api/v1/institutions'],
+    methods: ['GET', 'HEAD'],
+    why: 'Anyone may see the institutions loans pay tuition to, archived ones by id.',
+  },
+  {
+    name: 'catalog-institutions-write',
+    service: 'catalog',
+    auth: 'role',
+    roles: ['admin'],
+    rateLimit: 'per-user',
+    paths: ['/api/v1/institutions'],
+    methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+    why: 'Institutions receive tuition money: only admins add, change or archive them (the service checks the role).',
+    // Shares its path with the read route: Kong tells them apart by method, so no OPTIONS here.
+    preflight: false,
+  },
+  {
     name: 'loans-lifecycle',
     service: 'loans',
     auth: bearer,

@@ -19,12 +19,19 @@ export async function createCatalogHarness() {
   });
   await runMigrations(built.deps.db, database.name, migrations);
   const { app } = createCatalogApp(built.deps);
-  const ids = { student: randomUUID(), otherStudent: randomUUID(), agent: randomUUID(), admin: randomUUID() };
+  const ids = {
+    student: randomUUID(),
+    otherStudent: randomUUID(),
+    agent: randomUUID(),
+    admin: randomUUID(),
+    otherAdmin: randomUUID(),
+  };
   const tokens = {
     student: await issuer.token({ sub: ids.student, role: 'student' }),
     otherStudent: await issuer.token({ sub: ids.otherStudent, role: 'student' }),
     agent: await issuer.token({ sub: ids.agent, role: 'agent' }),
     admin: await issuer.token({ sub: ids.admin, role: 'admin' }),
+    otherAdmin: await issuer.token({ sub: ids.otherAdmin, role: 'admin' }),
   };
 
   const call = createApiClient((path, init) => app.request(path, init));
@@ -58,6 +65,18 @@ export function productBody(overrides: Record<string, unknown> = {}) {
     minTermMonths: 6,
     maxTermMonths: 48,
     gracePeriodMonths: 3,
+    ...overrides,
+  };
+}
+
+/** A valid institution body with a unique code. */
+export function institutionBody(overrides: Record<string, unknown> = {}) {
+  sequence += 1;
+  return {
+    code: `UNI-${Date.now().toString(36).toUpperCase()}-${sequence}`,
+    name: 'Test university',
+    country: 'MW',
+    contactEmail: 'registrar@test-university.example',
     ...overrides,
   };
 }

@@ -39,8 +39,26 @@ export interface ProductsTable {
   version: number;
 }
 
+export interface InstitutionsTable {
+  id: string;
+  code: string;
+  name: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  contact_email: string | null;
+  created_by: string;
+  created_at: Date;
+  updated_by: string;
+  updated_at: Date;
+  archived_at: Date | null;
+  archived_by: string | null;
+  version: number;
+}
+
 export interface CatalogDatabase extends EventTables {
   products: ProductsTable;
+  institutions: InstitutionsTable;
 }
 
 export type ProductRow = Selectable<ProductsTable>;
+export type InstitutionRow = Selectable<InstitutionsTable>;

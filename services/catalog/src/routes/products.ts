@@ -24,6 +24,7 @@ import {
   ProductSchema,
   toProduct,
 } from './schemas.js';
+import { IfMatchHeader, versionedResponse } from './versioned.js';
 
 const ProductPageSchema = z
   .object({ items: z.array(ProductSchema), nextCursor: z.string().nullable() })
@@ -35,14 +36,7 @@ const ListQuerySchema = pageQuerySchema.extend({
     .openapi({ description: 'Only active (or only inactive) products.' }),
   category: z.enum(PRODUCT_CATEGORIES).optional(),
 });
-const IfMatchHeader = z.object({
-  'if-match': z.string().optional().openapi({ description: 'The ETag of the version you read (required).' }),
-});
-const productResponse = (description: string) => ({
-  description,
-  headers: { ETag: { schema: { type: 'string' as const }, description: 'The version, for If-Match.' } },
-  content: { 'application/json': { schema: ProductSchema } },
-});
+const productResponse = (description: string) => versionedResponse(description, ProductSchema);
 
 const list = createRoute({
   method: 'get',

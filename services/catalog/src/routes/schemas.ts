@@ -5,11 +5,13 @@ import { INTEREST_DURING_STUDY, PRODUCT_CATEGORIES, type ProductRow } from '../d
 const minorUnits = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const months = z.number().int().min(1).max(600);
 
+/** The short, stable name staff and students use: products' and institutions' codes alike. */
+export const codeSchema = z
+  .string()
+  .regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { error: 'must be 2–32 upper-case letters, digits or "-"' });
+
 const fieldShape = {
-  code: z
-    .string()
-    .regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, { error: 'must be 2–32 upper-case letters, digits or "-"' })
-    .openapi({ example: 'TUITION-2027' }),
+  code: codeSchema.openapi({ example: 'TUITION-2027' }),
   name: z.string().trim().min(1).max(120).openapi({ example: 'Tuition loan 2026/27' }),
   description: z.string().trim().max(2000),
   category: z.enum(PRODUCT_CATEGORIES).openapi({

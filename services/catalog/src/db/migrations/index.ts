@@ -2,6 +2,7 @@ import { createEndedSessionsTable, createEventTables, type Migration } from '@bo
 import * as createProducts from './0001_create_products.js';
 import * as addStudyTerms from './0004_add_study_terms.js';
 import * as addTrancheAndGuarantorTerms from './0005_add_tranche_and_guarantor_terms.js';
+import * as createInstitutions from './0006_create_institutions.js';
 
 /** Every migration in the order it applies; add new ones at the end. */
 export const migrations: Migration[] = [
@@ -10,4 +11,5 @@ export const migrations: Migration[] = [
   { name: '0003_create_ended_sessions', up: createEndedSessionsTable },
   { name: '0004_add_study_terms', ...addStudyTerms },
   { name: '0005_add_tranche_and_guarantor_terms', ...addTrancheAndGuarantorTerms },
+  { name: '0006_create_institutions', ...createInstitutions },
 ];
