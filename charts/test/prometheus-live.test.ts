@@ -3,7 +3,8 @@
 // e-mail going to a local SMTP sink, scraped as the chart's ServiceMonitors scrape it
 // (scripts/lib/prometheus-config.ts). The test drives a loan story through the edge — an agent raises a
 // loan, an admin approves it, the ledger disburses it and the student repays it to REPAID; another loan is
-// rejected; a withdrawal is refused; the ledger is reconciled — then stops students and registers a user
+// rejected; a withdrawal is refused; the ledger is reconciled; a business date is closed over two
+// daily-interest loans — then stops students and registers a user
 // whose deliveries to it back up and end as dead letters (and whose e-mail the sink refuses), then the
 // edge's own answers: sign-ins that fail (401), an unknown route (404), sign-ins past the limit (429) and,
 // once identity is stopped, a 5xx. It then runs each panel query, variables substituted, through the HTTP
@@ -15,8 +16,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../packages/kit/src/index.js';
 import { freePort } from '../../packages/testing/src/index.js';
 import { prometheusArgs, prometheusConfig } from '../../scripts/lib/prometheus-config.js';
+import type { LoansDatabase } from '../../services/loans/src/db/schema.js';
+import { nextDate } from '../../services/loans/src/lending/business-date.js';
+import { insertDailyLoan } from '../../services/loans/test/daily-loan.js';
 import { type MailSink, startMailSink } from '../../services/notifications/src/dev/mail-sink.js';
 import {
   approvedAgent,
@@ -160,6 +165,33 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
     expect(refused.status, refused.text).toBe(422);
     const reconciled = await platform.api('GET', '/ledger/reconciliation', { token: adminToken });
     expect(reconciled.status, reconciled.text).toBe(200);
+    await closeOfBusiness(adminToken);
+  }
+
+  /** The next business date closed over two daily-interest loans (written straight into loans' tables). */
+  async function closeOfBusiness(adminToken: string): Promise<void> {
+    const today = await platform.api('GET', '/lending/business-date', { token: adminToken });
+    expect(today.status, today.text).toBe(200);
+    const from = today.json.businessDate as string;
+    const loans = createDatabase<LoansDatabase>({ url: platform.databaseUrl('loans'), poolSize: 1 });
+    try {
+      for (const principal of ['1000000', '2500000']) {
+        await insertDailyLoan(loans.db, {
+          principal,
+          principal_outstanding: principal,
+          disbursed_on: from,
+          study_end_date: '2099-06-30',
+        });
+      }
+    } finally {
+      await loans.close();
+    }
+    const moved = await platform.api('POST', '/lending/business-date', {
+      token: adminToken,
+      body: { businessDate: nextDate(from) },
+    });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.json.closed).toEqual([expect.objectContaining({ loansProcessed: 2, failures: 0 })]);
   }
 
   beforeAll(async () => {
@@ -222,6 +254,7 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
     expect(limited).toBe(true);
     await waitFor('kong_http_requests_total{code="429"}');
     await waitFor('loans_repaid_total > 0');
+    await waitFor('loans_close_of_business_loans_total{result="closed"} > 0');
     await waitFor('ledger_reconciliation_last_run_timestamp_seconds');
     await waitFor('mail_sent_total');
     await waitFor('mail_send_failures_total');
