@@ -3,6 +3,7 @@ import { migrations } from './db/migrations/index.js';
 import { systemAccountsReadiness } from './db/system-accounts.js';
 import type { LedgerDeps } from './deps.js';
 import { loanApprovedHandler, loanApprovedV2Handler } from './events/loan-approved.js';
+import { trancheReleaseRequestedHandler } from './events/tranche-release.js';
 import { accountRoutes } from './routes/accounts.js';
 import { cardRoutes } from './routes/cards.js';
 import { internalTransferRoutes } from './routes/internal-transfers.js';
@@ -30,9 +31,14 @@ export function createLedgerApp(deps: LedgerDeps) {
     .route('/api/v1', transferRoutes(deps))
     .route('/api/v1', reconciliationRoutes(deps))
     .route('/internal', internalTransferRoutes(deps));
-  // loan.approved (the disbursement saga), user.disabled into the token denylist, the outbox's dead letters.
+  // loan.approved and tranche.releaseRequested (the disbursement and release sagas), user.disabled into
+  // the token denylist, the outbox's dead letters.
   mountEventRoutes(service.app, deps.events, {
-    handlers: { 'loan.approved@1': loanApprovedHandler(deps), 'loan.approved@2': loanApprovedV2Handler() },
+    handlers: {
+      'loan.approved@1': loanApprovedHandler(deps),
+      'loan.approved@2': loanApprovedV2Handler(),
+      'tranche.releaseRequested@1': trancheReleaseRequestedHandler(deps),
+    },
   });
   return service;
 }

@@ -17,12 +17,18 @@ const TITLES: Record<number, string> = { 409: 'Conflict', 422: 'Unprocessable Co
 
 /** A movement of money the ledger refused; nothing of it was applied. */
 export class TransferRejected extends DomainError {
+  readonly rejection: RejectionCode;
+  /** The account the rule is about, when there is one. */
+  readonly accountId: string | undefined;
+
   constructor(code: RejectionCode, detail: string, accountId?: string) {
     const status = REJECTION_STATUS[code];
     super(status, code, TITLES[status] ?? 'Bad Request', {
       detail,
       ...(accountId ? { extensions: { accountId } } : {}),
     });
+    this.rejection = code;
+    this.accountId = accountId;
   }
 }
 

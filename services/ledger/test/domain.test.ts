@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeAccountStatus, mayGoNegative } from '../src/domain/accounts.js';
+import { ACCOUNT_TYPES, changeAccountStatus, mayGoNegative } from '../src/domain/accounts.js';
 import { changeCardStatus, newCardDetails } from '../src/domain/cards.js';
 import { MAX_MINOR_UNITS, minorUnits, toJsonAmount } from '../src/domain/money.js';
 import {
@@ -9,6 +9,7 @@ import {
   type TransferKind,
 } from '../src/domain/posting.js';
 import { currencyBalanced } from '../src/domain/reconciliation.js';
+import { planRelease, refusalReason } from '../src/domain/tranche-release.js';
 
 const account = (overrides: Partial<PostingAccount> = {}): PostingAccount => ({
   id: 'a',
@@ -114,7 +115,7 @@ describe('planPosting', () => {
   });
 
   it('moves each kind only between the account types it names', () => {
-    const types = ['wallet', 'funding', 'cash'] as const;
+    const types = ACCOUNT_TYPES;
     for (const [kind, route] of Object.entries(TRANSFER_ROUTES) as [
       TransferKind,
       (typeof TRANSFER_ROUTES)[TransferKind],
@@ -128,12 +129,29 @@ describe('planPosting', () => {
             amount: 1n,
             currency: 'MWK',
           });
-          const allowed = fromType === route.from && toType === route.to;
+          const allowed = fromType === route.from && route.to.includes(toType);
           expect(plan.ok, `${kind} ${fromType} → ${toType}`).toBe(allowed);
           if (!allowed) expect(plan).toMatchObject({ code: 'account_type_not_allowed' });
         }
       }
     }
+  });
+
+  it('pays an institution account only by disbursement from funding, and takes money out of it by nothing', () => {
+    const allowed: string[] = [];
+    for (const kind of Object.keys(TRANSFER_ROUTES) as TransferKind[]) {
+      for (const other of ACCOUNT_TYPES) {
+        const institution = account({ id: 'i', type: 'institution', balance: 1_000n });
+        const counterpart = account({ id: 'o', type: other, balance: 1_000n });
+        if (planPosting({ kind, from: institution, to: counterpart, amount: 1n, currency: 'MWK' }).ok) {
+          allowed.push(`${kind}: institution → ${other}`);
+        }
+        if (planPosting({ kind, from: counterpart, to: institution, amount: 1n, currency: 'MWK' }).ok) {
+          allowed.push(`${kind}: ${other} → institution`);
+        }
+      }
+    }
+    expect(allowed).toEqual(['disbursement: funding → institution']);
   });
 
   it('keeps every balance within ±(2^53 − 1)', () => {
@@ -193,6 +211,55 @@ describe('account status changes', () => {
     expect(mayGoNegative('wallet')).toBe(false);
     expect(mayGoNegative('funding')).toBe(true);
     expect(mayGoNegative('cash')).toBe(true);
+    expect(mayGoNegative('institution')).toBe(false);
+  });
+});
+
+describe('planRelease', () => {
+  const money = (amountMinor: string, currency = 'MWK') => ({ amountMinor, currency });
+  const institutionId = '01900000-0000-7000-8000-000000000001';
+
+  it('posts tuition to the institution and upkeep to the wallet, and no leg of zero', () => {
+    expect(planRelease({ institutionId, tuition: money('300'), upkeep: money('45') })).toEqual({
+      ok: true,
+      currency: 'MWK',
+      legs: [
+        { name: 'tuition', amount: 300n, institutionId },
+        { name: 'upkeep', amount: 45n },
+      ],
+    });
+    expect(planRelease({ institutionId, tuition: money('0'), upkeep: money('45') })).toEqual({
+      ok: true,
+      currency: 'MWK',
+      legs: [{ name: 'upkeep', amount: 45n }],
+    });
+    expect(
+      planRelease({ institutionId: null, tuition: money('0', 'USD'), upkeep: money('9', 'USD') }),
+    ).toEqual({ ok: true, currency: 'USD', legs: [{ name: 'upkeep', amount: 9n }] });
+  });
+
+  it('refuses a tranche of nothing, beyond the exact range, in two currencies, or tuition without a payee', () => {
+    const reason = (request: Parameters<typeof planRelease>[0]) => {
+      const plan = planRelease(request);
+      return plan.ok ? 'ok' : plan.reason;
+    };
+    expect(reason({ institutionId, tuition: money('0'), upkeep: money('0') })).toBe('invalid_amount');
+    expect(reason({ institutionId, tuition: money('9007199254740992'), upkeep: money('0') })).toBe(
+      'invalid_amount',
+    );
+    expect(reason({ institutionId, tuition: money('1'), upkeep: money('1', 'USD') })).toBe(
+      'currency_mismatch',
+    );
+    expect(reason({ institutionId: null, tuition: money('1'), upkeep: money('1') })).toBe(
+      'institution_required',
+    );
+  });
+
+  it("names the account whose state refused a leg, and passes other rules' codes through", () => {
+    expect(refusalReason('account_frozen', 'wallet')).toBe('wallet_frozen');
+    expect(refusalReason('account_closed', 'institution')).toBe('institution_account_closed');
+    expect(refusalReason('account_frozen', 'funding')).toBe('funding_account_frozen');
+    expect(refusalReason('balance_limit_exceeded', undefined)).toBe('balance_limit_exceeded');
   });
 });
 

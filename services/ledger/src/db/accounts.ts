@@ -1,6 +1,11 @@
 import { Conflict, NotFound, PreconditionFailed } from '@bonding/kit';
 import type { Kysely } from 'kysely';
-import { type AccountStatus, type AccountType, changeAccountStatus } from '../domain/accounts.js';
+import {
+  type AccountStatus,
+  type AccountType,
+  changeAccountStatus,
+  type SystemAccountType,
+} from '../domain/accounts.js';
 import { minorUnits } from '../domain/money.js';
 import { type AccountRow, type LedgerDatabase, PLATFORM_OWNER } from './schema.js';
 
@@ -20,6 +25,8 @@ export interface NewAccount {
   type: AccountType;
   currency: string;
   now: Date;
+  /** The payee of an institution account: its owner key (it has no user as holder). */
+  institutionId?: string;
 }
 
 /** Inserts an account; the unique key answers 409 when the holder already has one of its kind. */
@@ -30,7 +37,7 @@ export async function insertAccount(db: Db, account: NewAccount): Promise<void> 
       .values({
         id: account.id,
         owner_id: account.ownerId,
-        owner_key: account.ownerId ?? PLATFORM_OWNER,
+        owner_key: account.ownerId ?? account.institutionId ?? PLATFORM_OWNER,
         type: account.type,
         currency: account.currency,
         status: 'active',
@@ -46,7 +53,9 @@ export async function insertAccount(db: Db, account: NewAccount): Promise<void> 
       'account_exists',
       account.ownerId
         ? `You already have a ${account.currency} wallet.`
-        : `The ${account.currency} ${account.type} account already exists.`,
+        : account.institutionId
+          ? `The institution already has a ${account.currency} account.`
+          : `The ${account.currency} ${account.type} account already exists.`,
     );
   }
 }
@@ -61,29 +70,43 @@ export async function getAccount(db: Db, id: string): Promise<AccountRow> {
   return row;
 }
 
-/** A user's wallet in a currency (whatever its status), if they have one. */
-export function findWallet(db: Db, ownerId: string, currency: string): Promise<AccountRow | undefined> {
-  return db
+/**
+ * The account of a holder (a user, an institution, the platform) of a type in a currency, whatever its
+ * status. `lock` reads it FOR UPDATE, which also sees the latest committed row: inside a transaction that
+ * has already read (REPEATABLE READ) a plain read does not, so the loser of a race to open an account
+ * must lock to find it.
+ */
+export function findOwnedAccount(
+  db: Db,
+  account: { ownerKey: string; type: AccountType; currency: string },
+  options: { lock?: boolean } = {},
+): Promise<AccountRow | undefined> {
+  const query = db
     .selectFrom('accounts')
     .selectAll()
-    .where('owner_key', '=', ownerId)
-    .where('type', '=', 'wallet')
-    .where('currency', '=', currency)
-    .executeTakeFirst();
+    .where('owner_key', '=', account.ownerKey)
+    .where('type', '=', account.type)
+    .where('currency', '=', account.currency);
+  return (options.lock ? query.forUpdate() : query).executeTakeFirst();
+}
+
+/** A user's wallet in a currency (whatever its status), if they have one. */
+export function findWallet(
+  db: Db,
+  ownerId: string,
+  currency: string,
+  options: { lock?: boolean } = {},
+): Promise<AccountRow | undefined> {
+  return findOwnedAccount(db, { ownerKey: ownerId, type: 'wallet', currency }, options);
 }
 
 export function findSystemAccount(
   db: Db,
-  type: Exclude<AccountType, 'wallet'>,
+  type: SystemAccountType,
   currency: string,
+  options: { lock?: boolean } = {},
 ): Promise<AccountRow | undefined> {
-  return db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('owner_key', '=', PLATFORM_OWNER)
-    .where('type', '=', type)
-    .where('currency', '=', currency)
-    .executeTakeFirst();
+  return findOwnedAccount(db, { ownerKey: PLATFORM_OWNER, type, currency }, options);
 }
 
 /** The user's wallet in the currency, opened now if they have none (disbursements). */
@@ -99,13 +122,14 @@ export async function openWalletIfMissing(
     // Opened concurrently by another request: use that one.
     if (!(error instanceof Conflict)) throw error;
   }
-  const opened = await findWallet(db, account.ownerId, account.currency);
+  const opened = await findWallet(db, account.ownerId, account.currency, { lock: true });
   if (!opened) throw new Error('wallet vanished after it was opened');
   return opened;
 }
 
 export interface AccountFilter {
   ownerId?: string | undefined;
+  institutionId?: string | undefined;
   type?: AccountType | undefined;
   currency?: string | undefined;
   status?: AccountStatus | undefined;
@@ -122,6 +146,9 @@ export function listAccounts(db: Db, filter: AccountFilter): Promise<AccountRow[
     .orderBy('id', 'desc')
     .limit(filter.limit + 1);
   if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
+  if (filter.institutionId) {
+    query = query.where('owner_key', '=', filter.institutionId).where('type', '=', 'institution');
+  }
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.currency) query = query.where('currency', '=', filter.currency);
   if (filter.status) query = query.where('status', '=', filter.status);

@@ -32,6 +32,11 @@ export interface PostOptions {
   /** Runs last inside the transaction (e.g. recording the idempotent response), so it commits with it. */
   beforeCommit?: (trx: Transaction<LedgerDatabase>, transfer: TransferRow) => Promise<void>;
   onLockRetry?: (attempt: number) => void;
+  /**
+   * false: no transfer.completed. A tranche's legs are announced together by tranche.released; a
+   * transfer.completed of purpose disbursement would look to loans like a v1 loan's disbursement.
+   */
+  announce?: boolean;
 }
 
 export interface Posted {
@@ -111,6 +116,24 @@ export async function postTransfer(
 }
 
 /**
+ * Locks accounts in id order, the one order every transaction takes them in: two that need the same
+ * accounts queue instead of deadlocking. A transaction that posts several transfers locks all their
+ * accounts first, or it would hold one transfer's accounts while waiting for the next one's.
+ */
+export function lockAccounts(
+  trx: Transaction<LedgerDatabase>,
+  ids: readonly string[],
+): Promise<AccountRow[]> {
+  return trx
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)].sort())
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
+/**
  * The body of postTransfer, inside a transaction the caller owns (an event
  * handler's): it throws TransferRejected before writing anything, and
  * KeyAlreadyUsed when the initiator's key already moved money.
@@ -120,14 +143,7 @@ export async function postInTransaction(
   order: TransferOrder,
   options: PostOptions,
 ): Promise<TransferRow> {
-  const ids = [...new Set([order.fromAccountId, order.toAccountId])].sort();
-  const locked = await trx
-    .selectFrom('accounts')
-    .selectAll()
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .forUpdate()
-    .execute();
+  const locked = await lockAccounts(trx, [order.fromAccountId, order.toAccountId]);
   const from = locked.find((row) => row.id === order.fromAccountId);
   const to = locked.find((row) => row.id === order.toAccountId);
   if (!from) throw accountNotFound(order.fromAccountId);
@@ -198,7 +214,7 @@ export async function postInTransaction(
       },
     ])
     .execute();
-  await emitEvent(trx, transferCompleted(transfer), { now });
+  if (options.announce !== false) await emitEvent(trx, transferCompleted(transfer), { now });
   await options.beforeCommit?.(trx, transfer);
   return transfer;
 }

@@ -9,9 +9,12 @@ type MinorUnits = string;
 
 export interface AccountsTable {
   id: string;
-  /** The identity user id of a wallet's holder; null for the platform's system accounts. */
+  /** The identity user id of a wallet's holder; null for system and institution accounts. */
   owner_id: string | null;
-  /** owner_id, or 'platform' (never NULL, so it can be unique with type and currency). */
+  /**
+   * owner_id, the institution's id for an institution account, or 'platform' (never NULL, so it can be
+   * unique with type and currency).
+   */
   owner_key: string;
   type: AccountType;
   currency: string;

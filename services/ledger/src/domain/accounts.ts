@@ -1,16 +1,25 @@
-export const ACCOUNT_TYPES = ['wallet', 'funding', 'cash'] as const;
+export const ACCOUNT_TYPES = ['wallet', 'funding', 'cash', 'institution'] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
 
 /** The platform's own accounts, one of each per currency: they face the outside world. */
 export const SYSTEM_ACCOUNT_TYPES = ['funding', 'cash'] as const;
 export type SystemAccountType = (typeof SYSTEM_ACCOUNT_TYPES)[number];
 
+/**
+ * What POST /accounts opens. An institution's account is opened only by its first tranche release: its
+ * owner key is the institution's id, which nothing here could check if a person typed it in.
+ */
+export const OPENABLE_ACCOUNT_TYPES = ['wallet', ...SYSTEM_ACCOUNT_TYPES] as const;
+
 export const ACCOUNT_STATUSES = ['active', 'frozen', 'closed'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
-/** Wallets hold a user's money and never go below zero; system accounts may. */
+/**
+ * Only system accounts may go below zero. Wallets and institution accounts hold money owed to someone
+ * (a student, a college): a negative balance there would be money the ledger invented.
+ */
 export function mayGoNegative(type: AccountType): boolean {
-  return type !== 'wallet';
+  return (SYSTEM_ACCOUNT_TYPES as readonly AccountType[]).includes(type);
 }
 
 export type AccountAction = 'freeze' | 'unfreeze' | 'close';

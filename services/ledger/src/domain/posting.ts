@@ -4,13 +4,18 @@ import { MAX_MINOR_UNITS } from './money.js';
 export const TRANSFER_KINDS = ['deposit', 'withdrawal', 'transfer', 'disbursement', 'repayment'] as const;
 export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
-/** The account types each kind of movement takes money from and gives it to. */
-export const TRANSFER_ROUTES: Record<TransferKind, { from: AccountType; to: AccountType }> = {
-  transfer: { from: 'wallet', to: 'wallet' },
-  deposit: { from: 'cash', to: 'wallet' },
-  withdrawal: { from: 'wallet', to: 'cash' },
-  disbursement: { from: 'funding', to: 'wallet' },
-  repayment: { from: 'wallet', to: 'funding' },
+/**
+ * The account types each kind of movement takes money from and gives it to. A disbursement pays a loan
+ * out: to the student's wallet, or a tranche's tuition to the institution's account. No kind takes money
+ * out of an institution account: it only receives (paying an institution out to its bank would be a new
+ * kind, institution → cash).
+ */
+export const TRANSFER_ROUTES: Record<TransferKind, { from: AccountType; to: readonly AccountType[] }> = {
+  transfer: { from: 'wallet', to: ['wallet'] },
+  deposit: { from: 'cash', to: ['wallet'] },
+  withdrawal: { from: 'wallet', to: ['cash'] },
+  disbursement: { from: 'funding', to: ['wallet', 'institution'] },
+  repayment: { from: 'wallet', to: ['funding'] },
 };
 
 /** An account as the transfer finds it, locked. */
@@ -102,11 +107,11 @@ export function planPosting(request: PostingRequest): Posting | Rejection {
     }
   }
   const route = TRANSFER_ROUTES[kind];
-  if (from.type !== route.from || to.type !== route.to) {
+  if (from.type !== route.from || !route.to.includes(to.type)) {
     return {
       ok: false,
       code: 'account_type_not_allowed',
-      detail: `A ${kind} moves money from a ${route.from} account to a ${route.to} account.`,
+      detail: `A ${kind} moves money from a ${route.from} account to a ${route.to.join(' or ')} account.`,
     };
   }
   const fromBalanceAfter = from.balance - amount;

@@ -19,7 +19,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { changeStatus, findSystemAccount, getAccount, insertAccount, listAccounts } from '../db/accounts.js';
 import { statementPage } from '../db/statement.js';
 import type { LedgerDeps } from '../deps.js';
-import { ACCOUNT_STATUSES, ACCOUNT_TYPES, type AccountAction } from '../domain/accounts.js';
+import {
+  ACCOUNT_STATUSES,
+  ACCOUNT_TYPES,
+  type AccountAction,
+  OPENABLE_ACCOUNT_TYPES,
+} from '../domain/accounts.js';
 import { minorUnits, toJsonAmount } from '../domain/money.js';
 import { Unprocessable } from '../errors.js';
 import { isStaff, visibleAccount } from './access.js';
@@ -36,16 +41,24 @@ import {
 
 const OpenAccountSchema = z
   .strictObject({
-    type: z.enum(ACCOUNT_TYPES).default('wallet').openapi({
-      description:
-        'wallet: your own (students). funding or cash: the system accounts of a currency (admins).',
-    }),
+    type: z
+      .enum(OPENABLE_ACCOUNT_TYPES)
+      .default('wallet')
+      .openapi({
+        description:
+          'wallet: your own (students). funding or cash: the system accounts of a currency (admins). ' +
+          "An institution's account is opened by its first tranche release, never here.",
+      }),
     currency: CurrencySchema.optional().openapi({ description: 'Defaults to the platform currency (MWK).' }),
   })
   .openapi('OpenAccount');
 
 const ListQuerySchema = pageQuerySchema.extend({
   ownerId: z.uuid().optional().openapi({ description: "Staff: one holder's accounts." }),
+  institutionId: z
+    .uuid()
+    .optional()
+    .openapi({ description: "Staff: one institution's accounts (the payee of tuition)." }),
   type: z.enum(ACCOUNT_TYPES).optional(),
   currency: CurrencySchema.optional(),
   status: z.enum(ACCOUNT_STATUSES).optional(),

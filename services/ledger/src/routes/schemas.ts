@@ -64,8 +64,18 @@ export const TransferIdParamSchema = z.object({
 export const AccountSchema = z
   .object({
     id: z.uuid(),
-    ownerId: z.uuid().nullable().openapi({ description: "The holder's user id; null for system accounts." }),
-    type: z.enum(ACCOUNT_TYPES),
+    ownerId: z
+      .uuid()
+      .nullable()
+      .openapi({ description: "The holder's user id; null for system and institution accounts." }),
+    institutionId: z.uuid().nullable().openapi({
+      description: "An institution account's institution (the payee of tuition); null for the others.",
+    }),
+    type: z.enum(ACCOUNT_TYPES).openapi({
+      description:
+        "wallet: a user's. funding, cash: the platform's, per currency. institution: an institution's, " +
+        'opened by its first tranche release; it only receives, and only staff see it.',
+    }),
     currency: z.string(),
     status: z.enum(ACCOUNT_STATUSES),
     balance: MoneyOutSchema,
@@ -79,6 +89,7 @@ export function toAccount(row: AccountRow): z.infer<typeof AccountSchema> {
   return {
     id: row.id,
     ownerId: row.owner_id,
+    institutionId: row.type === 'institution' ? row.owner_key : null,
     type: row.type,
     currency: row.currency,
     status: row.status,
