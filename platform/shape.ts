@@ -19,7 +19,11 @@ export const services = [
   { name: 'students', port: 3002 },
   { name: 'catalog', port: 3003 },
   { name: 'loans', port: 3004, produces: ['loan.*', 'lending.*', 'repayment.received'] },
-  { name: 'ledger', port: 3005, produces: ['transfer.completed', 'disbursement.failed'] },
+  {
+    name: 'ledger',
+    port: 3005,
+    produces: ['transfer.completed', 'disbursement.failed', 'tranche.released', 'tranche.releaseFailed'],
+  },
   { name: 'notifications', port: 3006 },
   // The API reference portal: the merged OpenAPI document of every service and an interactive UI.
   { name: 'docs', port: 3010, database: false },
@@ -254,7 +258,7 @@ export const subscriptions = {
     { type: 'transfer.completed', where: { field: 'purpose', equals: 'disbursement' } },
     'disbursement.failed',
   ],
-  ledger: ['user.disabled', 'session.ended', 'loan.approved'],
+  ledger: ['user.disabled', 'session.ended', 'loan.approved', 'tranche.releaseRequested'],
   notifications: [
     'user.*',
     'agent.approved',
