@@ -92,9 +92,15 @@ describe('close-of-business runs by result', () => {
     // On daily interest without study terms: closing its day throws, the others close.
     const broken = await insertDailyLoan(h.deps.db, { disbursed_on: from, study_end_date: null });
     await insertDailyLoan(h.deps.db, { disbursed_on: from, study_end_date: '2099-06-30' });
+    // The date does not pass a run that left a loan unclosed: the next attempt closes just that loan.
     const failing = await move(nextDate(from));
-    expect(failing.status, failing.text).toBe(200);
-    expect(failing.json.closed).toEqual([expect.objectContaining({ loansProcessed: 1, failures: 1 })]);
+    expect(failing.status, failing.text).toBe(503);
+    expect(failing.json).toMatchObject({
+      code: 'close_of_business_incomplete',
+      businessDate: from,
+      failures: 1,
+    });
+    expect(await businessDate()).toBe(from);
     expect(await runs()).toEqual({
       ...before,
       withFailures: (before.withFailures ?? 0) + 1,
@@ -104,8 +110,12 @@ describe('close-of-business runs by result', () => {
     await h.deps.db.updateTable('loans').set({ status: 'REPAID' }).where('id', '=', broken).execute();
     const clean = await move(nextDate(nextDate(from)));
     expect(clean.status, clean.text).toBe(200);
+    expect(clean.json.closed).toEqual([
+      expect.objectContaining({ businessDate: from, loansProcessed: 0, failures: 0 }),
+      expect.objectContaining({ businessDate: nextDate(from), loansProcessed: 1, failures: 0 }),
+    ]);
     const afterClean = await runs();
-    expect(afterClean.completed).toBe((before.completed ?? 0) + 1);
+    expect(afterClean.completed).toBe((before.completed ?? 0) + 2);
 
     // The run cannot record itself: it stops with an error and the date stays where it was.
     await sql`RENAME TABLE cob_runs TO cob_runs_away`.execute(h.deps.db);

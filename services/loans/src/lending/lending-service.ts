@@ -1,3 +1,4 @@
+import { DomainError } from '@bonding/kit';
 import type { LoansDeps } from '../deps.js';
 import { advanceBusinessDate, calendarDate, currentBusinessDate } from './business-date.js';
 import { type CobOutcome, runCloseOfBusiness } from './close-of-business.js';
@@ -29,7 +30,12 @@ async function closeDate(deps: LendingDeps, date: string): Promise<CobOutcome> {
   return outcome;
 }
 
-/** Moves the business date to `to`, closing each date it passes; answers the runs. */
+/**
+ * Moves the business date to `to`, closing each date it passes; answers the runs. A date whose run left
+ * loans unclosed is not passed: the date stays on it (503 close_of_business_incomplete), so the next
+ * attempt — the calendar follower's next check, or the admin's next request — closes just those loans
+ * instead of leaving them a day short of interest.
+ */
 export async function moveBusinessDate(
   deps: LendingDeps,
   to: string,
@@ -38,7 +44,15 @@ export async function moveBusinessDate(
   // On first use the date starts from today's calendar date, not from the one asked for.
   await businessDate(deps);
   const reached = await advanceBusinessDate(deps.db, to, deps.now, async (date) => {
-    closed.push(await closeDate(deps, date));
+    const outcome = await closeDate(deps, date);
+    closed.push(outcome);
+    if (outcome.failures > 0) {
+      throw new DomainError(503, 'close_of_business_incomplete', 'Service Unavailable', {
+        detail: `Close of business for ${date} failed for ${outcome.failures} item(s); the business date stays ${date} until a rerun closes them (see the logs).`,
+        headers: { 'Retry-After': '60' },
+        extensions: { businessDate: date, failures: outcome.failures, closed: closed.length - 1 },
+      });
+    }
   });
   return { businessDate: reached, closed };
 }

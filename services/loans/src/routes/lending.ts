@@ -56,7 +56,9 @@ const setDate = createRoute({
   summary:
     'Move the business date forward, closing business for every date it passes (admin; development and test environments)',
   description:
-    'Never backwards (409 `business_date_backwards`); refused where the date follows the calendar (403 ' +
+    'Never backwards (409 `business_date_backwards`); a date whose run could not close every loan is not ' +
+    'passed (503 `close_of_business_incomplete`: the date stays on it, and the next request reruns it for ' +
+    'the loans left); refused where the date follows the calendar (403 ' +
     `\`business_date_not_settable\`, production by default); at most ${MAX_DATES_PER_ADVANCE} dates a request.`,
   security: bearerSecurity,
   request: { body: jsonBody(AdvanceSchema) },
@@ -74,7 +76,7 @@ const setDate = createRoute({
         },
       },
     },
-    ...problemResponses(400, 401, 403, 409, 422),
+    ...problemResponses(400, 401, 403, 409, 422, 503),
   },
 });
 
