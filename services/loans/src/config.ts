@@ -1,6 +1,9 @@
 import { baseConfigShape, checkEventConfig, eventConfigShape, idempotencyConfigShape } from '@bonding/kit';
 import { z } from 'zod';
 
+/** DUE_REMINDER_DAYS when unset: a week's notice before each due date. */
+export const DUE_REMINDER_DAYS_DEFAULT = 7;
+
 export const loansConfigSchema = z
   .object({
     ...baseConfigShape,
@@ -35,6 +38,12 @@ export const loansConfigSchema = z
       .int()
       .min(0)
       .default(5 * 60_000),
+    /**
+     * How many days ahead close of business reminds students of an instalment falling due
+     * (loan.instalmentDueSoon@1, once per instalment): closing date D reminds of those due after D and at
+     * most this many days after it. 0 turns the reminders off.
+     */
+    DUE_REMINDER_DAYS: z.coerce.number().int().min(0).max(60).default(DUE_REMINDER_DAYS_DEFAULT),
   })
   .superRefine(checkEventConfig);
 

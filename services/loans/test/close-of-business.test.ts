@@ -113,6 +113,7 @@ describe('close of business across the worked example', () => {
     expect(events.map((e) => e.type)).toEqual([
       'loan.phaseChanged',
       'loan.interestCapitalised',
+      'loan.repaymentStarted',
       'loan.phaseChanged',
     ]);
     expect(JSON.parse(events[1]?.payload ?? '{}')).toMatchObject({

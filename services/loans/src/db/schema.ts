@@ -106,6 +106,8 @@ export interface InstalmentsTable {
   interest_paid: MinorUnits;
   /** When loan.overdue was emitted for it: once per instalment, whichever replica got there first. */
   overdue_at: Date | null;
+  /** When loan.instalmentDueSoon was emitted for it (due-reminders.ts); a schedule's rows start without. */
+  reminded_at: Generated<Date | null>;
 }
 
 export interface RepaymentsTable {

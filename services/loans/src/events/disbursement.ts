@@ -7,6 +7,7 @@ import { minorUnits } from '../domain/money.js';
 import { buildSchedule } from '../domain/schedule.js';
 import { calendarDate, currentBusinessDate } from '../lending/business-date.js';
 import { insertRepaymentSchedule } from '../lending/loan-day.js';
+import { announceRepaymentStart } from '../lending/repayment-started.js';
 import type { LoansMetrics } from '../metrics.js';
 
 /**
@@ -157,7 +158,8 @@ async function disburseDaily(
     },
   });
   if (phase === 'REPAYMENT') {
-    await insertRepaymentSchedule(trx, loan, minorUnits(loan.principal), 0n, disbursedOn);
+    const schedule = await insertRepaymentSchedule(trx, loan, minorUnits(loan.principal), 0n, disbursedOn);
+    await announceRepaymentStart(trx, loan, schedule, disbursedOn, disbursedAt);
   }
   return moved;
 }

@@ -2,6 +2,7 @@ import { emitEvent, type Logger } from '@bonding/kit';
 import type { Kysely } from 'kysely';
 import { markOverdueInstalments } from '../arrears.js';
 import type { LoansDatabase } from '../db/schema.js';
+import { remindInstalmentsDueSoon } from '../due-reminders.js';
 import { dateText, nextDate } from './business-date.js';
 import { closeLoanDay } from './loan-day.js';
 
@@ -78,6 +79,13 @@ export async function runCloseOfBusiness(deps: CobDeps, date: string): Promise<C
   } catch (error) {
     failures++;
     logger.error({ err: error, businessDate: date }, 'close of business could not mark overdue instalments');
+  }
+  // Then, on every method: the student hears once of each instalment falling due within DUE_REMINDER_DAYS.
+  try {
+    await remindInstalmentsDueSoon(deps, date);
+  } catch (error) {
+    failures++;
+    logger.error({ err: error, businessDate: date }, 'close of business could not send due reminders');
   }
   const finished = deps.now();
   const durationMs = finished.getTime() - started.getTime();

@@ -9,9 +9,10 @@ import {
   closeDay,
   type InterestDuringStudy,
 } from '../domain/lending/loan-accrual.js';
-import { buildRepaymentSchedule } from '../domain/lending/repayment-schedule.js';
+import { buildRepaymentSchedule, type ScheduledInstalment } from '../domain/lending/repayment-schedule.js';
 import { type Phase, phaseOn, type StudyTerms } from '../domain/lending/study-phases.js';
 import { dateText, nextDate } from './business-date.js';
+import { announceRepaymentStart } from './repayment-started.js';
 
 type Trx = Transaction<LoansDatabase>;
 
@@ -57,7 +58,7 @@ type PhaseLoan = Pick<
 /**
  * The loan moves from phase `from` to `to` on business date `on` (a history entry and loan.phaseChanged).
  * Entering repayment capitalises the accrued interest on a capitalising product, then builds the schedule
- * from `on`. Answers the accrual state after; the caller writes it to the loan.
+ * from `on` and announces it (loan.repaymentStarted). Answers the accrual state after; the caller writes it to the loan.
  */
 export async function enterPhase(
   trx: Trx,
@@ -75,7 +76,8 @@ export async function enterPhase(
       after = result.state;
       await capitalised(trx, loan, result.capitalised, on, now);
     }
-    await insertRepaymentSchedule(trx, loan, after.principal, after.carry, on);
+    const schedule = await insertRepaymentSchedule(trx, loan, after.principal, after.carry, on);
+    await announceRepaymentStart(trx, loan, schedule, on, now);
   }
   await recordPhaseChange(trx, loan, from, to, on, now);
   return after;
@@ -235,15 +237,18 @@ async function capitalised(trx: Trx, loan: PhaseLoan, amount: bigint, on: string
   );
 }
 
-/** The schedule of a loan entering repayment on `startDate` (lending-model.md, "The schedule"). */
+/**
+ * The schedule of a loan entering repayment on `startDate` (lending-model.md, "The schedule"); answers
+ * what it inserted (nothing when nothing is left to repay).
+ */
 export async function insertRepaymentSchedule(
   trx: Trx,
   loan: Pick<LockedLoan, 'id' | 'annual_rate_bps' | 'term_months'>,
   balance: bigint,
   carry: bigint,
   startDate: string,
-) {
-  if (balance <= 0n) return;
+): Promise<ScheduledInstalment[]> {
+  if (balance <= 0n) return [];
   const schedule = buildRepaymentSchedule({
     balance,
     annualRateBps: loan.annual_rate_bps,
@@ -266,4 +271,5 @@ export async function insertRepaymentSchedule(
       })),
     )
     .execute();
+  return schedule;
 }
