@@ -18,7 +18,18 @@ export const services = [
   { name: 'identity', port: 3001, produces: ['user.*', 'agent.approved', 'session.ended'] },
   { name: 'students', port: 3002 },
   { name: 'catalog', port: 3003 },
-  { name: 'loans', port: 3004, produces: ['loan.*', 'lending.*', 'repayment.received'] },
+  {
+    name: 'loans',
+    port: 3004,
+    produces: [
+      'loan.*',
+      'lending.*',
+      'repayment.received',
+      'tranche.certified',
+      'tranche.releaseRequested',
+      'tranche.lapsed',
+    ],
+  },
   {
     name: 'ledger',
     port: 3005,
@@ -257,6 +268,8 @@ export const subscriptions = {
     'session.ended',
     { type: 'transfer.completed', where: { field: 'purpose', equals: 'disbursement' } },
     'disbursement.failed',
+    'tranche.released',
+    'tranche.releaseFailed',
   ],
   ledger: ['user.disabled', 'session.ended', 'loan.approved', 'tranche.releaseRequested'],
   notifications: [

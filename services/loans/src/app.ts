@@ -2,12 +2,14 @@ import { createServiceApp, databaseReadiness, mountEventRoutes } from '@bonding/
 import { migrations } from './db/migrations/index.js';
 import type { LoansDeps } from './deps.js';
 import { disbursementFailedHandler, transferCompletedHandler } from './events/disbursement.js';
+import { trancheReleasedHandler, trancheReleaseFailedHandler } from './events/tranche-release.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { lendingRoutes } from './routes/lending.js';
 import { loanLendingRoutes } from './routes/loan-lending.js';
 import { loanRoutes } from './routes/loans.js';
 import { repaymentRoutes } from './routes/repayments.js';
 import { scheduleRoutes } from './routes/schedule.js';
+import { trancheRoutes } from './routes/tranches.js';
 
 export function createLoansApp(deps: LoansDeps) {
   const service = createServiceApp({
@@ -28,12 +30,15 @@ export function createLoansApp(deps: LoansDeps) {
     .route('/api/v1', scheduleRoutes(deps))
     .route('/api/v1', repaymentRoutes(deps))
     .route('/api/v1', loanLendingRoutes(deps))
+    .route('/api/v1', trancheRoutes(deps))
     .route('/api/v1', lendingRoutes(deps));
   // The ledger's answers to loan.approved; user.disabled into the token denylist; the outbox's dead letters.
   mountEventRoutes(service.app, deps.events, {
     handlers: {
       'transfer.completed@1': transferCompletedHandler(deps.loansMetrics, deps.config.BUSINESS_TIME_ZONE),
       'disbursement.failed@1': disbursementFailedHandler(deps.loansMetrics),
+      'tranche.released@1': trancheReleasedHandler(deps.loansMetrics, deps.config.BUSINESS_TIME_ZONE),
+      'tranche.releaseFailed@1': trancheReleaseFailedHandler(deps.loansMetrics),
     },
   });
   return service;

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface StubProduct {
   id: string;
+  /** Which tranche legs it pays (default student: both). */
+  category?: string;
   currency: string;
   minPrincipal: number;
   maxPrincipal: number;
@@ -13,6 +15,8 @@ export interface StubProduct {
   /** Study terms (catalog omits neither; null: none). */
   interestDuringStudy?: 'subsidised' | 'capitalised' | null;
   graceMonthsAfterStudy?: number | null;
+  trancheExpiryDays?: number | null;
+  guarantorsRequired?: number;
   active: boolean;
   archived: boolean;
 }
@@ -25,6 +29,7 @@ export interface StubProduct {
 export async function startDependencyStub() {
   const products = new Map<string, StubProduct>();
   const completeFiles = new Map<string, boolean>();
+  const institutions = new Map<string, { id: string; name: string; archived: boolean }>();
   const authorizations: string[] = [];
   const state = { down: false, requests: 0 };
 
@@ -40,8 +45,13 @@ export async function startDependencyStub() {
     if (product?.[1]) {
       const found = products.get(product[1]);
       return found
-        ? send(200, { ...found, name: 'Stub', code: 'STUB' })
+        ? send(200, { category: 'student', ...found, name: 'Stub', code: 'STUB' })
         : send(404, { code: 'product_not_found' });
+    }
+    const institution = /^\/api\/v1\/institutions\/([\w-]+)$/.exec(request.url ?? '');
+    if (institution?.[1]) {
+      const found = institutions.get(institution[1]);
+      return found ? send(200, found) : send(404, { code: 'institution_not_found' });
     }
     const student = /^\/api\/v1\/students\/([\w-]+)$/.exec(request.url ?? '');
     if (student?.[1]) {
@@ -57,6 +67,7 @@ export async function startDependencyStub() {
   return {
     url: `http://127.0.0.1:${port}`,
     products,
+    institutions,
     completeFiles,
     authorizations,
     state,

@@ -40,7 +40,7 @@ export async function createLoansHarness() {
     MYSQL_URL: ledgerDb.url,
     INTERNAL_SECRETS: LEDGER_SECRET,
     INTERNAL_PEER_SECRETS: `loans=${LOANS_SECRET}`,
-    EVENT_SUBSCRIBERS: `loans=http://127.0.0.1:${loansPort}|transfer.completed,disbursement.failed`,
+    EVENT_SUBSCRIBERS: `loans=http://127.0.0.1:${loansPort}|transfer.completed,disbursement.failed,tranche.released,tranche.releaseFailed`,
     RECONCILIATION_INTERVAL_MS: '0',
     ...relay,
   });
@@ -55,7 +55,7 @@ export async function createLoansHarness() {
     MYSQL_URL: database.url,
     INTERNAL_SECRETS: LOANS_SECRET,
     INTERNAL_PEER_SECRETS: `ledger=${LEDGER_SECRET}`,
-    EVENT_SUBSCRIBERS: `ledger=http://127.0.0.1:${ledgerPort}|loan.approved`,
+    EVENT_SUBSCRIBERS: `ledger=http://127.0.0.1:${ledgerPort}|loan.approved,tranche.releaseRequested`,
     CATALOG_URL: stub.url,
     STUDENTS_URL: stub.url,
     LEDGER_URL: `http://127.0.0.1:${ledgerPort}`,

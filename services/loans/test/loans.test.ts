@@ -316,12 +316,21 @@ describe('decisions', () => {
     expect(approved.status).toBe(200);
     expect(approved.json).toMatchObject({ status: 'APPROVED', decidedBy: h.ids.admin });
     const events = await h.outboxOf(loan.id);
-    expect(events.map((e) => e.type)).toEqual(['loan.created', 'loan.approved']);
+    // Version 2 moves no money; the loan's one tranche (no plan was given) is asked for at once.
+    expect(events.map((e) => e.type)).toEqual(['loan.created', 'loan.approved', 'tranche.releaseRequested']);
     expect(events[1]?.data).toEqual({
       loanId: loan.id,
       studentId: h.ids.student,
       approvedBy: h.ids.admin,
       principal: { amountMinor: '1000000', currency: 'MWK' },
+      tranches: 1,
+    });
+    expect(events[2]?.data).toMatchObject({
+      loanId: loan.id,
+      number: 1,
+      institutionId: null,
+      tuition: { amountMinor: '0', currency: 'MWK' },
+      upkeep: { amountMinor: '1000000', currency: 'MWK' },
     });
     const history = await h.call('GET', `/api/v1/loans/${loan.id}/history`, { token: h.tokens.student });
     expect(history.json.items).toEqual([

@@ -16,4 +16,8 @@ export const legacyLendingFields = {
   subsidy: '0',
   interest_carry: '0',
   accrued_through: null,
+  disbursement_method: 'whole',
+  institution_id: null,
+  programme: null,
+  tranche_expiry_days: null,
 } as const satisfies Partial<LoanRow>;

@@ -49,12 +49,56 @@ export interface LoansTable {
   interest_carry: MinorUnits;
   /** The last business date close of business accrued. */
   accrued_through: string | null;
+  /**
+   * `whole`: approved before tranches existed, disbursed whole by loan.approved@1; `single`: no plan given,
+   * one upkeep tranche released at approval; `tranches`: a plan released term by term once certified.
+   */
+  disbursement_method: 'whole' | 'single' | 'tranches';
+  /** The payee of tuition legs (catalog's institution), and the programme studied there. */
+  institution_id: string | null;
+  programme: string | null;
+  /** The product's term: a tranche not released this many days after its planned date lapses (null: never). */
+  tranche_expiry_days: number | null;
+}
+
+export const TRANCHE_STATUSES = [
+  'PLANNED',
+  'CERTIFIED',
+  'RELEASING',
+  'RELEASED',
+  'RELEASE_FAILED',
+  'LAPSED',
+  'CANCELLED',
+] as const;
+export type TrancheStatus = (typeof TRANCHE_STATUSES)[number];
+
+export interface TranchesTable {
+  id: string;
+  loan_id: string;
+  /** 1-based, in planned-date order. */
+  number: number;
+  term_label: string;
+  /** DATE columns: read through DATE_FORMAT as YYYY-MM-DD strings. */
+  planned_date: string;
+  tuition: MinorUnits;
+  upkeep: MinorUnits;
+  status: TrancheStatus;
+  certified_by: string | null;
+  certified_on: string | null;
+  requested_on: string | null;
+  released_on: string | null;
+  tuition_transfer_id: string | null;
+  upkeep_transfer_id: string | null;
+  failure_reason: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export interface LendingHistoryTable {
   id: Generated<string>;
   loan_id: string;
-  kind: 'phase_changed' | 'interest_capitalised' | 'studies_ended';
+  kind: 'phase_changed' | 'interest_capitalised' | 'studies_ended' | 'tranche_certified';
   from_phase: string | null;
   to_phase: string | null;
   amount: MinorUnits | null;
@@ -130,9 +174,11 @@ export interface LoansDatabase extends EventTables, IdempotencyTables {
   business_date: BusinessDateTable;
   cob_runs: CobRunsTable;
   cob_loan_days: CobLoanDaysTable;
+  tranches: TranchesTable;
 }
 
 export type LoanRow = Selectable<LoansTable>;
 export type HistoryRow = Selectable<LoanHistoryTable>;
 export type InstalmentRow = Selectable<InstalmentsTable>;
 export type RepaymentRow = Selectable<RepaymentsTable>;
+export type TrancheRow = Selectable<TranchesTable>;

@@ -50,7 +50,7 @@ export function transferCompletedHandler(
     );
     const moved =
       loan.interest_method === 'daily'
-        ? await disburseDaily(trx, loan, transferId, disbursedAt, disbursedOn)
+        ? await disburseDaily(trx, loan, transferId, disbursedAt, disbursedOn, minorUnits(loan.principal))
         : await disburseLegacy(trx, loan, transferId, disbursedAt, disbursedOn);
     await emitEvent(
       trx,
@@ -74,7 +74,7 @@ export function transferCompletedHandler(
 }
 
 /** A legacy loan repays on the annuity schedule built here, from the disbursement's business date. */
-async function disburseLegacy(
+export async function disburseLegacy(
   trx: Trx,
   loan: LoanRow,
   transferId: string,
@@ -122,15 +122,16 @@ async function disburseLegacy(
 
 /**
  * A daily-interest loan is value-dated on the business date: its phase comes from its study terms, interest
- * accrues from that date's close of business on, and the schedule waits for repayment to start (at once
- * only when studies and grace are already over).
+ * accrues on `amount` (the principal, or the first tranche) from that date's close of business on, and the
+ * schedule waits for repayment to start (at once only when studies and grace are already over).
  */
-async function disburseDaily(
+export async function disburseDaily(
   trx: Trx,
   loan: LoanRow,
   transferId: string,
   disbursedAt: Date,
   disbursedOn: string,
+  amount: bigint,
 ) {
   if (loan.study_end_date === null || loan.grace_months_after_study === null) {
     throw new Error(`loan ${loan.id} is on daily interest without study terms`);
@@ -150,7 +151,7 @@ async function disburseDaily(
       failure_reason: null,
       disbursed_on: disbursedOn,
       phase,
-      principal_outstanding: loan.principal,
+      principal_outstanding: amount.toString(),
       accrued_interest: '0',
       subsidy: '0',
       interest_carry: '0',
@@ -158,7 +159,7 @@ async function disburseDaily(
     },
   });
   if (phase === 'REPAYMENT') {
-    const schedule = await insertRepaymentSchedule(trx, loan, minorUnits(loan.principal), 0n, disbursedOn);
+    const schedule = await insertRepaymentSchedule(trx, loan, amount, 0n, disbursedOn);
     await announceRepaymentStart(trx, loan, schedule, disbursedOn, disbursedAt);
   }
   return moved;
@@ -167,7 +168,10 @@ async function disburseDaily(
 type Trx = Transaction<LoansDatabase>;
 
 /** When the loan last became APPROVED (its approval, or the retry after a failed disbursement). */
-async function latestApproval(trx: Transaction<LoansDatabase>, loanId: string): Promise<Date | undefined> {
+export async function latestApproval(
+  trx: Transaction<LoansDatabase>,
+  loanId: string,
+): Promise<Date | undefined> {
   const row = await trx
     .selectFrom('loan_history')
     .select((eb) => eb.fn.max('occurred_at').as('at'))

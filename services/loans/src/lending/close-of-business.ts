@@ -5,6 +5,7 @@ import type { LoansDatabase } from '../db/schema.js';
 import { remindInstalmentsDueSoon } from '../due-reminders.js';
 import { dateText, nextDate } from './business-date.js';
 import { closeLoanDay } from './loan-day.js';
+import { closeTranchesDay } from './tranche-day.js';
 
 /** Loans read per round: each is then closed in a transaction of its own. */
 const BATCH = 200;
@@ -73,6 +74,8 @@ export async function runCloseOfBusiness(deps: CobDeps, date: string): Promise<C
     if (batch.length < BATCH) break;
     after = (batch.at(-1) as { id: string }).id;
   }
+  // Tranches lapse, or are released for the next business date.
+  failures += await closeTranchesDay(deps, date);
   // Last, on every method: what fell due by `date` and is unpaid is overdue from the next business date.
   try {
     await markOverdueInstalments(deps, nextDate(date));

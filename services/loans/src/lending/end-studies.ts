@@ -5,6 +5,7 @@ import { type Phase, phaseOn, studyEndProblem } from '../domain/lending/study-ph
 import { minorUnits } from '../domain/money.js';
 import { invalidTransition, Unprocessable } from '../errors.js';
 import { enterPhase } from './loan-day.js';
+import { cancelOpenTranches } from './tranches.js';
 
 export interface StudyEnd {
   /** The business date studies ended (today's or later, before the expected end). */
@@ -82,5 +83,7 @@ export async function endStudies(
     updated_at: now,
   };
   await trx.updateTable('loans').set(changes).where('id', '=', loan.id).execute();
+  // Terms not yet paid out will not be studied.
+  await cancelOpenTranches(trx, loan.id, now);
   return { ...loan, ...changes };
 }

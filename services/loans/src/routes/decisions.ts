@@ -15,6 +15,7 @@ import type { LoanRow, LoansDatabase } from '../db/schema.js';
 import type { LoansDeps } from '../deps.js';
 import { loanNotFound } from '../errors.js';
 import { businessDate } from '../lending/lending-service.js';
+import { cancelOpenTranches, requestRelease, tranchesOf } from '../lending/tranches.js';
 import { assertMayAmend, assertNotRaiser, isStaff } from './access.js';
 import { LoanIdParamSchema, LoanSchema, ReasonSchema, toLoan } from './schemas.js';
 
@@ -69,22 +70,62 @@ const retry = decision(
   [400, 401, 403, 404, 409],
 );
 
-/** loan.approved for the ledger: its handler is keyed by the loan id, so a retry never pays twice. */
-async function emitApproved(trx: Transaction<LoansDatabase>, loan: LoanRow, approvedBy: string, now: Date) {
+/**
+ * loan.approved for the ledger. A loan from before tranches (`whole`) keeps version 1, which pays its
+ * principal (keyed by the loan id, so a retry never pays twice). Every other loan gets version 2, which
+ * moves no money: its tranches are released one by one — a loan without a plan at once, its single
+ * upkeep tranche planned for today.
+ */
+async function emitApproved(
+  trx: Transaction<LoansDatabase>,
+  loan: LoanRow,
+  approvedBy: string,
+  today: string,
+  now: Date,
+) {
+  const principal = { amountMinor: loan.principal, currency: loan.currency };
+  if (loan.disbursement_method === 'whole') {
+    await emitEvent(
+      trx,
+      {
+        type: 'loan.approved',
+        version: 1,
+        data: { loanId: loan.id, studentId: loan.student_id, approvedBy, principal },
+      },
+      { now },
+    );
+    return;
+  }
+  const tranches = await tranchesOf(trx, loan.id);
   await emitEvent(
     trx,
     {
       type: 'loan.approved',
-      version: 1,
-      data: {
-        loanId: loan.id,
-        studentId: loan.student_id,
-        approvedBy,
-        principal: { amountMinor: loan.principal, currency: loan.currency },
-      },
+      version: 2,
+      data: { loanId: loan.id, studentId: loan.student_id, approvedBy, principal, tranches: tranches.length },
     },
     { now },
   );
+  if (loan.disbursement_method === 'single') {
+    for (const tranche of tranches) {
+      await trx.updateTable('tranches').set({ planned_date: today }).where('id', '=', tranche.id).execute();
+      await requestRelease(trx, loan, tranche, today, now);
+    }
+  }
+}
+
+/** A failed first release tried again: `whole` loans ask the ledger again; others re-request the tranche. */
+async function retryRelease(
+  trx: Transaction<LoansDatabase>,
+  loan: LoanRow,
+  approvedBy: string,
+  today: string,
+  now: Date,
+) {
+  if (loan.disbursement_method === 'whole') return emitApproved(trx, loan, approvedBy, today, now);
+  for (const tranche of await tranchesOf(trx, loan.id)) {
+    if (tranche.status === 'RELEASE_FAILED') await requestRelease(trx, loan, tranche, today, now);
+  }
 }
 
 export function decisionRoutes(deps: LoansDeps) {
@@ -119,6 +160,7 @@ export function decisionRoutes(deps: LoansDeps) {
           reason,
           now: at,
         });
+        await cancelOpenTranches(trx, loan.id, at);
         await emitEvent(
           trx,
           {
@@ -145,7 +187,7 @@ export function decisionRoutes(deps: LoansDeps) {
           now: at,
           set: { decided_by: caller.userId },
         });
-        await emitApproved(trx, moved, caller.userId, at);
+        await emitApproved(trx, moved, caller.userId, await businessDate(deps), at);
         return moved;
       });
       deps.loansMetrics.decisions.inc({ decision: 'approved' });
@@ -190,7 +232,7 @@ export function decisionRoutes(deps: LoansDeps) {
           now: at,
           set: { failure_reason: null },
         });
-        await emitApproved(trx, moved, caller.userId, at);
+        await retryRelease(trx, moved, caller.userId, await businessDate(deps), at);
         return moved;
       });
       c.header('ETag', etagFor(row.version));

@@ -39,7 +39,7 @@ const PayoffSchema = z
 
 const LendingEntrySchema = z
   .object({
-    kind: z.enum(['phase_changed', 'interest_capitalised', 'studies_ended']),
+    kind: z.enum(['phase_changed', 'interest_capitalised', 'studies_ended', 'tranche_certified']),
     businessDate: z.iso.date(),
     from: z.string().nullable(),
     to: z.string().nullable(),

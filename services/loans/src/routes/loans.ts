@@ -23,7 +23,7 @@ import type { Context } from 'hono';
 import { fetchProduct } from '../clients/catalog.js';
 import { bondingFileComplete } from '../clients/students.js';
 import { listLoans } from '../db/list-loans.js';
-import { instalmentsOf, lockLoan, recordHistory } from '../db/loans.js';
+import { findLoan, instalmentsOf, lockLoan, recordHistory } from '../db/loans.js';
 import type { LoanRow } from '../db/schema.js';
 import type { LoansDeps } from '../deps.js';
 import { isEditable, LOAN_STATUSES } from '../domain/loan-states.js';
@@ -31,6 +31,9 @@ import { minorUnits } from '../domain/money.js';
 import { invalidTransition, loanNotFound, Unprocessable } from '../errors.js';
 import { checkStudyEndDate, lendingColumnsFor } from '../lending/application-terms.js';
 import { businessDate } from '../lending/lending-service.js';
+import { amendPlan } from '../lending/plan-amendment.js';
+import { planOf } from '../lending/tranche-application.js';
+import { insertTranches } from '../lending/tranches.js';
 import { assertMayAmend, isStaff, visibleLoan } from './access.js';
 import {
   AcademicYearSchema,
@@ -46,10 +49,35 @@ import {
   toLoan,
 } from './schemas.js';
 
+const TrancheRequestSchema = z
+  .strictObject({
+    termLabel: z.string().trim().min(1).max(60).openapi({ example: 'Semester 1, 2027/28' }),
+    plannedDate: z.iso.date({ error: 'must be a date, YYYY-MM-DD' }).openapi({ example: '2027-09-01' }),
+    tuition: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({
+      description: 'Minor units paid to the institution (needs institutionId); 0 for none.',
+    }),
+    upkeep: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({
+      description: "Minor units paid to the student's wallet; 0 for none.",
+    }),
+  })
+  .openapi('TrancheRequest');
+type TrancheRequest = z.infer<typeof TrancheRequestSchema>;
+
 const CreateLoanSchema = z
   .strictObject({
     productId: z.uuid(),
-    principal: AmountSchema,
+    principal: AmountSchema.optional().openapi({
+      description: 'Required without tranches; with them it is their total (leave it out, or make it match).',
+    }),
+    institutionId: z
+      .uuid()
+      .optional()
+      .openapi({ description: "The institution (catalog): tuition's payee." }),
+    programme: z.string().trim().min(1).max(200).optional().openapi({ example: 'BSc Computer Science' }),
+    tranches: z.array(TrancheRequestSchema).min(1).max(16).optional().openapi({
+      description:
+        'The plan, one tranche per term in date order (a product with study terms). Without it: one tranche of the whole principal, all upkeep, released at approval.',
+    }),
     termMonths: TermMonthsSchema,
     purpose: PurposeSchema,
     academicYear: AcademicYearSchema,
@@ -68,6 +96,11 @@ const AmendLoanSchema = z
     purpose: PurposeSchema.optional(),
     academicYear: AcademicYearSchema.optional(),
     studyEndDate: StudyEndDateSchema.optional(),
+    institutionId: z.uuid().optional(),
+    programme: z.string().trim().min(1).max(200).optional(),
+    tranches: z.array(TrancheRequestSchema).min(1).max(16).optional().openapi({
+      description: 'A new plan, replacing the old one; the principal becomes its total.',
+    }),
   })
   .refine((body) => Object.keys(body).length > 0, { error: 'change at least one field' })
   .openapi('LoanAmendment');
@@ -98,7 +131,7 @@ const create = createRoute({
     ...problemResponses(400, 401, 403, 409, 503),
     422: {
       description:
-        'product_not_found, product_inactive, principal_out_of_range, term_out_of_range, study_end_date_required, study_terms_not_offered, study_end_date_in_past, student_not_found, bonding_file_incomplete.',
+        'product_not_found, product_inactive, principal_out_of_range, term_out_of_range, study_end_date_required, study_terms_not_offered, study_end_date_in_past, tranches_need_study_terms, programme_required, invalid_tranche_plan, principal_not_plan_total, institution_not_found, institution_archived, student_not_found, bonding_file_incomplete.',
     },
   },
 });
@@ -143,7 +176,7 @@ const amend = createRoute({
     ...problemResponses(400, 401, 403, 404, 409, 412, 428),
     422: {
       description:
-        'principal_out_of_range, term_out_of_range (the limits copied from the product), study_terms_not_offered, study_end_date_in_past.',
+        'principal_out_of_range, term_out_of_range (the limits copied from the product), study_terms_not_offered, study_end_date_in_past, principal_not_plan_total (a tranche loan changes its principal through its plan), invalid_tranche_plan and the other plan codes of POST /loans.',
     },
   },
 });
@@ -175,6 +208,32 @@ const isDuplicateKey = (error: unknown) => (error as { code?: string }).code ===
 
 export function loanRoutes(deps: LoansDeps) {
   const { db } = deps;
+
+  /** The plan a PATCH gives a NEW loan, checked like an application's (its product read again). */
+  const amendedPlan = async (
+    token: string,
+    loanId: string,
+    body: { tranches?: TrancheRequest[]; institutionId?: string; programme?: string; academicYear?: string },
+    today: string,
+  ) => {
+    const loan = await findLoan(db, loanId);
+    if (!loan) throw loanNotFound(loanId);
+    const product = await fetchProduct(deps, loan.product_id, token);
+    if (!product)
+      throw new Unprocessable('product_not_found', "The loan's product is gone.", 'body.tranches');
+    return planOf(
+      deps,
+      {
+        academicYear: body.academicYear ?? loan.academic_year,
+        institutionId: body.institutionId ?? loan.institution_id ?? undefined,
+        programme: body.programme ?? loan.programme ?? undefined,
+        tranches: body.tranches,
+      },
+      product,
+      today,
+      token,
+    );
+  };
   const callerScope = (c: Context) => principalOf(c).userId;
   const signedIn = [deps.guards.require()];
 
@@ -222,7 +281,9 @@ export function loanRoutes(deps: LoansDeps) {
         if (!product.active || product.archived) {
           throw new Unprocessable('product_inactive', 'This product is not on offer.', 'body.productId');
         }
-        const principal = minorUnits(body.principal);
+        const today = await businessDate(deps);
+        const plan = await planOf(deps, body, product, today, caller.token);
+        const principal = plan.principal;
         checkLimits(
           {
             minPrincipal: BigInt(product.minPrincipal),
@@ -233,7 +294,6 @@ export function loanRoutes(deps: LoansDeps) {
           principal,
           body.termMonths,
         );
-        const today = await businessDate(deps);
         const lending = lendingColumnsFor(product, body.studyEndDate, today);
         const complete = await bondingFileComplete(deps, studentId, caller.token);
         if (complete === null) {
@@ -273,11 +333,16 @@ export function loanRoutes(deps: LoansDeps) {
           created_at: now,
           updated_at: now,
           ...lending,
+          disbursement_method: plan.method,
+          institution_id: plan.institutionId,
+          programme: plan.programme,
+          tranche_expiry_days: product.trancheExpiryDays,
         };
         const shown = toLoan(row, undefined, today);
         try {
           await db.transaction().execute(async (trx) => {
             await trx.insertInto('loans').values(row).execute();
+            await insertTranches(trx, row.id, plan.tranches, now);
             await recordHistory(trx, {
               loanId: row.id,
               from: null,
@@ -356,6 +421,8 @@ export function loanRoutes(deps: LoansDeps) {
       const expected = versionFromIfMatch(c);
       const now = deps.now();
       const today = await businessDate(deps);
+      // A new plan is checked against catalog before the transaction: no network call holds a row lock.
+      const plan = body.tranches ? await amendedPlan(caller.token, id, body, today) : undefined;
       const updated = await db.transaction().execute(async (trx) => {
         const loan = await lockLoan(trx, id);
         if (!isStaff(caller) && loan.student_id !== caller.userId) throw loanNotFound(id);
@@ -364,8 +431,18 @@ export function loanRoutes(deps: LoansDeps) {
         if (loan.version !== expected) {
           throw new PreconditionFailed('etag_mismatch', 'The loan changed since you read it; read it again.');
         }
-        const principal =
-          body.principal === undefined ? minorUnits(loan.principal) : minorUnits(body.principal);
+        const academicYear = body.academicYear ?? loan.academic_year;
+        const planned = await amendPlan(
+          trx,
+          loan,
+          {
+            plan,
+            principal: body.principal === undefined ? undefined : minorUnits(body.principal),
+            academicYear,
+          },
+          now,
+        );
+        const principal = minorUnits(planned.principal ?? loan.principal);
         const termMonths = body.termMonths ?? loan.term_months;
         checkLimits(
           {
@@ -388,11 +465,11 @@ export function loanRoutes(deps: LoansDeps) {
           checkStudyEndDate(body.studyEndDate, today);
         }
         const changes = {
+          ...planned,
           study_end_date: body.studyEndDate ?? loan.study_end_date,
-          principal: principal.toString(),
           term_months: termMonths,
           purpose: body.purpose ?? loan.purpose,
-          academic_year: body.academicYear ?? loan.academic_year,
+          academic_year: academicYear,
           version: loan.version + 1,
           updated_at: now,
         };

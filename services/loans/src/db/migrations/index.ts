@@ -9,6 +9,7 @@ import * as createLoanHistory from './0002_create_loan_history.js';
 import * as createInstalments from './0003_create_instalments.js';
 import * as createRepayments from './0004_create_repayments.js';
 import * as addLending from './0008_add_lending.js';
+import * as addTranches from './0010_add_tranches.js';
 import * as addInstalmentReminders from './0011_add_instalment_reminders.js';
 
 /** Every migration in the order it applies; add new ones at the end. */
@@ -21,5 +22,6 @@ export const migrations: Migration[] = [
   { name: '0006_create_event_tables', up: createEventTables },
   { name: '0007_create_ended_sessions', up: createEndedSessionsTable },
   { name: '0008_add_lending', ...addLending },
+  { name: '0010_add_tranches', ...addTranches },
   { name: '0011_add_instalment_reminders', ...addInstalmentReminders },
 ];
