@@ -76,7 +76,7 @@ describe('the loan story, through the edge', () => {
     const loan = await raise(student.id);
     await approve(loan.id);
     const failed = await waitForLoanStatus(platform, loan.id, adminToken, 'DISBURSEMENT_FAILED');
-    expect(failed.failureReason).toBe('account_frozen');
+    expect(failed.failureReason).toBe('wallet_frozen');
     const unfrozen = await platform.api('POST', `/accounts/${wallet.json.id}/unfreeze`, {
       token: adminToken,
       headers: { 'If-Match': frozen.headers.get('ETag') ?? '' },

@@ -112,33 +112,41 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
       .where('kind', '=', kind)
       .execute();
 
-  const transferCompletedEvents = (loanId: string) =>
+  // A loan is released tranche by tranche: its one tranche (no plan) is asked for at approval.
+  const releasedEvents = (loanId: string) =>
     ledgerDb.db
       .selectFrom('outbox')
       .select('id')
       .where('aggregate_key', '=', loanId)
-      .where('type', '=', 'transfer.completed')
+      .where('type', '=', 'tranche.released')
       .execute();
 
-  const loanApprovedDelivery = (loanId: string) =>
+  const releaseRequestDelivery = (loanId: string) =>
     loansDb.db
       .selectFrom('outbox_deliveries')
       .select(['event_id', 'status', 'attempts'])
-      .where('event_type', '=', 'loan.approved')
+      .where('event_type', '=', 'tranche.releaseRequested')
       .where('aggregate_key', '=', loanId)
       .where('subscriber', '=', 'ledger')
       .executeTakeFirst();
 
+  const trancheOf = (loanId: string) =>
+    loansDb.db.selectFrom('tranches').select('id').where('loan_id', '=', loanId).executeTakeFirstOrThrow();
+
   /**
-   * The books after a disbursement that went through a crash: one disbursement transfer, the wallet
-   * credited once, every currency summing to zero, the loan DISBURSED once with that transfer, and
-   * one event of each kind on either side.
+   * The books after a disbursement that went through a crash: one disbursement transfer (the tranche's
+   * upkeep leg), the wallet credited once, every currency summing to zero, the loan DISBURSED once with
+   * that transfer, and one event of each kind on either side.
    */
   async function expectDisbursedOnce(loanId: string, student: Person) {
     const loan = await waitForLoanStatus(platform, loanId, adminToken, 'DISBURSED');
     const transfers = await transfersOfLoan(loanId, 'disbursement');
     expect(transfers).toHaveLength(1);
-    expect(transfers[0]).toMatchObject({ amount: String(PRINCIPAL), idempotency_key: loanId });
+    const tranche = await trancheOf(loanId);
+    expect(transfers[0]).toMatchObject({
+      amount: String(PRINCIPAL),
+      idempotency_key: `${tranche.id}:upkeep`,
+    });
     expect(await walletBalance(platform, student.token)).toBe(PRINCIPAL);
     const stored = await loansDb.db
       .selectFrom('loans')
@@ -163,9 +171,9 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
       .orderBy('seq')
       .execute();
     expect(loansEvents.map((e) => e.type)).toEqual(['loan.approved', 'loan.disbursed']);
-    const ledgerEvents = await transferCompletedEvents(loanId);
+    const ledgerEvents = await releasedEvents(loanId);
     expect(ledgerEvents).toHaveLength(1);
-    // Loans processed that one transfer.completed (its inbox holds the id), and the ledger the approval.
+    // Loans processed that one tranche.released (its inbox holds the id), and the ledger the request.
     const seenByLoans = await loansDb.db
       .selectFrom('inbox')
       .select('event_id')
@@ -203,7 +211,7 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
       }
       await restart('ledger');
       await expectDisbursedOnce(loanId, student);
-      expect((await loanApprovedDelivery(loanId))?.status).toBe('delivered');
+      expect((await releaseRequestDelivery(loanId))?.status).toBe('delivered');
     },
     RESTART_TEST_MS,
   );
@@ -216,12 +224,12 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
       try {
         await approve(loanId);
         await lock.waitForWaiter();
-        // Loans dies with its delivery of loan.approved unanswered: it never learns that it arrived.
+        // Loans dies with its delivery of the release request unanswered: it never learns that it arrived.
         await platform.stop('loans', 'SIGKILL');
       } finally {
         await lock.release();
       }
-      // The ledger commits the disbursement, but transfer.completed cannot reach loans while it is down.
+      // The ledger commits the release, but tranche.released cannot reach loans while it is down.
       await waitFor(async () => (await transfersOfLoan(loanId, 'disbursement')).length === 1, {
         timeoutMs: 20_000,
         what: 'the ledger to commit the disbursement',
@@ -231,13 +239,13 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
           const outcome = await ledgerDb.db
             .selectFrom('outbox_deliveries')
             .select(['status', 'attempts'])
-            .where('event_type', '=', 'transfer.completed')
+            .where('event_type', '=', 'tranche.released')
             .where('aggregate_key', '=', loanId)
             .where('subscriber', '=', 'loans')
             .executeTakeFirst();
           return outcome?.status === 'pending' && outcome.attempts > 0;
         },
-        { timeoutMs: 20_000, what: 'a failed delivery of transfer.completed to the stopped loans service' },
+        { timeoutMs: 20_000, what: 'a failed delivery of tranche.released to the stopped loans service' },
       );
       await platform.stop('ledger', 'SIGKILL');
       const meanwhile = await loansDb.db
@@ -248,18 +256,18 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
       expect(meanwhile.status).toBe('APPROVED');
       await restart('ledger', 'loans');
       await expectDisbursedOnce(loanId, student);
-      // Loans delivers loan.approved again once its dead process's lease lapses; the ledger's inbox
+      // Loans delivers the release request again once its dead process's lease lapses; the ledger's inbox
       // recognises it and moves nothing.
-      await waitFor(async () => (await loanApprovedDelivery(loanId))?.status === 'delivered', {
+      await waitFor(async () => (await releaseRequestDelivery(loanId))?.status === 'delivered', {
         timeoutMs: 60_000,
-        what: 'the redelivery of loan.approved to the ledger',
+        what: 'the redelivery of tranche.releaseRequested to the ledger',
       });
       const metrics = await (await fetch(`${platform.url('ledger')}/metrics`)).text();
       expect(metrics).toMatch(
-        /inbox_events_total\{[^}]*type="loan.approved"[^}]*result="duplicate"[^}]*\} [1-9]/,
+        /inbox_events_total\{[^}]*type="tranche.releaseRequested"[^}]*result="duplicate"[^}]*\} [1-9]/,
       );
       expect(await transfersOfLoan(loanId, 'disbursement')).toHaveLength(1);
-      expect(await transferCompletedEvents(loanId)).toHaveLength(1);
+      expect(await releasedEvents(loanId)).toHaveLength(1);
       expect(await walletBalance(platform, student.token)).toBe(PRINCIPAL);
     },
     RESTART_TEST_MS,

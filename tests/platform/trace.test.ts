@@ -243,8 +243,7 @@ describe('one trace per request, through the edge and the events it causes', () 
     const spans = await settledTrace(
       traceId,
       (all) =>
-        processing(all, 'loans', 'transfer.completed') !== undefined &&
-        processing(all, 'notifications', 'transfer.completed') !== undefined &&
+        processing(all, 'loans', 'tranche.released') !== undefined &&
         processing(all, 'notifications', 'loan.approved') !== undefined &&
         processing(all, 'notifications', 'loan.disbursed') !== undefined,
     );
@@ -254,37 +253,31 @@ describe('one trace per request, through the edge and the events it causes', () 
     const approval = answeredEdge(spans, 'loans');
     expect(approval && isBelow(approval, edge, spans), 'loans handled the approval in this trace').toBe(true);
 
-    // loans' relay delivers loan.approved in the approval's trace …
-    const toLedger = delivery(spans, 'loans', 'loan.approved', 'ledger');
-    expect(toLedger && isBelow(toLedger, approval as ReceivedSpan, spans), 'loan.approved → ledger').toBe(
-      true,
-    );
+    // loans' relay delivers the loan's release request in the approval's trace …
+    const toLedger = delivery(spans, 'loans', 'tranche.releaseRequested', 'ledger');
+    expect(
+      toLedger && isBelow(toLedger, approval as ReceivedSpan, spans),
+      'tranche.releaseRequested → ledger',
+    ).toBe(true);
     // … the ledger processes it below that delivery, with its queries below the processing …
-    const ledgerProcessing = processing(spans, 'ledger', 'loan.approved');
+    const ledgerProcessing = processing(spans, 'ledger', 'tranche.releaseRequested');
     expect(ledgerProcessing && isBelow(ledgerProcessing, toLedger as ReceivedSpan, spans)).toBe(true);
     const ledgerQueries = spans.filter(
       (span) =>
         span.service === 'ledger' && isDb(span) && isBelow(span, ledgerProcessing as ReceivedSpan, spans),
     );
-    expect(ledgerQueries.length, 'the disbursement transfer queries').toBeGreaterThan(0);
-    // … and its transfer.completed, delivered from there, reaches loans and notifications.
-    for (const consumer of ['loans', 'notifications'] as const) {
-      const onward = delivery(spans, 'ledger', 'transfer.completed', consumer);
-      expect(
-        onward && isBelow(onward, ledgerProcessing as ReceivedSpan, spans),
-        `transfer.completed → ${consumer}`,
-      ).toBe(true);
-      const consumed = processing(spans, consumer, 'transfer.completed');
-      expect(consumed && isBelow(consumed, onward as ReceivedSpan, spans), `${consumer} processed it`).toBe(
-        true,
-      );
-    }
+    expect(ledgerQueries.length, 'the release transfer queries').toBeGreaterThan(0);
+    // … and its tranche.released, delivered from there, reaches loans.
+    const onward = delivery(spans, 'ledger', 'tranche.released', 'loans');
+    expect(
+      onward && isBelow(onward, ledgerProcessing as ReceivedSpan, spans),
+      'tranche.released → loans',
+    ).toBe(true);
+    const consumed = processing(spans, 'loans', 'tranche.released');
+    expect(consumed && isBelow(consumed, onward as ReceivedSpan, spans), 'loans processed it').toBe(true);
     // loans learning DISBURSED tells notifications, still in the same trace.
     const disbursed = processing(spans, 'notifications', 'loan.disbursed');
-    expect(
-      disbursed &&
-        isBelow(disbursed, processing(spans, 'loans', 'transfer.completed') as ReceivedSpan, spans),
-    ).toBe(true);
+    expect(disbursed && isBelow(disbursed, consumed as ReceivedSpan, spans)).toBe(true);
 
     // Some service logged inside this trace (the ledger's or loans' lines for their part of it).
     const logged = PLATFORM_SERVICES.some((name) =>
