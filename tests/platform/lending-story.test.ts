@@ -142,5 +142,14 @@ describe('a student loan from disbursement to REPAID, through the edge', () => {
       { timeoutMs: 30_000, what: 'the capitalisation and repaid notices' },
     );
     expect(kinds.has('loan_phase_changed')).toBe(true);
+    // Repayment's start and the reminder a week before the first due date, delivered before loan.repaid.
+    const notices = (await platform.api('GET', '/notifications?limit=100', { token: student.token })).json
+      .items as { kind: string; body: string }[];
+    const bodiesOf = (kind: string) => notices.filter((notice) => notice.kind === kind).map((n) => n.body);
+    expect(bodiesOf('repayment_started')).toEqual([
+      'Repayment started on 2030-06-30. Your first instalment of MWK 947.89 is due on 2030-07-30; ' +
+        '12 monthly instalments repay MWK 11,132.05.',
+    ]);
+    expect(bodiesOf('instalment_due_soon')).toEqual(['Instalment 1 (MWK 947.89) is due on 2030-07-30.']);
   });
 });
