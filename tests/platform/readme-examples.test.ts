@@ -92,5 +92,9 @@ describe('the README', () => {
     // the first repayment the loan still being repaid.
     for (const shown of ['"admin"', '"active"', '"APPROVED"', '"status": "DISBURSED"', '"outstanding"'])
       expect(output).toContain(shown);
+    // The student loan: both terms paid out on their dates, interest capitalised when repayment started.
+    expect(output).toMatch(/"termLabel":"Semester 1","status":"RELEASED"/);
+    expect(output).toMatch(/"termLabel":"Semester 2","status":"RELEASED"/);
+    expect(output).toContain('"kind":"interest_capitalised"');
   }, 180_000);
 });
