@@ -139,6 +139,36 @@ describe('amending the plan while the loan is NEW', () => {
   });
 });
 
+describe('a loan from before tranches', () => {
+  it('is still approved through loan.approved@1 and disbursed once by the ledger', async () => {
+    const student = await newStudent();
+    const loan = await h.raiseLoan({ studentId: student.id, productId: h.product().id, principal: 250_000 });
+    // As the migration left loans raised before tranches existed: the whole principal, no plan.
+    await h.deps.db
+      .updateTable('loans')
+      .set({ disbursement_method: 'whole' })
+      .where('id', '=', loan.id)
+      .execute();
+    await h.deps.db.deleteFrom('tranches').where('loan_id', '=', loan.id).execute();
+    expect(
+      (await h.call('POST', `/api/v1/loans/${loan.id}/approve`, { token: h.tokens.admin, body: {} })).status,
+    ).toBe(200);
+    await waitFor(async () => (await loanOf(loan.id)).status === 'DISBURSED', {
+      timeoutMs: 15_000,
+      what: 'the legacy loan to be disbursed',
+    });
+    const approvals = (await h.outboxOf(loan.id)).filter((e) => e.type === 'loan.approved');
+    expect(approvals.map((e) => e.data.tranches)).toEqual([undefined]);
+    const transfers = await h.ledgerDeps.db
+      .selectFrom('transfers')
+      .select(['amount', 'idempotency_key'])
+      .where('loan_id', '=', loan.id)
+      .execute();
+    expect(transfers).toEqual([{ amount: '250000', idempotency_key: loan.id }]);
+    expect(await balanceOf(student.id, 'wallet')).toBe(250_000);
+  });
+});
+
 describe('who may see, certify and retry tranches', () => {
   it('keeps tranches to staff and the student, certification to staff and retries to admins', async () => {
     const student = await newStudent();
