@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@bonding/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  approvedAgent,
+  completeStudent,
+  type Person,
+  productBody,
+  signInAdmin,
+  walletBalance,
+} from './journeys.js';
+import { PLATFORM_SERVICES, type Platform, startPlatform } from './platform.js';
+
+/**
+ * A four-term loan through the edge and real processes (docs/lending-model.md, "Tranches"): each term
+ * certified and released on its date by moving the business date, tuition to the institution and upkeep
+ * to the wallet exact to the unit, one term lapsing, studies ending early and the last term cancelled.
+ */
+let platform: Platform;
+beforeAll(async () => {
+  platform = await startPlatform({ name: 'tranche', services: PLATFORM_SERVICES });
+}, 180_000);
+afterAll(async () => {
+  await platform?.close();
+});
+
+const TERMS = [
+  { termLabel: 'Year 1, semester 1', plannedDate: '2027-09-01', tuition: 300_000, upkeep: 100_000 },
+  { termLabel: 'Year 1, semester 2', plannedDate: '2028-01-15', tuition: 300_000, upkeep: 100_000 },
+  { termLabel: 'Year 2, semester 1', plannedDate: '2028-09-01', tuition: 300_000, upkeep: 100_000 },
+  { termLabel: 'Year 2, semester 2', plannedDate: '2029-01-15', tuition: 300_000, upkeep: 100_000 },
+];
+
+describe('a four-term loan, through the edge', () => {
+  let admin: string;
+  let agent: Person;
+  let student: Person;
+  beforeAll(async () => {
+    admin = await signInAdmin(platform);
+    agent = await approvedAgent(platform, admin);
+    student = await completeStudent(platform);
+  }, 60_000);
+
+  const moveTo = async (businessDate: string) => {
+    const moved = await platform.api('POST', '/lending/business-date', {
+      token: admin,
+      body: { businessDate },
+    });
+    expect(moved.status, moved.text).toBe(200);
+  };
+  const tranches = async (loanId: string) =>
+    (await platform.api('GET', `/loans/${loanId}/tranches`, { token: student.token })).json.items as {
+      status: string;
+    }[];
+  const waitForReleased = (loanId: string, n: number) =>
+    waitFor(async () => (await tranches(loanId))[n - 1]?.status === 'RELEASED', {
+      timeoutMs: 30_000,
+      what: `tranche ${n} to be released`,
+    });
+  const institutionBalance = async (institutionId: string) => {
+    const accounts = await platform.api('GET', `/accounts?type=institution&institutionId=${institutionId}`, {
+      token: admin,
+    });
+    expect(accounts.status, accounts.text).toBe(200);
+    return accounts.json.items[0]?.balance ?? 0;
+  };
+
+  it('releases each certified term on its date, lapses one and cancels the last', {
+    timeout: 240_000,
+  }, async () => {
+    const product = await platform.api('POST', '/products', {
+      token: admin,
+      body: {
+        ...productBody('TERMS'),
+        category: 'student',
+        annualRateBps: 400,
+        minTermMonths: 12,
+        maxTermMonths: 120,
+        interestDuringStudy: 'capitalised',
+        graceMonthsAfterStudy: 12,
+        trancheExpiryDays: 30,
+      },
+    });
+    expect(product.status, product.text).toBe(201);
+    const institution = await platform.api('POST', '/institutions', {
+      token: admin,
+      body: {
+        code: `UNI-${randomUUID().slice(0, 8).toUpperCase()}`,
+        name: 'University of Malawi',
+        country: 'MW',
+      },
+    });
+    expect(institution.status, institution.text).toBe(201);
+    const institutionId: string = institution.json.id;
+    await moveTo('2027-09-01');
+
+    const raised = await platform.api('POST', '/loans', {
+      token: agent.token,
+      key: randomUUID(),
+      body: {
+        productId: product.json.id,
+        studentId: student.id,
+        institutionId,
+        programme: 'BSc Computer Science',
+        termMonths: 24,
+        purpose: 'Tuition and upkeep',
+        academicYear: '2027/2028',
+        studyEndDate: '2029-06-30',
+        tranches: TERMS,
+      },
+    });
+    expect(raised.status, raised.text).toBe(201);
+    const loanId: string = raised.json.id;
+    expect(raised.json).toMatchObject({ principal: 1_600_000, disbursementMethod: 'tranches' });
+    const approved = await platform.api('POST', `/loans/${loanId}/approve`, { token: admin, body: {} });
+    expect(approved.status, approved.text).toBe(200);
+    expect(await walletBalance(platform, student.token)).toBeUndefined();
+
+    // Term 1 is due today: certification releases it at once.
+    const student403 = await platform.api('POST', `/loans/${loanId}/tranches/1/certify`, {
+      token: student.token,
+      body: {},
+    });
+    expect(student403.status).toBe(403);
+    const certified = await platform.api('POST', `/loans/${loanId}/tranches/1/certify`, {
+      token: agent.token,
+      body: {},
+    });
+    expect(certified.status, certified.text).toBe(200);
+    await waitForReleased(loanId, 1);
+    expect(await institutionBalance(institutionId)).toBe(300_000);
+    expect(await walletBalance(platform, student.token)).toBe(100_000);
+    const loan = await platform.api('GET', `/loans/${loanId}`, { token: student.token });
+    expect(loan.json).toMatchObject({
+      status: 'DISBURSED',
+      phase: 'IN_SCHOOL',
+      principalOutstanding: 400_000,
+    });
+    // A student never sees the institution's account.
+    const seen = await platform.api('GET', `/accounts?institutionId=${institutionId}`, {
+      token: student.token,
+    });
+    expect(seen.json?.items ?? []).toEqual([]);
+
+    // Term 2, certified ahead, is released by close of business on its date.
+    await platform.api('POST', `/loans/${loanId}/tranches/2/certify`, { token: admin, body: {} });
+    await moveTo('2028-01-15');
+    await waitForReleased(loanId, 2);
+    expect(await institutionBalance(institutionId)).toBe(600_000);
+    expect(await walletBalance(platform, student.token)).toBe(200_000);
+
+    // Term 3 is never certified and lapses after 30 days; studies end and term 4 is cancelled.
+    await moveTo('2028-10-01');
+    const ended = await platform.api('POST', `/loans/${loanId}/end-studies`, {
+      token: admin,
+      body: { date: '2028-10-01', reason: 'Left the programme' },
+    });
+    expect(ended.status, ended.text).toBe(200);
+    expect((await tranches(loanId)).map((t) => t.status)).toEqual([
+      'RELEASED',
+      'RELEASED',
+      'LAPSED',
+      'CANCELLED',
+    ]);
+    expect(await institutionBalance(institutionId)).toBe(600_000);
+
+    const books = await platform.api('GET', '/ledger/reconciliation', { token: admin });
+    expect(books.json).toMatchObject({ balanced: true });
+  });
+});
