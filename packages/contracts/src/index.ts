@@ -1,6 +1,7 @@
 export { defineEvent, type EventContract } from './define-event.js';
 export { type EventEnvelope, EventEnvelopeSchema } from './envelope.js';
 export { Id, Money, ReasonCode, Role, Timestamp, UserStatus } from './fields.js';
+export * from './guarantor-events.js';
 export * from './identity-events.js';
 export * from './ledger-events.js';
 export * from './loan-events.js';

@@ -1,5 +1,10 @@
 import type { z } from 'zod';
 import {
+  loanGuarantorConsentedV1,
+  loanGuarantorDeclinedV1,
+  loanGuarantorRequestedV1,
+} from './guarantor-events.js';
+import {
   agentApprovedV1,
   sessionEndedV1,
   userDisabledV1,
@@ -71,6 +76,9 @@ export const eventContracts = [
   trancheReleasedV1,
   trancheReleaseFailedV1,
   trancheLapsedV1,
+  loanGuarantorRequestedV1,
+  loanGuarantorConsentedV1,
+  loanGuarantorDeclinedV1,
 ] as const;
 
 export type AnyEventContract = (typeof eventContracts)[number];

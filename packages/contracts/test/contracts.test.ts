@@ -57,6 +57,9 @@ describe('the event contracts', () => {
         'tranche.released',
         'tranche.releaseFailed',
         'tranche.lapsed',
+        'loan.guarantorRequested',
+        'loan.guarantorConsented',
+        'loan.guarantorDeclined',
       ].sort(),
     );
     const versionsOf = (type: string) => eventContracts.filter((c) => c.type === type).map((c) => c.version);

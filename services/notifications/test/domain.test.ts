@@ -70,6 +70,17 @@ const samples: Record<MailParams['template'], MailParams> = {
     dueDate: '2030-07-30',
     amountDue: { amountMinor: '94952', currency: 'MWK' },
   },
+  guarantor_consent_requested: {
+    template: 'guarantor_consent_requested',
+    loanId: randomUUID(),
+    consentCode: 'gc_code_of_sixteen+',
+    expiresAt: '2026-12-18T11:00:00.000Z',
+    principal: { amountMinor: '1600000', currency: 'MWK' },
+    termMonths: 48,
+    toAddress: 'guardian@example.test',
+    toFirstName: 'Chisomo',
+    toLastName: 'Banda',
+  },
   money_received: {
     template: 'money_received',
     transferId: randomUUID(),

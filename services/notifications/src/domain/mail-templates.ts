@@ -1,3 +1,8 @@
+import {
+  GUARANTOR_MAIL_TEMPLATES,
+  type GuarantorMailParams,
+  guarantorMailContent,
+} from './guarantor-notices.js';
 import { cleanName, escapeHtml } from './html.js';
 import { formatMoney, type Money } from './money.js';
 
@@ -29,6 +34,7 @@ export type MailParams =
       dueDate: string;
       amountDue: Money;
     }
+  | GuarantorMailParams
   | { template: 'money_received'; transferId: string; amount: Money }
   | { template: 'repayment_received'; loanId: string; amount: Money; outstanding: Money }
   | { template: 'email_verification'; verificationCode: string; expiresAt: string }
@@ -55,6 +61,7 @@ export const MAIL_TEMPLATES: readonly MailTemplate[] = [
   'loan_overdue',
   'repayment_started',
   'instalment_due_soon',
+  ...GUARANTOR_MAIL_TEMPLATES,
   'money_received',
   'repayment_received',
   'email_verification',
@@ -181,6 +188,8 @@ function contentOf(params: MailParams): Content {
           `Loan reference: ${params.loanId}`,
         ],
       };
+    case 'guarantor_consent_requested':
+      return guarantorMailContent(params);
     case 'money_received':
       return {
         subject: 'You received money',

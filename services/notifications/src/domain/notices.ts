@@ -23,6 +23,8 @@ export const NOTICE_KINDS = [
   'interest_capitalised',
   'repayment_started',
   'instalment_due_soon',
+  'guarantor_consented',
+  'guarantor_declined',
   'password_changed',
   'email_changed',
   'two_factor_changed',

@@ -6,6 +6,7 @@ import { enqueueMails } from '../db/mail-outbox.js';
 import { writeNotices } from '../db/notifications.js';
 import type { NotificationsDatabase } from '../db/schema.js';
 import type { NotificationsDeps } from '../deps.js';
+import { guarantorPlans } from '../domain/guarantor-notices.js';
 import { type Plan, plans } from '../domain/notices.js';
 
 type Trx = Transaction<NotificationsDatabase>;
@@ -110,6 +111,15 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       const admins = await activeAdmins(trx);
       await apply(plans.disbursementFailed(event.data, context(raisedBy, admins)), event.id, trx, ctx);
+    },
+    'loan.guarantorRequested@1': async (event, trx, ctx) => {
+      await apply(guarantorPlans.requested(event.data), event.id, trx, ctx);
+    },
+    'loan.guarantorConsented@1': async (event, trx, ctx) => {
+      await apply(guarantorPlans.consented(event.data), event.id, trx, ctx);
+    },
+    'loan.guarantorDeclined@1': async (event, trx, ctx) => {
+      await apply(guarantorPlans.declined(event.data), event.id, trx, ctx);
     },
     'transfer.completed@1': async (event, trx, ctx) => {
       await apply(plans.transferCompleted(event.data), event.id, trx, ctx);

@@ -121,8 +121,9 @@ export class MailRelay {
       rendered = renderMail(params, {
         // Mails about an e-mail change go to the address they name, not the one the directory holds.
         email: 'toAddress' in params ? params.toAddress : recipient.email,
-        firstName: recipient.first_name,
-        lastName: recipient.last_name,
+        // A guarantor's mail is filed under the student but greets the guarantor, whom no directory knows.
+        firstName: 'toFirstName' in params ? params.toFirstName : recipient.first_name,
+        lastName: 'toLastName' in params ? params.toLastName : recipient.last_name,
       });
     } catch {
       return { permanent: true, reason: 'render_failed' };
