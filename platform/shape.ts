@@ -280,5 +280,10 @@ export const subscriptions = {
     'repayment.received',
     'transfer.completed',
     'disbursement.failed',
+    // By name, not tranche.*: tranche.releaseRequested@1 is loans asking the ledger, news to nobody.
+    'tranche.certified',
+    'tranche.released',
+    'tranche.releaseFailed',
+    'tranche.lapsed',
   ],
 } as const satisfies Partial<Record<ServiceName, readonly EventSubscription[]>>;

@@ -4,6 +4,7 @@ import { cleanName, escapeHtml } from '../src/domain/html.js';
 import { MAIL_TEMPLATES, type MailParams, renderMail } from '../src/domain/mail-templates.js';
 import { formatMoney } from '../src/domain/money.js';
 import { plans } from '../src/domain/notices.js';
+import { tranchePlans } from '../src/domain/tranche-notices.js';
 import { sseComment, sseEvent } from '../src/stream/sse.js';
 
 describe('formatMoney', () => {
@@ -70,6 +71,22 @@ const samples: Record<MailParams['template'], MailParams> = {
     dueDate: '2030-07-30',
     amountDue: { amountMinor: '94952', currency: 'MWK' },
   },
+  tranche_certified: {
+    template: 'tranche_certified',
+    loanId: randomUUID(),
+    number: 1,
+    termLabel: '2027 Semester 1',
+    businessDate: '2027-08-20',
+  },
+  tranche_released: {
+    template: 'tranche_released',
+    loanId: randomUUID(),
+    number: 1,
+    tuition: { amountMinor: '300000', currency: 'MWK' },
+    upkeep: { amountMinor: '100000', currency: 'MWK' },
+  },
+  tranche_release_failed: { template: 'tranche_release_failed', loanId: randomUUID(), number: 2 },
+  tranche_lapsed: { template: 'tranche_lapsed', loanId: randomUUID(), number: 3, businessDate: '2028-10-01' },
   guarantor_consent_requested: {
     template: 'guarantor_consent_requested',
     loanId: randomUUID(),
@@ -295,6 +312,117 @@ describe('the repayment notices', () => {
     expect(moved('GRACE').notices.map((notice) => [notice.userId, notice.title])).toEqual([
       [studentId, 'Your grace period has started'],
     ]);
+  });
+});
+
+describe('the tranche notices', () => {
+  const loanId = randomUUID();
+  const studentId = randomUUID();
+  const trancheId = randomUUID();
+  const mwk = (amountMinor: string) => ({ amountMinor, currency: 'MWK' });
+  const recipient = { email: 'amina@example.test', firstName: 'Amina', lastName: 'Phiri' };
+  const rendered = (plan: { mails: unknown[] }) => renderMail(plan.mails[0] as MailParams, recipient);
+  const ids = { loanId, trancheId, number: 2 };
+
+  it('certified: the student hears the term, and that it is paid on its planned date', () => {
+    const plan = tranchePlans.certified({
+      ...ids,
+      studentId,
+      termLabel: '2027 <Semester> 2',
+      certifiedBy: randomUUID(),
+      businessDate: '2027-12-01',
+    });
+    expect(plan.notices).toEqual([
+      {
+        userId: studentId,
+        kind: 'tranche_certified',
+        title: 'Your enrolment was certified',
+        body: "Your enrolment for 2027 <Semester> 2 was certified on 2027-12-01. The term's money will be paid on its planned date.",
+        data: ids,
+      },
+    ]);
+    expect(plan.mails).toEqual([
+      expect.objectContaining({
+        template: 'tranche_certified',
+        userId: studentId,
+        termLabel: '2027 <Semester> 2',
+      }),
+    ]);
+    const mail = rendered(plan);
+    expect(mail.text).toContain(
+      'Your enrolment for 2027 <Semester> 2 (term 2 of your loan) was certified on 2027-12-01.',
+    );
+    expect(mail.html).toContain('Your enrolment for 2027 &lt;Semester&gt; 2 (term 2 of your loan)');
+  });
+
+  it('released: the student hears each leg paid, formatted, and nothing of a leg of zero', () => {
+    const released = (tuition: string, upkeep: string) =>
+      tranchePlans.released({
+        ...ids,
+        studentId,
+        tuitionTransferId: tuition === '0' ? null : randomUUID(),
+        upkeepTransferId: upkeep === '0' ? null : randomUUID(),
+        tuition: mwk(tuition),
+        upkeep: mwk(upkeep),
+      });
+    const both = released('300000', '100000');
+    expect(both.notices.map((notice) => [notice.userId, notice.kind, notice.body])).toEqual([
+      [
+        studentId,
+        'tranche_released',
+        'The money for term 2 of your loan was paid: MWK 3,000.00 of tuition to your institution and MWK 1,000.00 of upkeep to your wallet.',
+      ],
+    ]);
+    expect(rendered(both).text).toContain(
+      'The money for term 2 of your loan was paid: MWK 3,000.00 of tuition to your institution and MWK 1,000.00 of upkeep to your wallet.',
+    );
+    expect(released('0', '123456').notices[0]?.body).toBe(
+      'The money for term 2 of your loan was paid: MWK 1,234.56 of upkeep to your wallet.',
+    );
+    expect(rendered(released('300000', '0')).text).toContain(
+      'was paid: MWK 3,000.00 of tuition to your institution.',
+    );
+  });
+
+  it('releaseFailed: the student hears of a delay, every active admin of the loan and the reason', () => {
+    const admins = [randomUUID(), randomUUID()];
+    const plan = tranchePlans.releaseFailed(
+      { ...ids, studentId, reason: 'wallet_frozen' },
+      { admins, raisedBy: null },
+    );
+    expect(plan.notices.map((notice) => [notice.userId, notice.kind])).toEqual([
+      [studentId, 'tranche_release_failed'],
+      [admins[0], 'tranche_release_failed'],
+      [admins[1], 'tranche_release_failed'],
+    ]);
+    const [student, admin] = plan.notices;
+    expect(student?.title).toBe('The money for a term is delayed');
+    expect(student?.body).not.toContain('wallet_frozen');
+    expect(admin?.body).toBe(
+      `Releasing tranche 2 of loan ${loanId} failed (wallet_frozen); nothing moved. Retry the release once the cause is fixed.`,
+    );
+    expect(admin?.data).toEqual({ ...ids, studentId, reason: 'wallet_frozen' });
+    // Admins act in-app; only the student is e-mailed.
+    expect(plan.mails.map((mail) => [mail.userId, mail.template])).toEqual([
+      [studentId, 'tranche_release_failed'],
+    ]);
+    expect(rendered(plan).subject).toBe('The money for a term of your loan is delayed');
+  });
+
+  it('lapsed: the student hears the term lapsed for not being taken up, and to contact the board', () => {
+    const plan = tranchePlans.lapsed({ ...ids, studentId, businessDate: '2028-10-01' });
+    expect(plan.notices).toEqual([
+      {
+        userId: studentId,
+        kind: 'tranche_lapsed',
+        title: 'The money for a term lapsed',
+        body: 'The money for term 2 of your loan lapsed on 2028-10-01 because it was not taken up in time. Contact the board if you still need it.',
+        data: ids,
+      },
+    ]);
+    const mail = rendered(plan);
+    expect(mail.text).toContain('If you still need money for this term, contact the board.');
+    expect(mail.text).toContain(loanId);
   });
 });
 

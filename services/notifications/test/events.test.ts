@@ -511,6 +511,80 @@ describe('ledger events', () => {
   });
 });
 
+describe('tranche events', () => {
+  async function tranche() {
+    const { student, agent, loanId } = await raisedLoan();
+    return { student, agent, ids: { loanId, studentId: student.id, trancheId: randomUUID(), number: 1 } };
+  }
+
+  it('tranche.certified: the student, in-app and by e-mail, with the term; not the agent who certified it', async () => {
+    const { student, agent, ids } = await tranche();
+    const delivered = await h.deliver('tranche.certified@1', {
+      ...ids,
+      termLabel: '2027 Semester 1',
+      certifiedBy: agent.id,
+      businessDate: '2027-08-20',
+    });
+    expect(delivered.status).toBe(200);
+    const notice = (await h.notificationsOf(student.id))[1];
+    expect(notice).toMatchObject({ kind: 'tranche_certified', title: 'Your enrolment was certified' });
+    expect(notice?.body).toContain('Your enrolment for 2027 Semester 1 was certified on 2027-08-20.');
+    expect(JSON.parse(notice?.data ?? '{}')).toEqual({
+      loanId: ids.loanId,
+      trancheId: ids.trancheId,
+      number: 1,
+    });
+    expect(await templates(student.id)).toEqual(['tranche_certified']);
+    expect(await kinds(agent.id)).toEqual([]);
+  });
+
+  it('tranche.released: the student, in-app and by e-mail, with what went to the institution and the wallet', async () => {
+    const { student, ids } = await tranche();
+    const delivered = await h.deliver('tranche.released@1', {
+      ...ids,
+      tuitionTransferId: randomUUID(),
+      upkeepTransferId: randomUUID(),
+      tuition: money('300000'),
+      upkeep: money('100000'),
+    });
+    expect(delivered.status).toBe(200);
+    expect(await kinds(student.id)).toEqual(['loan_created', 'tranche_released']);
+    expect((await h.notificationsOf(student.id))[1]?.body).toBe(
+      'The money for term 1 of your loan was paid: MWK 3,000.00 of tuition to your institution and MWK 1,000.00 of upkeep to your wallet.',
+    );
+    expect(await h.mailsOf(student.id)).toEqual([
+      expect.objectContaining({ template: 'tranche_released', status: 'pending' }),
+    ]);
+  });
+
+  it('tranche.releaseFailed: the student and every active admin, once even when delivered twice', async () => {
+    const admin = await h.user('admin');
+    const inactive = await h.user('admin', { status: 'pending' });
+    const { student, agent, ids } = await tranche();
+    const event = { ...ids, reason: 'no_funding_account' };
+    const id = randomUUID();
+    expect((await h.deliver('tranche.releaseFailed@1', event, { id })).status).toBe(200);
+    expect((await h.deliver('tranche.releaseFailed@1', event, { id })).status).toBe(200);
+    const notices = await h.notificationsOf(admin.id);
+    expect(notices.map((notice) => notice.kind)).toEqual(['tranche_release_failed']);
+    expect(notices[0]?.body).toContain(`loan ${ids.loanId} failed (no_funding_account)`);
+    expect(await kinds(student.id)).toEqual(['loan_created', 'tranche_release_failed']);
+    expect(await templates(student.id)).toEqual(['tranche_release_failed']);
+    expect(await templates(admin.id)).toEqual([]);
+    expect(await kinds(inactive.id)).toEqual([]);
+    expect(await kinds(agent.id)).toEqual([]);
+  });
+
+  it('tranche.lapsed: the student, in-app and by e-mail', async () => {
+    const { student, ids } = await tranche();
+    expect((await h.deliver('tranche.lapsed@1', { ...ids, businessDate: '2028-10-01' })).status).toBe(200);
+    const notice = (await h.notificationsOf(student.id))[1];
+    expect(notice).toMatchObject({ kind: 'tranche_lapsed', title: 'The money for a term lapsed' });
+    expect(notice?.body).toContain('lapsed on 2028-10-01 because it was not taken up in time');
+    expect(await templates(student.id)).toEqual(['tranche_lapsed']);
+  });
+});
+
 describe('the inbox', () => {
   it('applies a redelivered event once', async () => {
     const student = await h.user('student');

@@ -128,6 +128,41 @@ describe('e-mail', () => {
     );
   });
 
+  it('sends the release of a term with both amounts, and a lapse with whom to contact', async () => {
+    const student = await h.user('student', { firstName: 'Chisomo' });
+    const ids = { loanId: randomUUID(), studentId: student.id, trancheId: randomUUID() };
+    await h.deliver('tranche.released@1', {
+      ...ids,
+      number: 1,
+      tuitionTransferId: randomUUID(),
+      upkeepTransferId: randomUUID(),
+      tuition: money('300000'),
+      upkeep: money('100050'),
+    });
+    const released = await mailTo(student.email);
+    expect(released.subject).toBe('The money for a term of your loan was paid');
+    const paid =
+      'The money for term 1 of your loan was paid: MWK 3,000.00 of tuition to your institution and MWK 1,000.50 of upkeep to your wallet.';
+    expect(released.text).toContain(paid);
+    expect(released.html).toContain(`<p>${paid}</p>`);
+
+    const other = await h.user('student');
+    await h.deliver('tranche.lapsed@1', {
+      ...ids,
+      studentId: other.id,
+      trancheId: randomUUID(),
+      number: 2,
+      businessDate: '2028-10-01',
+    });
+    const lapsed = await mailTo(other.email);
+    expect(lapsed.subject).toBe('The money for a term of your loan lapsed');
+    expect(lapsed.text).toContain(
+      'The money for term 2 of your loan lapsed on 2028-10-01 because it was not taken up in time.',
+    );
+    expect(lapsed.text).toContain('If you still need money for this term, contact the board.');
+    expect(lapsed.text).toContain(ids.loanId);
+  });
+
   it('goes to the address the directory has when the mail is sent', async () => {
     const user = registration();
     // The old address is refused for now, so the mail is still waiting when the address changes.

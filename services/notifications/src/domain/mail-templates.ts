@@ -5,6 +5,7 @@ import {
 } from './guarantor-notices.js';
 import { cleanName, escapeHtml } from './html.js';
 import { formatMoney, type Money } from './money.js';
+import { TRANCHE_MAIL_TEMPLATES, type TrancheMailParams, trancheMailContent } from './tranche-mails.js';
 
 /**
  * What each template needs besides the recipient: ids, amounts, dates — never the address, except
@@ -34,6 +35,7 @@ export type MailParams =
       dueDate: string;
       amountDue: Money;
     }
+  | TrancheMailParams
   | GuarantorMailParams
   | { template: 'money_received'; transferId: string; amount: Money }
   | { template: 'repayment_received'; loanId: string; amount: Money; outstanding: Money }
@@ -61,6 +63,7 @@ export const MAIL_TEMPLATES: readonly MailTemplate[] = [
   'loan_overdue',
   'repayment_started',
   'instalment_due_soon',
+  ...TRANCHE_MAIL_TEMPLATES,
   ...GUARANTOR_MAIL_TEMPLATES,
   'money_received',
   'repayment_received',
@@ -188,6 +191,11 @@ function contentOf(params: MailParams): Content {
           `Loan reference: ${params.loanId}`,
         ],
       };
+    case 'tranche_certified':
+    case 'tranche_released':
+    case 'tranche_release_failed':
+    case 'tranche_lapsed':
+      return trancheMailContent(params);
     case 'guarantor_consent_requested':
       return guarantorMailContent(params);
     case 'money_received':

@@ -8,6 +8,7 @@ import type { NotificationsDatabase } from '../db/schema.js';
 import type { NotificationsDeps } from '../deps.js';
 import { guarantorPlans } from '../domain/guarantor-notices.js';
 import { type Plan, plans } from '../domain/notices.js';
+import { tranchePlans } from '../domain/tranche-notices.js';
 
 type Trx = Transaction<NotificationsDatabase>;
 
@@ -111,6 +112,19 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       const admins = await activeAdmins(trx);
       await apply(plans.disbursementFailed(event.data, context(raisedBy, admins)), event.id, trx, ctx);
+    },
+    'tranche.certified@1': async (event, trx, ctx) => {
+      await apply(tranchePlans.certified(event.data), event.id, trx, ctx);
+    },
+    'tranche.released@1': async (event, trx, ctx) => {
+      await apply(tranchePlans.released(event.data), event.id, trx, ctx);
+    },
+    'tranche.releaseFailed@1': async (event, trx, ctx) => {
+      const admins = await activeAdmins(trx);
+      await apply(tranchePlans.releaseFailed(event.data, context(null, admins)), event.id, trx, ctx);
+    },
+    'tranche.lapsed@1': async (event, trx, ctx) => {
+      await apply(tranchePlans.lapsed(event.data), event.id, trx, ctx);
     },
     'loan.guarantorRequested@1': async (event, trx, ctx) => {
       await apply(guarantorPlans.requested(event.data), event.id, trx, ctx);
