@@ -191,6 +191,15 @@ export const routeGroups = [
     why: 'Applications, decisions, schedules, history and repayments: every route needs a token.\nCreating POSTs carry an Idempotency-Key, so a retried request never makes a second loan or payment.',
   },
   {
+    name: 'loans-guarantor-consents',
+    service: 'loans',
+    auth: 'public',
+    rateLimit: 'per-address',
+    paths: ['/api/v1/guarantor-consents'],
+    methods: ['GET', 'POST'],
+    why: "A guarantor is a student's guardian, not a user: the one-time consent code in the path (128 random\nbits, from their e-mail) is the credential, so no token; counted per address like every anonymous route.\nGET only shows the loan (mail scanners follow links); POST decides, once.",
+  },
+  {
     name: 'lending',
     service: 'loans',
     auth: 'role',

@@ -4,6 +4,8 @@ import type { LoansDeps } from './deps.js';
 import { disbursementFailedHandler, transferCompletedHandler } from './events/disbursement.js';
 import { trancheReleasedHandler, trancheReleaseFailedHandler } from './events/tranche-release.js';
 import { decisionRoutes } from './routes/decisions.js';
+import { guarantorConsentRoutes } from './routes/guarantor-consents.js';
+import { guarantorRoutes } from './routes/guarantors.js';
 import { lendingRoutes } from './routes/lending.js';
 import { loanLendingRoutes } from './routes/loan-lending.js';
 import { loanRoutes } from './routes/loans.js';
@@ -31,6 +33,9 @@ export function createLoansApp(deps: LoansDeps) {
     .route('/api/v1', repaymentRoutes(deps))
     .route('/api/v1', loanLendingRoutes(deps))
     .route('/api/v1', trancheRoutes(deps))
+    .route('/api/v1', guarantorRoutes(deps))
+    // Public: the consent code in the path is the credential (docs/lending-model.md, "Guarantors").
+    .route('/api/v1', guarantorConsentRoutes(deps))
     .route('/api/v1', lendingRoutes(deps));
   // The ledger's answers to loan.approved; user.disabled into the token denylist; the outbox's dead letters.
   mountEventRoutes(service.app, deps.events, {

@@ -21,6 +21,15 @@ export interface StubProduct {
   archived: boolean;
 }
 
+/** A guardian as the bonding file shows it (what loans reads of it). */
+export interface StubGuardian {
+  id: string;
+  firstName: string;
+  surname: string;
+  email: string | null;
+  homeVillage: string;
+}
+
 /**
  * Stands in for catalog and students over real HTTP: products and bonding-file
  * completeness a test sets, the Authorization headers it was sent, and a
@@ -29,6 +38,8 @@ export interface StubProduct {
 export async function startDependencyStub() {
   const products = new Map<string, StubProduct>();
   const completeFiles = new Map<string, boolean>();
+  /** Each student's guardians on their bonding file (none unless a test sets them). */
+  const guardians = new Map<string, StubGuardian[]>();
   const institutions = new Map<string, { id: string; name: string; archived: boolean }>();
   const authorizations: string[] = [];
   const state = { down: false, requests: 0 };
@@ -58,7 +69,13 @@ export async function startDependencyStub() {
       const complete = completeFiles.get(student[1]);
       return complete === undefined
         ? send(404, { code: 'student_not_found' })
-        : send(200, { studentId: student[1], completeness: { complete } });
+        : send(200, {
+            studentId: student[1],
+            student: { firstName: 'Amina', lastName: 'Phiri' },
+            personal: null,
+            guardians: guardians.get(student[1]) ?? [],
+            completeness: { complete },
+          });
     }
     return send(404, { code: 'not_found' });
   });
@@ -69,6 +86,7 @@ export async function startDependencyStub() {
     products,
     institutions,
     completeFiles,
+    guardians,
     authorizations,
     state,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -20,4 +20,5 @@ export const legacyLendingFields = {
   institution_id: null,
   programme: null,
   tranche_expiry_days: null,
+  guarantors_required: 0,
 } as const satisfies Partial<LoanRow>;

@@ -59,6 +59,8 @@ export interface LoansTable {
   programme: string | null;
   /** The product's term: a tranche not released this many days after its planned date lapses (null: never). */
   tranche_expiry_days: number | null;
+  /** The product's term: how many guarantors must consent before the loan can be approved (0–2). */
+  guarantors_required: number;
 }
 
 export const TRANCHE_STATUSES = [
@@ -165,6 +167,30 @@ export interface RepaymentsTable {
   created_at: Date;
 }
 
+export const GUARANTOR_STATUSES = ['REQUESTED', 'CONSENTED', 'DECLINED', 'VOID'] as const;
+export type GuarantorStatus = (typeof GUARANTOR_STATUSES)[number];
+
+/** A guardian named as guarantor of a loan; name and village copied from the students service. */
+export interface LoanGuarantorsTable {
+  id: string;
+  loan_id: string;
+  guardian_id: string;
+  first_name: string;
+  surname: string;
+  home_village: string;
+  /** The student's name as the bonding file gave it when the guarantor was named: what the guarantor is shown. */
+  student_name: string;
+  email_masked: string;
+  status: GuarantorStatus;
+  /** SHA-256 (hex) of the consent code; the code itself is never stored. */
+  code_hash: string;
+  expires_at: Date;
+  requested_by: string;
+  decided_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface LoansDatabase extends EventTables, IdempotencyTables {
   loans: LoansTable;
   loan_history: LoanHistoryTable;
@@ -175,6 +201,7 @@ export interface LoansDatabase extends EventTables, IdempotencyTables {
   cob_runs: CobRunsTable;
   cob_loan_days: CobLoanDaysTable;
   tranches: TranchesTable;
+  loan_guarantors: LoanGuarantorsTable;
 }
 
 export type LoanRow = Selectable<LoansTable>;
@@ -182,3 +209,4 @@ export type HistoryRow = Selectable<LoanHistoryTable>;
 export type InstalmentRow = Selectable<InstalmentsTable>;
 export type RepaymentRow = Selectable<RepaymentsTable>;
 export type TrancheRow = Selectable<TranchesTable>;
+export type GuarantorRow = Selectable<LoanGuarantorsTable>;

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { LoanRow, LoansDatabase } from '../db/schema.js';
 import { Unprocessable } from '../errors.js';
+import { voidConsents } from './guarantors.js';
 import type { LoanPlan } from './tranche-application.js';
 import { insertTranches } from './tranches.js';
 
@@ -17,6 +18,10 @@ export async function amendPlan(
   change: { plan: LoanPlan | undefined; principal: bigint | undefined; academicYear: string },
   now: Date,
 ): Promise<Partial<LoanRow>> {
+  // Guarantors agreed to the old terms: new ones must be put to them again (lending-model.md, "Guarantors").
+  if (change.plan || (change.principal !== undefined && change.principal !== BigInt(loan.principal))) {
+    await voidConsents(trx, loan.id, now);
+  }
   if (change.plan) {
     await trx.deleteFrom('tranches').where('loan_id', '=', loan.id).execute();
     await insertTranches(trx, loan.id, change.plan.tranches, now);

@@ -14,6 +14,7 @@ import { lockLoan, moveLoan } from '../db/loans.js';
 import type { LoanRow, LoansDatabase } from '../db/schema.js';
 import type { LoansDeps } from '../deps.js';
 import { loanNotFound } from '../errors.js';
+import { assertConsentsIn } from '../lending/guarantors.js';
 import { businessDate } from '../lending/lending-service.js';
 import { cancelOpenTranches, requestRelease, tranchesOf } from '../lending/tranches.js';
 import { assertMayAmend, assertNotRaiser, isStaff } from './access.js';
@@ -180,6 +181,7 @@ export function decisionRoutes(deps: LoansDeps) {
       const { reason } = c.req.valid('json');
       const { row } = await change(caller, c.req.valid('param').id, async (trx, loan, at) => {
         assertNotRaiser(caller, loan);
+        if (loan.status === 'NEW') await assertConsentsIn(trx, loan);
         const moved = await moveLoan(trx, loan, {
           action: 'approve',
           actorId: caller.userId,

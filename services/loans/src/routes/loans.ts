@@ -337,6 +337,7 @@ export function loanRoutes(deps: LoansDeps) {
           institution_id: plan.institutionId,
           programme: plan.programme,
           tranche_expiry_days: product.trancheExpiryDays,
+          guarantors_required: product.guarantorsRequired,
         };
         const shown = toLoan(row, undefined, today);
         try {

@@ -213,6 +213,7 @@ export function toLoan(row: LoanRow, instalments: InstalmentRow[] | undefined, t
     institutionId: row.institution_id,
     programme: row.programme,
     trancheExpiryDays: row.tranche_expiry_days,
+    guarantorsRequired: row.guarantors_required,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),

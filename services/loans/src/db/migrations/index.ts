@@ -11,6 +11,7 @@ import * as createRepayments from './0004_create_repayments.js';
 import * as addLending from './0008_add_lending.js';
 import * as addTranches from './0010_add_tranches.js';
 import * as addInstalmentReminders from './0011_add_instalment_reminders.js';
+import * as addGuarantors from './0012_add_guarantors.js';
 
 /** Every migration in the order it applies; add new ones at the end. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   { name: '0008_add_lending', ...addLending },
   { name: '0010_add_tranches', ...addTranches },
   { name: '0011_add_instalment_reminders', ...addInstalmentReminders },
+  { name: '0012_add_guarantors', ...addGuarantors },
 ];
