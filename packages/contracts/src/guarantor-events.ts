@@ -55,3 +55,13 @@ export const loanGuarantorDeclinedV1 = defineEvent({
   shape: decided,
   aggregate: byLoan,
 });
+
+export const loanGuarantorsVoidedV1 = defineEvent({
+  type: 'loan.guarantorsVoided',
+  version: 1,
+  description:
+    "A NEW loan's plan or principal changed: every guarantor asked or consented so far is void and must be " +
+    'asked again about the new terms (with a new code).',
+  shape: { loanId: Id, studentId: Id, guarantorIds: z.array(Id).min(1) },
+  aggregate: byLoan,
+});

@@ -3,6 +3,7 @@ import {
   loanGuarantorConsentedV1,
   loanGuarantorDeclinedV1,
   loanGuarantorRequestedV1,
+  loanGuarantorsVoidedV1,
 } from './guarantor-events.js';
 import {
   agentApprovedV1,
@@ -79,6 +80,7 @@ export const eventContracts = [
   loanGuarantorRequestedV1,
   loanGuarantorConsentedV1,
   loanGuarantorDeclinedV1,
+  loanGuarantorsVoidedV1,
 ] as const;
 
 export type AnyEventContract = (typeof eventContracts)[number];

@@ -60,6 +60,7 @@ describe('the event contracts', () => {
         'loan.guarantorRequested',
         'loan.guarantorConsented',
         'loan.guarantorDeclined',
+        'loan.guarantorsVoided',
       ].sort(),
     );
     const versionsOf = (type: string) => eventContracts.filter((c) => c.type === type).map((c) => c.version);

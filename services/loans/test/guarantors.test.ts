@@ -239,6 +239,8 @@ describe('editing the terms while NEW', () => {
     const list = await h.call('GET', `/api/v1/loans/${loan.id}/guarantors`, { token: h.tokens.agent });
     expect((list.json as { items: { status: string }[] }).items.map((g) => g.status)).toEqual(['VOID']);
     expect((await consent(first.code)).json).toMatchObject({ code: 'consent_void' });
+    const voided = (await h.outboxOf(loan.id)).filter((e) => e.type === 'loan.guarantorsVoided');
+    expect(voided.map((e) => e.data.guarantorIds)).toEqual([[first.id]]);
     expect((await approve(loan.id)).json).toMatchObject({ code: 'guarantor_consents_missing', consented: 0 });
 
     const asked = await named(loan.id, mother);

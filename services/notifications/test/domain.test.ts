@@ -98,6 +98,21 @@ const samples: Record<MailParams['template'], MailParams> = {
     toFirstName: 'Chisomo',
     toLastName: 'Banda',
   },
+  guarantor_loan_disbursed: {
+    template: 'guarantor_loan_disbursed',
+    loanId: randomUUID(),
+    amount: { amountMinor: '400000', currency: 'MWK' },
+    toAddress: 'guardian@example.test',
+    toFirstName: 'Chisomo',
+    toLastName: 'Banda',
+  },
+  guarantor_loan_repaid: {
+    template: 'guarantor_loan_repaid',
+    loanId: randomUUID(),
+    toAddress: 'guardian@example.test',
+    toFirstName: 'Chisomo',
+    toLastName: 'Banda',
+  },
   money_received: {
     template: 'money_received',
     transferId: randomUUID(),

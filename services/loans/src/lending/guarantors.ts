@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Conflict } from '@bonding/kit';
+import { Conflict, emitEvent } from '@bonding/kit';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { LoanRow, LoansDatabase } from '../db/schema.js';
 
@@ -46,18 +46,36 @@ export async function assertConsentsIn(trx: Transaction<LoansDatabase>, loan: Lo
 
 /**
  * New terms void what guarantors agreed to or were asked about: they must be asked again, with a new
- * code, about the terms as they now are. Runs in the transaction that changes the terms.
+ * code, about the terms as they now are. Runs in the transaction that changes the terms, and tells
+ * notifications, which keeps the addresses of the guarantors it may still have to write to.
  */
 export async function voidConsents(
   trx: Transaction<LoansDatabase>,
-  loanId: string,
+  loan: LoanRow,
   now: Date,
 ): Promise<number> {
-  const result = await trx
+  const open = await trx
+    .selectFrom('loan_guarantors')
+    .select('id')
+    .where('loan_id', '=', loan.id)
+    .where('status', 'in', OPEN_STATUSES)
+    .forUpdate()
+    .execute();
+  if (open.length === 0) return 0;
+  const guarantorIds = open.map((row) => row.id);
+  await trx
     .updateTable('loan_guarantors')
     .set({ status: 'VOID', updated_at: now })
-    .where('loan_id', '=', loanId)
-    .where('status', 'in', OPEN_STATUSES)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .where('id', 'in', guarantorIds)
+    .execute();
+  await emitEvent(
+    trx,
+    {
+      type: 'loan.guarantorsVoided',
+      version: 1,
+      data: { loanId: loan.id, studentId: loan.student_id, guarantorIds },
+    },
+    { now },
+  );
+  return guarantorIds.length;
 }

@@ -20,7 +20,7 @@ export async function amendPlan(
 ): Promise<Partial<LoanRow>> {
   // Guarantors agreed to the old terms: new ones must be put to them again (lending-model.md, "Guarantors").
   if (change.plan || (change.principal !== undefined && change.principal !== BigInt(loan.principal))) {
-    await voidConsents(trx, loan.id, now);
+    await voidConsents(trx, loan, now);
   }
   if (change.plan) {
     await trx.deleteFrom('tranches').where('loan_id', '=', loan.id).execute();

@@ -86,9 +86,24 @@ export interface StreamTicketsTable {
   created_at: Date;
 }
 
+/** A guarantor's address, from loan.guarantorRequested@1, while they may still be written to. */
+export interface GuarantorContactsTable {
+  guarantor_id: string;
+  loan_id: string;
+  student_id: string;
+  email: string;
+  first_name: string;
+  surname: string;
+  consented: number;
+  created_at: Date;
+}
+
+export type GuarantorContactRow = Selectable<GuarantorContactsTable>;
+
 export interface NotificationsDatabase extends EventTables {
   user_directory: UserDirectoryTable;
   loan_parties: LoanPartiesTable;
+  guarantor_contacts: GuarantorContactsTable;
   notification_counters: NotificationCountersTable;
   notifications: NotificationsTable;
   mail_outbox: MailOutboxTable;

@@ -1,4 +1,5 @@
 import type { EventData } from '@bonding/contracts';
+import type { GuarantorContactRow } from '../db/schema.js';
 import { formatMoney, type Money } from './money.js';
 import type { Plan } from './notices.js';
 
@@ -6,26 +7,56 @@ import type { Plan } from './notices.js';
  * A guarantor is no user of the platform: their mail goes to the address the event names (`toAddress`)
  * under the name it names, filed under the student whose loan it is (mail_outbox needs a user).
  */
-export type GuarantorMailParams = {
-  template: 'guarantor_consent_requested';
-  loanId: string;
-  consentCode: string;
-  expiresAt: string;
-  principal: Money;
-  termMonths: number;
-  toAddress: string;
-  toFirstName: string;
-  toLastName: string;
-};
+type ToGuarantor = { toAddress: string; toFirstName: string; toLastName: string };
+export type GuarantorMailParams = ToGuarantor &
+  (
+    | {
+        template: 'guarantor_consent_requested';
+        loanId: string;
+        consentCode: string;
+        expiresAt: string;
+        principal: Money;
+        termMonths: number;
+      }
+    | { template: 'guarantor_loan_disbursed'; loanId: string; amount: Money }
+    | { template: 'guarantor_loan_repaid'; loanId: string }
+  );
 
 export const GUARANTOR_MAIL_TEMPLATES = [
   'guarantor_consent_requested',
+  'guarantor_loan_disbursed',
+  'guarantor_loan_repaid',
 ] as const satisfies readonly GuarantorMailParams['template'][];
+
+const toGuarantor = (contact: GuarantorContactRow): ToGuarantor & { userId: string } => ({
+  // Filed under the student: mail_outbox needs a user, and the relay waits until the directory knows them.
+  userId: contact.student_id,
+  toAddress: contact.email,
+  toFirstName: contact.first_name,
+  toLastName: contact.surname,
+});
 
 /** The public API path a guarantor reads the terms at (GET) and decides on (POST). */
 export const consentPath = (code: string) => `/api/v1/guarantor-consents/${encodeURIComponent(code)}`;
 
 export function guarantorMailContent(params: GuarantorMailParams): { subject: string; paragraphs: string[] } {
+  const reference = `Loan reference: ${params.loanId}`;
+  if (params.template === 'guarantor_loan_disbursed') {
+    return {
+      subject: 'The loan you guarantee was paid out',
+      paragraphs: [
+        `The student loan you agreed to guarantee was paid out: the first term's ${formatMoney(params.amount)} was released.`,
+        'Your guarantee now stands until the loan is repaid; we will write again then.',
+        reference,
+      ],
+    };
+  }
+  if (params.template === 'guarantor_loan_repaid') {
+    return {
+      subject: 'The loan you guaranteed is repaid',
+      paragraphs: ['The student loan you guaranteed is repaid in full: your guarantee has ended.', reference],
+    };
+  }
   return {
     subject: 'You were asked to guarantee a student loan',
     paragraphs: [
@@ -56,6 +87,30 @@ export const guarantorPlans = {
           toLastName: data.surname,
         },
       ],
+    };
+  },
+
+  /** The first release (loan.disbursed@1 is emitted once, for it), to every guarantor who consented. */
+  disbursed(data: EventData<'loan.disbursed@1'>, guarantors: readonly GuarantorContactRow[]): Plan {
+    return {
+      notices: [],
+      mails: guarantors.map((contact) => ({
+        template: 'guarantor_loan_disbursed' as const,
+        loanId: data.loanId,
+        amount: data.amount,
+        ...toGuarantor(contact),
+      })),
+    };
+  },
+
+  repaid(data: EventData<'loan.repaid@1'>, guarantors: readonly GuarantorContactRow[]): Plan {
+    return {
+      notices: [],
+      mails: guarantors.map((contact) => ({
+        template: 'guarantor_loan_repaid' as const,
+        loanId: data.loanId,
+        ...toGuarantor(contact),
+      })),
     };
   },
 

@@ -197,6 +197,8 @@ function contentOf(params: MailParams): Content {
     case 'tranche_lapsed':
       return trancheMailContent(params);
     case 'guarantor_consent_requested':
+    case 'guarantor_loan_disbursed':
+    case 'guarantor_loan_repaid':
       return guarantorMailContent(params);
     case 'money_received':
       return {

@@ -1,6 +1,13 @@
 import type { EventHandlerContext, EventHandlers } from '@bonding/kit';
 import type { Transaction } from 'kysely';
 import { activeAdmins, setDirectoryStatus, upsertDirectoryEntry } from '../db/directory.js';
+import {
+  consentedGuarantors,
+  forgetGuarantors,
+  forgetLoanGuarantors,
+  markConsented,
+  rememberGuarantor,
+} from '../db/guarantor-contacts.js';
 import { raisedByOf, rememberLoan } from '../db/loan-parties.js';
 import { enqueueMails } from '../db/mail-outbox.js';
 import { writeNotices } from '../db/notifications.js';
@@ -95,6 +102,8 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
     'loan.disbursed@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       await apply(plans.loanDisbursed(event.data, context(raisedBy)), event.id, trx, ctx);
+      const guarantors = await consentedGuarantors(trx, event.data.loanId);
+      await apply(guarantorPlans.disbursed(event.data, guarantors), event.id, trx, ctx);
     },
     'loan.phaseChanged@1': async (event, trx, ctx) => {
       await apply(plans.loanPhaseChanged(event.data), event.id, trx, ctx);
@@ -127,13 +136,19 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
       await apply(tranchePlans.lapsed(event.data), event.id, trx, ctx);
     },
     'loan.guarantorRequested@1': async (event, trx, ctx) => {
+      await rememberGuarantor(trx, event.data, event.occurredAt);
       await apply(guarantorPlans.requested(event.data), event.id, trx, ctx);
     },
     'loan.guarantorConsented@1': async (event, trx, ctx) => {
+      await markConsented(trx, event.data.guarantorId);
       await apply(guarantorPlans.consented(event.data), event.id, trx, ctx);
     },
     'loan.guarantorDeclined@1': async (event, trx, ctx) => {
+      await forgetGuarantors(trx, [event.data.guarantorId]);
       await apply(guarantorPlans.declined(event.data), event.id, trx, ctx);
+    },
+    'loan.guarantorsVoided@1': async (event, trx) => {
+      await forgetGuarantors(trx, event.data.guarantorIds);
     },
     'transfer.completed@1': async (event, trx, ctx) => {
       await apply(plans.transferCompleted(event.data), event.id, trx, ctx);
@@ -144,6 +159,9 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
     'loan.repaid@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       await apply(plans.loanRepaid(event.data, context(raisedBy)), event.id, trx, ctx);
+      const guarantors = await consentedGuarantors(trx, event.data.loanId);
+      await apply(guarantorPlans.repaid(event.data, guarantors), event.id, trx, ctx);
+      await forgetLoanGuarantors(trx, event.data.loanId);
     },
     'loan.overdue@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
