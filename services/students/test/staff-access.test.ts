@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStudentsHarness, personalBody, type StudentsHarness } from './harness.js';
+import { createStudentsHarness, guardianBody, personalBody, type StudentsHarness } from './harness.js';
 
 let h: StudentsHarness;
 beforeAll(async () => {
@@ -24,6 +24,30 @@ describe('GET /api/v1/students/{studentId}', () => {
       .where('student_id', '=', s.id)
       .execute();
     expect(log).toEqual([expect.objectContaining({ staff_id: agentId, staff_role: 'agent' })]);
+  });
+
+  it("shows the guardians' e-mail addresses (optional, lower-cased), which loans reads to name guarantors", async () => {
+    const s = await h.newStudent();
+    const withEmail = await h.call('POST', '/api/v1/students/me/guardians', {
+      token: s.token,
+      body: guardianBody({ email: 'Grace.Banda@Example.test' }),
+    });
+    expect(withEmail.status).toBe(201);
+    await h.call('POST', '/api/v1/students/me/guardians', {
+      token: s.token,
+      body: guardianBody({ firstName: 'Ruth' }),
+    });
+    for (const token of [s.token, await h.staffToken('agent', randomUUID())]) {
+      const file = await h.call('GET', `/api/v1/students/${s.id}`, { token });
+      expect(file.json.guardians).toEqual([
+        expect.objectContaining({
+          id: withEmail.json.id,
+          email: 'grace.banda@example.test',
+          homeVillage: 'Chingale',
+        }),
+        expect.objectContaining({ firstName: 'Ruth', email: null }),
+      ]);
+    }
   });
 
   it("gives a student their own file, and 404 for anyone else's", async () => {
