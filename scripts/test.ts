@@ -89,6 +89,14 @@ async function main(): Promise<void> {
 
   await run('Lint: biome check .', 'biome', ['check', '--error-on-warnings', '.'], env);
   await run('Lint: generated files are fresh', 'tsx', ['scripts/generate.ts', '--check'], env);
+  // Installs oasdiff into .tools/oasdiff on first use (scripts/lib/oasdiff-tool.ts). A lint step like the one
+  // above, so it runs whatever paths vitest is given: it takes seconds, and routes change in every service.
+  await run(
+    'Lint: API contract is docs/api/openapi-v1.json (oasdiff breaking; CHANGELOG.md)',
+    'tsx',
+    ['scripts/api-snapshot.ts', '--check'],
+    env,
+  );
   await run('Typecheck: tsc -p tsconfig.json', 'tsc', ['-p', 'tsconfig.json'], env);
   await chartStep(env);
   await deliveryStep();
