@@ -219,6 +219,10 @@ describe('consent by code (no token)', () => {
     expect(expired.status).toBe(410);
     expect(expired.json).toMatchObject({ code: 'consent_expired' });
     expect((await decide(code, 'accept')).json).toMatchObject({ code: 'consent_expired' });
+    // An expired request holds no place: the same guardian can be asked again, with a new code.
+    const again = await named(loan.id, mother);
+    expect(again.code).not.toBe(code);
+    expect((await consent(again.code)).status).toBe(200);
     expect(await h.outboxOf(loan.id)).not.toContainEqual(
       expect.objectContaining({ type: 'loan.guarantorConsented' }),
     );

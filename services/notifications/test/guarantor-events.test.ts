@@ -88,4 +88,25 @@ describe('guarantor events', () => {
       .execute();
     expect(left).toEqual([]);
   });
+
+  it('forgets the guarantors of a loan withdrawn or rejected', async () => {
+    const contactsOf = (loanId: string) =>
+      h.deps.db.selectFrom('guarantor_contacts').selectAll().where('loan_id', '=', loanId).execute();
+    const cancelled = await loanWithGuarantors(1);
+    expect(await contactsOf(cancelled.loanId)).toHaveLength(1);
+    await h.deliver('loan.cancelled@1', {
+      loanId: cancelled.loanId,
+      studentId: cancelled.student.id,
+      cancelledBy: cancelled.student.id,
+    });
+    expect(await contactsOf(cancelled.loanId)).toEqual([]);
+    const rejected = await loanWithGuarantors(1);
+    await h.deliver('loan.rejected@1', {
+      loanId: rejected.loanId,
+      studentId: rejected.student.id,
+      rejectedBy: randomUUID(),
+      reason: 'Income not verified',
+    });
+    expect(await contactsOf(rejected.loanId)).toEqual([]);
+  });
 });

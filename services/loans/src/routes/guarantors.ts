@@ -14,13 +14,7 @@ import { lockLoan } from '../db/loans.js';
 import { GUARANTOR_STATUSES, type GuarantorRow } from '../db/schema.js';
 import type { LoansDeps } from '../deps.js';
 import { invalidTransition, loanNotFound, Unprocessable } from '../errors.js';
-import {
-  CONSENT_DAYS,
-  hashConsentCode,
-  maskEmail,
-  newConsentCode,
-  OPEN_STATUSES,
-} from '../lending/guarantors.js';
+import { CONSENT_DAYS, hashConsentCode, maskEmail, newConsentCode } from '../lending/guarantors.js';
 import { isStaff, visibleLoan } from './access.js';
 import { LoanIdParamSchema } from './schemas.js';
 
@@ -145,11 +139,17 @@ export function guarantorRoutes(deps: LoansDeps) {
         const loan = await lockLoan(trx, id);
         if (!isStaff(caller) && loan.student_id !== caller.userId) throw loanNotFound(id);
         if (loan.status !== 'NEW') throw invalidTransition(loan.status, 'name guarantors');
+        // A request left unanswered past its expiry holds no place: the guardian may be asked again.
         const open = await trx
           .selectFrom('loan_guarantors')
           .select('guardian_id')
           .where('loan_id', '=', id)
-          .where('status', 'in', OPEN_STATUSES)
+          .where((eb) =>
+            eb.or([
+              eb('status', '=', 'CONSENTED'),
+              eb.and([eb('status', '=', 'REQUESTED'), eb('expires_at', '>', now)]),
+            ]),
+          )
           .execute();
         if (open.some((entry) => entry.guardian_id === guardianId)) {
           throw new Conflict('guarantor_already_named', 'This guardian is already a guarantor of this loan.');

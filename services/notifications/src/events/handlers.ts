@@ -94,10 +94,13 @@ export function notificationHandlers(deps: NotificationsDeps): EventHandlers<Not
     'loan.rejected@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       await apply(plans.loanRejected(event.data, context(raisedBy)), event.id, trx, ctx);
+      // A loan that will never be paid out needs no guarantors: their addresses go.
+      await forgetLoanGuarantors(trx, event.data.loanId);
     },
     'loan.cancelled@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
       await apply(plans.loanCancelled(event.data, context(raisedBy)), event.id, trx, ctx);
+      await forgetLoanGuarantors(trx, event.data.loanId);
     },
     'loan.disbursed@1': async (event, trx, ctx) => {
       const raisedBy = await raisedByOf(trx, event.data.loanId);
