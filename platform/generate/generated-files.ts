@@ -1,5 +1,6 @@
 // Every file generated from platform/shape.ts, the services' OpenAPI documents, their configuration
 // schemas and the event contracts, with the function that writes each one's content.
+import { renderKeyedOperations, renderSdkSchema } from '../../packages/sdk/generate/sdk-files.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { renderApiReference } from './api-reference.js';
 import { renderChartShape } from './chart-shape.js';
@@ -19,4 +20,6 @@ export const generatedFiles: GeneratedFile[] = [
   { path: 'docs/reference/api.md', render: renderApiReference },
   { path: 'docs/reference/configuration.md', render: () => renderConfigurationReference(repoRoot) },
   { path: 'docs/reference/events.md', render: renderEventsReference },
+  { path: 'packages/sdk/src/generated/schema.ts', render: renderSdkSchema },
+  { path: 'packages/sdk/src/generated/keyed-operations.ts', render: renderKeyedOperations },
 ];
