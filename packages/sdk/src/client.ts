@@ -3,6 +3,7 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import { keyedOperations } from './generated/keyed-operations.js';
 import type { paths } from './generated/schema.js';
+import { notificationStream, type StreamOptions } from './notifications.js';
 import { ok } from './problem.js';
 import { Session, type Tokens } from './session.js';
 import { type RetryOptions, transport } from './transport.js';
@@ -67,6 +68,10 @@ export function createBondingClient(options: BondingClientOptions) {
       const answer = await ok(api.POST('/api/v1/auth/login', { body: { email, password } }));
       if ('accessToken' in answer) session.set(answer);
       return answer;
+    },
+    /** The signed-in user's notifications as they come, reopening the stream when it ends. */
+    notifications(stream?: StreamOptions) {
+      return notificationStream(api, stream);
     },
     /** Ends the session everywhere and forgets its tokens. */
     async signOut() {
