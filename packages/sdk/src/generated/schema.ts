@@ -5550,6 +5550,15 @@ export interface paths {
                         "application/json": components["schemas"]["GuarantorConsent"];
                     };
                 };
+                /** @description Invalid input (field-level errors[]). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Not found. */
                 404: {
                     headers: {

@@ -58,7 +58,7 @@ const show = createRoute({
       description: 'The loan and the guarantor.',
       content: { 'application/json': { schema: ConsentSchema } },
     },
-    ...problemResponses(404, 410),
+    ...problemResponses(400, 404, 410),
   },
 });
 
