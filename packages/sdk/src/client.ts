@@ -36,12 +36,12 @@ export function createBondingClient(options: BondingClientOptions) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ refreshToken }),
       }),
-    );
-    if (!response.ok) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    return (await response.json()) as Tokens;
+    ).catch(() => undefined);
+    if (response?.ok) return (await response.json()) as Tokens;
+    await response?.body?.cancel();
+    // Identity's refusals (400, 401, 403) end the session; anything else (the edge's 502 while identity is
+    // down, its 429) leaves the tokens for a later try.
+    return response && [400, 401, 403].includes(response.status) ? 'ended' : 'unavailable';
   });
   const api = createClient<paths>({
     baseUrl: options.baseUrl,

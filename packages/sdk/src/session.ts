@@ -1,16 +1,16 @@
 // The signed-in session's tokens, and their refresh. Identity rotates the refresh token on every use and
 // treats a token presented twice as stolen, ending the whole family: so at most one refresh is ever in
 // flight, and every request that met a 401 meanwhile waits for that one and retries with its result.
-import type { components } from './generated/schema.js';
-
-export type TokenPair = components['schemas']['TokenPair'];
 export interface Tokens {
   accessToken: string;
   refreshToken: string;
 }
 
-/** Sends POST /auth/refresh; answers the new pair, or undefined when the session is over. */
-export type Refresh = (refreshToken: string) => Promise<Tokens | undefined>;
+/**
+ * Sends POST /auth/refresh; answers the new pair, 'ended' when identity refused the refresh token (the
+ * session is over), or 'unavailable' when it could not be asked (the tokens may still be good).
+ */
+export type Refresh = (refreshToken: string) => Promise<Tokens | 'ended' | 'unavailable'>;
 
 export class Session {
   #tokens: Tokens | undefined;
@@ -42,8 +42,9 @@ export class Session {
     if (current.accessToken !== staleAccessToken) return Promise.resolve(true);
     this.#refreshing ??= this.#refresh(current.refreshToken)
       .then((fresh) => {
-        this.set(fresh);
-        return fresh !== undefined;
+        if (fresh === 'unavailable') return false;
+        this.set(fresh === 'ended' ? undefined : fresh);
+        return fresh !== 'ended';
       })
       .finally(() => {
         this.#refreshing = undefined;

@@ -115,6 +115,27 @@ describe('the SDK through the edge', () => {
     expect(client.tokens).toBeUndefined();
   });
 
+  it('keeps the session when identity cannot be asked to renew it, and renews once identity is back', async () => {
+    const { client, sent } = recordingClient();
+    await client.signIn(student.email, student.password);
+    const refreshToken = client.tokens?.refreshToken as string;
+    client.useTokens({ accessToken: 'expired.access.token', refreshToken });
+
+    await platform.stop('identity');
+    try {
+      const refused = await client.api.GET('/api/v1/students/me');
+      expect(refused.response.status).toBe(401);
+      expect(sent.find((request) => request.path === '/api/v1/auth/refresh')?.status).toBeGreaterThanOrEqual(
+        500,
+      );
+      expect(client.tokens?.refreshToken).toBe(refreshToken);
+    } finally {
+      await platform.start('identity');
+    }
+    expect((await client.api.GET('/api/v1/students/me')).response.status).toBe(200);
+    expect(client.tokens?.refreshToken).not.toBe(refreshToken);
+  }, 90_000);
+
   it('keys a money-moving POST itself, and a retry with that key replays the loan', async () => {
     const { client, sent } = recordingClient();
     await client.signIn(student.email, student.password);
