@@ -288,6 +288,33 @@ describe('one trace per request, through the edge and the events it causes', () 
     expect(logged, 'a log line carries the trace id').toBe(true);
   }, 150_000);
 
+  it('never exports a consent code or a stream ticket: URLs in spans are redacted', async () => {
+    const code = `consent${randomUUID().replaceAll('-', '')}`;
+    const ticket = `ticket${randomUUID().replaceAll('-', '')}`;
+    const requestId = `trace-redact-${randomUUID()}`;
+    const answer = await platform.api('GET', `/guarantor-consents/${code}`, {
+      headers: { 'X-Request-ID': requestId },
+    });
+    expect(answer.status).toBe(404);
+    await platform.api('GET', `/notifications/stream?ticket=${ticket}`, {});
+    const traceId = await waitFor(() => traceOfRequest(requestId), {
+      timeoutMs: 20_000,
+      what: 'the consent span',
+    });
+    // The edge's span and loans' (server) span of the same request both arrived.
+    await waitFor(
+      () =>
+        receiver.spans.filter((span) => span.traceId === traceId && span.kind === 2).length >= 2 || undefined,
+      { timeoutMs: 20_000, what: "loans' span of the consent request" },
+    );
+    const leaked = receiver.spans.filter((span) =>
+      JSON.stringify([span.name, span.attributes]).match(new RegExp(`${code}|${ticket}`)),
+    );
+    expect(leaked.map((span) => `${span.service} ${span.name} ${JSON.stringify(span.attributes)}`)).toEqual(
+      [],
+    );
+  }, 60_000);
+
   it("leaves the relays' polling out of traces: no trace is a lone outbox query", () => {
     // By now every relay has polled its outbox hundreds of times (every 50 ms here).
     const polls = receiver.spans.filter(

@@ -12,6 +12,7 @@
  * OTEL_TRACES_SAMPLER variables, defaulting to parent-based 10 %
  * (tracer-provider.ts).
  */
+import { redactSpanUrls } from './redact.js';
 import { describeServiceInEnv } from './resource.js';
 
 const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -40,8 +41,12 @@ if (endpoint && !disabled) {
     new HttpInstrumentation({
       // Probes and scrapes (the gateway's on /status) are not worth a trace each.
       ignoreIncomingRequestHook: (request) => /^\/(livez|readyz|metrics|status)\b/.test(request.url ?? ''),
+      // Consent codes and stream tickets never reach the collector (redact.ts).
+      requestHook: (span) => redactSpanUrls(span as unknown as Parameters<typeof redactSpanUrls>[0]),
     }),
-    new UndiciInstrumentation(),
+    new UndiciInstrumentation({
+      requestHook: (span) => redactSpanUrls(span as unknown as Parameters<typeof redactSpanUrls>[0]),
+    }),
     new MySQL2Instrumentation(),
   ];
   // Only the modules the instrumentations patch are wrapped; wrapping everything would also
