@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createDatabase } from '@bonding/kit';
 import { waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardianBody } from '../../services/students/test/harness.js';
 import {
   approvedAgent,
   completeStudent,
+  consentCodeOf,
   productBody,
   raiseLoan,
   signInAdmin,
@@ -25,23 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.close();
 });
-
-/** The code loans sent notifications for a guarantor: no mail server runs here, so read from its outbox. */
-async function consentCodeOf(loanId: string, guarantorId: string): Promise<string> {
-  const loansDb = createDatabase<any>({ url: platform.databaseUrl('loans'), poolSize: 1 });
-  try {
-    const rows = await loansDb.db
-      .selectFrom('outbox')
-      .select('payload')
-      .where('type', '=', 'loan.guarantorRequested')
-      .where('aggregate_key', '=', loanId)
-      .execute();
-    const data = rows.map((row: { payload: string }) => JSON.parse(row.payload));
-    return data.find((event: { guarantorId: string }) => event.guarantorId === guarantorId).consentCode;
-  } finally {
-    await loansDb.close();
-  }
-}
 
 describe('guarantors, through the edge', () => {
   it('are named from the bonding file, consent by code without a token, and hold approval back until both have', {
@@ -82,7 +65,7 @@ describe('guarantors, through the edge', () => {
       });
       expect(named.status, named.text).toBe(201);
       expect(named.json.emailMasked).toMatch(/^[gj]•••@example\.test$/);
-      codes.push(await consentCodeOf(loanId, named.json.id));
+      codes.push(await consentCodeOf(platform, loanId, named.json.id));
     }
     const [first, second] = codes as [string, string];
 

@@ -174,3 +174,24 @@ export async function walletBalance(platform: Platform, token: string): Promise<
   const accounts = await platform.api('GET', '/accounts', { token });
   return accounts.json?.items?.[0]?.balance;
 }
+
+/** The code loans sent notifications for a guarantor: read from loans' outbox, as no mail server runs here. */
+export async function consentCodeOf(
+  platform: Platform,
+  loanId: string,
+  guarantorId: string,
+): Promise<string> {
+  const loansDb = createDatabase<any>({ url: platform.databaseUrl('loans'), poolSize: 1 });
+  try {
+    const rows = await loansDb.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('type', '=', 'loan.guarantorRequested')
+      .where('aggregate_key', '=', loanId)
+      .execute();
+    const data = rows.map((row: { payload: string }) => JSON.parse(row.payload));
+    return data.find((event: { guarantorId: string }) => event.guarantorId === guarantorId).consentCode;
+  } finally {
+    await loansDb.close();
+  }
+}

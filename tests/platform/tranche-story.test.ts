@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardianBody } from '../../services/students/test/harness.js';
 import {
   approvedAgent,
   completeStudent,
+  consentCodeOf,
   type Person,
   productBody,
   signInAdmin,
@@ -12,7 +14,8 @@ import {
 import { PLATFORM_SERVICES, type Platform, startPlatform } from './platform.js';
 
 /**
- * A four-term loan through the edge and real processes (docs/lending-model.md, "Tranches"): each term
+ * A four-term loan with two guarantors through the edge and real processes (docs/lending-model.md,
+ * "Tranches", "Guarantors"): consents by code before approval, each term
  * certified and released on its date by moving the business date, tuition to the institution and upkeep
  * to the wallet exact to the unit, one term lapsing, studies ending early and the last term cancelled.
  */
@@ -79,6 +82,7 @@ describe('a four-term loan, through the edge', () => {
         interestDuringStudy: 'capitalised',
         graceMonthsAfterStudy: 12,
         trancheExpiryDays: 30,
+        guarantorsRequired: 2,
       },
     });
     expect(product.status, product.text).toBe(201);
@@ -112,6 +116,34 @@ describe('a four-term loan, through the edge', () => {
     expect(raised.status, raised.text).toBe(201);
     const loanId: string = raised.json.id;
     expect(raised.json).toMatchObject({ principal: 1_600_000, disbursementMethod: 'tranches' });
+
+    // Two guarantors from the student's guardians consent by code; only then may the admin approve.
+    for (const [firstName, relation] of [
+      ['Grace', 'mother'],
+      ['James', 'father'],
+    ] as const) {
+      const filed = await platform.api('POST', '/students/me/guardians', {
+        token: student.token,
+        body: guardianBody({
+          firstName,
+          relation,
+          email: `${firstName.toLowerCase()}.${randomUUID()}@example.test`,
+        }),
+      });
+      expect(filed.status, filed.text).toBe(201);
+      const named = await platform.api('POST', `/loans/${loanId}/guarantors`, {
+        token: student.token,
+        body: { guardianId: filed.json.id },
+      });
+      expect(named.status, named.text).toBe(201);
+      const code = await consentCodeOf(platform, loanId, named.json.id);
+      const refusedEarly = await platform.api('POST', `/loans/${loanId}/approve`, { token: admin, body: {} });
+      expect(refusedEarly.json).toMatchObject({ code: 'guarantor_consents_missing' });
+      const consent = await platform.api('POST', `/guarantor-consents/${code}`, {
+        body: { decision: 'accept' },
+      });
+      expect(consent.status, consent.text).toBe(200);
+    }
     const approved = await platform.api('POST', `/loans/${loanId}/approve`, { token: admin, body: {} });
     expect(approved.status, approved.text).toBe(200);
     expect(await walletBalance(platform, student.token)).toBeUndefined();
