@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createDatabase } from '@bonding/kit';
 import { waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardianBody } from '../../services/students/test/harness.js';
@@ -6,9 +7,12 @@ import {
   approvedAgent,
   completeStudent,
   consentCodeOf,
+  createProduct,
   type Person,
   productBody,
+  raiseLoan,
   signInAdmin,
+  waitForLoanStatus,
   walletBalance,
 } from './journeys.js';
 import { PLATFORM_SERVICES, type Platform, startPlatform } from './platform.js';
@@ -198,5 +202,34 @@ describe('a four-term loan, through the edge', () => {
 
     const books = await platform.api('GET', '/ledger/reconciliation', { token: admin });
     expect(books.json).toMatchObject({ balanced: true });
+  });
+  it('still pays a loan from before tranches through loan.approved@1, once', {
+    timeout: 60_000,
+  }, async () => {
+    const productId = await createProduct(platform, admin);
+    const raised = await raiseLoan(platform, agent.token, {
+      productId,
+      studentId: student.id,
+      principal: 250_000,
+    });
+    expect(raised.status, raised.text).toBe(201);
+    const loanId: string = raised.json.id;
+    // As migration 0010 left loans raised before tranches existed: the whole principal, no plan.
+    const loansDb = createDatabase<any>({ url: platform.databaseUrl('loans'), poolSize: 1 });
+    try {
+      await loansDb.db
+        .updateTable('loans')
+        .set({ disbursement_method: 'whole' })
+        .where('id', '=', loanId)
+        .execute();
+      await loansDb.db.deleteFrom('tranches').where('loan_id', '=', loanId).execute();
+    } finally {
+      await loansDb.close();
+    }
+    const before = (await walletBalance(platform, student.token)) ?? 0;
+    const approved = await platform.api('POST', `/loans/${loanId}/approve`, { token: admin, body: {} });
+    expect(approved.status, approved.text).toBe(200);
+    await waitForLoanStatus(platform, loanId, student.token, 'DISBURSED');
+    expect(await walletBalance(platform, student.token)).toBe(before + 250_000);
   });
 });
