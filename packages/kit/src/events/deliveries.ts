@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { retryOnDeadlock } from '../db/deadlock-retry.js';
 import { type AnyDatabase, eventTables } from './tables.js';
 
 /** A delivery this relay holds the lease of, with its event. */
@@ -74,31 +75,35 @@ export async function claimDeliveries(
     .execute();
   if (candidates.length === 0) return [];
 
-  const claimedIds = await tables.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('outbox_deliveries')
-      .select('id')
-      .where(
-        'id',
-        'in',
-        candidates.map((row) => row.id),
-      )
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', sql<Date>`NOW(3)`)
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (locked.length === 0) return [];
-    const ids = locked.map((row) => row.id);
-    await trx
-      .updateTable('outbox_deliveries')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: after(leaseMs) }))
-      .where('id', 'in', ids)
-      .execute();
-    return ids;
-  });
+  // Claimers lock disjoint rows (SKIP LOCKED), but the lease update takes index locks too, and InnoDB
+  // can pick one of two racing claimers as a deadlock victim (seen under a loaded CI run): claim again.
+  const claimedIds = await retryOnDeadlock(() =>
+    tables.transaction().execute(async (trx) => {
+      const locked = await trx
+        .selectFrom('outbox_deliveries')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          candidates.map((row) => row.id),
+        )
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', sql<Date>`NOW(3)`)
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (locked.length === 0) return [];
+      const ids = locked.map((row) => row.id);
+      await trx
+        .updateTable('outbox_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: after(leaseMs) }))
+        .where('id', 'in', ids)
+        .execute();
+      return ids;
+    }),
+  );
   if (claimedIds.length === 0) return [];
 
   const rows = await tables
