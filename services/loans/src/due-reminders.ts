@@ -1,8 +1,7 @@
 import { DUE_REMINDER_DAYS_DEFAULT, type LoansConfig } from './config.js';
 import type { LoansDeps } from './deps.js';
+import { addDays } from './domain/calendar.js';
 import { claimInstalments } from './instalment-claims.js';
-
-const DAY_MS = 86_400_000;
 
 /**
  * The service hands close of business its whole deps, config included; the close-of-business tests and
@@ -11,11 +10,6 @@ const DAY_MS = 86_400_000;
 export type DueReminderDeps = Pick<LoansDeps, 'db' | 'now' | 'logger'> & {
   config?: Pick<LoansConfig, 'DUE_REMINDER_DAYS'>;
 };
-
-/** `days` calendar days after the business date `date`. */
-function daysAfter(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
 
 /**
  * Close of business for `date` reminds students of what falls due soon: every instalment of a DISBURSED
@@ -29,7 +23,7 @@ export async function remindInstalmentsDueSoon(deps: DueReminderDeps, date: stri
   const reminded = await claimInstalments(deps, {
     column: 'reminded_at',
     dueAfter: date,
-    dueThrough: daysAfter(date, days),
+    dueThrough: addDays(date, days),
     event: ({ loan, number, dueDate, unpaid }) => ({
       type: 'loan.instalmentDueSoon',
       version: 1,

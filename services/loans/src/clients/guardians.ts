@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LoansDeps } from '../deps.js';
-import { dependencyUnavailable, getForUser, jsonOf } from './dependency.js';
+import { fetchBondingFile } from './students.js';
 
 const GuardianSchema = z.object({
   id: z.string(),
@@ -28,28 +28,12 @@ export async function guardianOf(
   guardianId: string,
   token: string,
 ): Promise<{ guardian: Guardian; studentName: string } | null> {
-  const { config } = deps;
-  const response = await getForUser({
-    service: 'students',
-    url: new URL(`/api/v1/students/${encodeURIComponent(studentId)}`, config.STUDENTS_URL).href,
-    token,
-    timeoutMs: config.DEPENDENCY_TIMEOUT_MS,
-    retries: config.DEPENDENCY_RETRIES,
-  });
-  if (response.status === 404 || response.status === 403) {
-    await response.body?.cancel();
-    return null;
-  }
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    throw dependencyUnavailable('students', new Error(`students answered ${response.status}`));
-  }
-  const parsed = FileSchema.safeParse(await jsonOf('students', response));
-  if (!parsed.success) throw dependencyUnavailable('students', parsed.error);
-  const guardian = parsed.data.guardians.find((entry) => entry.id === guardianId);
+  const file = await fetchBondingFile(deps, studentId, FileSchema, token);
+  if (!file) return null;
+  const guardian = file.guardians.find((entry) => entry.id === guardianId);
   if (!guardian) return null;
   // The name the student filed in their personal details, else the one they registered with.
-  const { personal, student } = parsed.data;
+  const { personal, student } = file;
   const studentName = personal
     ? `${personal.firstName} ${personal.surname}`
     : student

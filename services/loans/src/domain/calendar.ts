@@ -32,7 +32,10 @@ export function daysBetween(earlier: string, later: string): number {
   return Math.round((Date.parse(`${later}T00:00:00Z`) - Date.parse(`${earlier}T00:00:00Z`)) / DAY_MS);
 }
 
-/** The calendar day before `date`. */
-export function previousDate(date: string): string {
-  return toIsoDate(new Date(Date.parse(`${date}T00:00:00Z`) - DAY_MS));
+/** The calendar day `days` after `date` (before it when negative). */
+export function addDays(date: string, days: number): string {
+  return toIsoDate(new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS));
 }
+
+/** The calendar day before `date`. */
+export const previousDate = (date: string): string => addDays(date, -1);

@@ -2,6 +2,7 @@ import { Conflict } from '@bonding/kit';
 import type { Kysely, Transaction } from 'kysely';
 import { dateText } from '../db/loans.js';
 import type { LoansDatabase } from '../db/schema.js';
+import { addDays } from '../domain/calendar.js';
 
 export { dateText };
 
@@ -19,9 +20,7 @@ export function calendarDate(at: Date, timeZone: string): string {
 }
 
 /** The day after `date`. */
-export function nextDate(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-}
+export const nextDate = (date: string): string => addDays(date, 1);
 
 /** The persisted business date; on first use, the calendar date `initial` becomes it. */
 export async function currentBusinessDate(db: Db, initial: string, now: Date): Promise<string> {
