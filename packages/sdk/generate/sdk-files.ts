@@ -50,7 +50,9 @@ export function withOptionalIdempotencyKeys(document: Document): Document {
 export async function renderSdkSchema(): Promise<string> {
   const document = withOptionalIdempotencyKeys(await buildPlatformDocument());
   // openapi-typescript's input type is its own OpenAPI3 interface; the merged document is plain JSON.
-  const ast = await openapiTS(document as never);
+  // defaultNonNullable off: by default openapi-typescript makes every property with a `default` required,
+  // so a request body's optional fields (a product's `currency`, `active`, …) would have to be sent.
+  const ast = await openapiTS(document as never, { defaultNonNullable: false });
   return `${HEADER}${astToString(ast)}`;
 }
 

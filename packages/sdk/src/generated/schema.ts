@@ -8134,7 +8134,7 @@ export interface components {
              * @description Exactly one guardian is primary; setting it moves it here.
              * @default false
              */
-            primary: boolean;
+            primary?: boolean;
         };
         BankAccountInput: {
             bankName: string;
@@ -8145,7 +8145,7 @@ export interface components {
              * @description Exactly one account is primary; setting it moves it here.
              * @default false
              */
-            primary: boolean;
+            primary?: boolean;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -8189,14 +8189,14 @@ export interface components {
             /** @example Tuition loan 2026/27 */
             name: string;
             /** @default  */
-            description: string;
+            description?: string;
             /**
              * @description What the loan pays for: tuition (paid to the institution), upkeep (paid to the student), student (both, a tranche may carry a tuition and an upkeep leg) or other.
              * @enum {string}
              */
             category: "tuition" | "upkeep" | "student" | "other";
             /** @default MWK */
-            currency: string;
+            currency?: string;
             /**
              * @description Smallest loan, in minor units.
              * @example 5000000
@@ -8218,30 +8218,30 @@ export interface components {
              * @description Months from disbursement to the first instalment, for loans without study terms.
              * @default 0
              */
-            gracePeriodMonths: number;
+            gracePeriodMonths?: number;
             /**
              * @description Study terms: while the student studies and in grace, interest is borne by the board (subsidised) or added to the principal when repayment starts (capitalised). null: no study terms (loans repay on the legacy schedule). Set together with graceMonthsAfterStudy.
              * @default null
              * @enum {string|null}
              */
-            interestDuringStudy: "subsidised" | "capitalised" | null;
+            interestDuringStudy?: "subsidised" | "capitalised" | null;
             /**
              * @description Study terms: months from the end of studies to the start of repayment (e.g. 12).
              * @default null
              */
-            graceMonthsAfterStudy: number | null;
+            graceMonthsAfterStudy?: number | null;
             /**
              * @description Days after its planned date a tranche not yet released lapses (e.g. 30). null: tranches never lapse.
              * @default null
              */
-            trancheExpiryDays: number | null;
+            trancheExpiryDays?: number | null;
             /**
              * @description Guarantors, named from the student's guardians, who must consent before a loan is approved.
              * @default 0
              */
-            guarantorsRequired: number;
+            guarantorsRequired?: number;
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         ProductPatch: {
             /** @example TUITION-2027 */
@@ -8323,14 +8323,14 @@ export interface components {
              * @default MW
              * @example MW
              */
-            country: string;
+            country?: string;
             /**
              * Format: email
              * @description The institution's contact address, or null.
              * @default null
              * @example registrar@example.ac.mw
              */
-            contactEmail: string | null;
+            contactEmail?: string | null;
         };
         InstitutionPatch: {
             /** @example UNIMA */
@@ -8823,7 +8823,7 @@ export interface components {
              * @default wallet
              * @enum {string}
              */
-            type: "wallet" | "funding" | "cash";
+            type?: "wallet" | "funding" | "cash";
             /**
              * @description Defaults to the platform currency (MWK).
              * @example MWK
@@ -8900,7 +8900,7 @@ export interface components {
              * @default visa
              * @enum {string}
              */
-            brand: "visa" | "mastercard";
+            brand?: "visa" | "mastercard";
         };
         CardPage: {
             items: components["schemas"]["Card"][];
