@@ -38,7 +38,8 @@ send() {
   shift 5
   local auth=()
   [[ "$token" == - ]] || auth=(-H "Authorization: Bearer $token")
-  status "$expected" -X "$method" "$API$path" "${auth[@]}" -H 'Content-Type: application/json' -d "$body" "$@"
+  # ${auth[@]+...}: an empty array is "unbound" under set -u before bash 4.4.
+  status "$expected" -X "$method" "$API$path" ${auth[@]+"${auth[@]}"} -H 'Content-Type: application/json' -d "$body" "$@"
 }
 identity_sql() {
   if [[ -n "${SMOKE_SQL:-}" ]]; then

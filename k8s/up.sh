@@ -119,7 +119,8 @@ fi
 
 if $build; then
   revision=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-  for service in "${services[@]}"; do
+  # ${a[@]+"${a[@]}"}: an empty array is "unbound" under set -u before bash 4.4 (macOS ships 3.2).
+  for service in ${services[@]+"${services[@]}"}; do
     log "image $REGISTRY_PREFIX/$service:$TAG"
     DOCKER_BUILDKIT=1 docker build "$ROOT" --build-arg "SERVICE=$service" \
       --build-arg "VERSION=$TAG" --build-arg "REVISION=$revision" -t "$REGISTRY_PREFIX/$service:$TAG"
@@ -131,7 +132,7 @@ log "charts/bonding"
 extra=()
 if [[ -n "${BONDING_VALUES:-}" ]]; then extra+=(--values "$BONDING_VALUES"); fi
 helm upgrade --install bonding "$ROOT/charts/bonding" --namespace bonding \
-  --values "$K8S/values/bonding-kind.yaml" "${extra[@]}" --set "image.tag=$TAG" \
+  --values "$K8S/values/bonding-kind.yaml" ${extra[@]+"${extra[@]}"} --set "image.tag=$TAG" \
   --wait --timeout "$TIMEOUT"
 # A rebuilt image under the same tag is picked up only by new pods.
 if $build; then

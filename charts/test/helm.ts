@@ -36,8 +36,25 @@ export function findHelm(): string | undefined {
 
 /** `helm template` of the chart with a values file from charts/bonding/ci (or the defaults). */
 export function renderChart(helm: string, valuesFile?: string): K8sObject[] {
-  const args = ['template', RELEASE, chartDir, '--namespace', RELEASE, '--kube-version', '1.37.0'];
-  if (valuesFile) args.push('-f', join(chartDir, 'ci', valuesFile));
+  return renderChartWith(helm, { valuesFiles: valuesFile ? [valuesFile] : [] });
+}
+
+export interface RenderOptions {
+  release?: string;
+  namespace?: string;
+  /** Files under charts/bonding/ci. */
+  valuesFiles?: string[];
+  /** More helm arguments (--set, --set-file). */
+  args?: string[];
+}
+
+/** `helm template` with a release name, namespace and extra arguments of the caller's choosing. */
+export function renderChartWith(helm: string, options: RenderOptions): K8sObject[] {
+  const release = options.release ?? RELEASE;
+  const args = ['template', release, chartDir, '--namespace', options.namespace ?? release];
+  args.push('--kube-version', '1.37.0');
+  for (const file of options.valuesFiles ?? []) args.push('-f', join(chartDir, 'ci', file));
+  args.push(...(options.args ?? []));
   const manifest = execFileSync(helm, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return parseAllDocuments(manifest)
     .map((doc) => doc.toJS() as K8sObject | null)

@@ -68,16 +68,40 @@ function number(value: string | undefined, fallback: number): number {
   return Number(value);
 }
 
-/** `objects`: one helm render; `prefix`: the release's name prefix (e.g. "bonding-"), stripped from names. */
-export function readChartEdge(objects: K8sObject[], prefix: string, ingressClass = 'kong'): EdgeModel {
-  const unprefixed = (name: string) => {
-    if (!name.startsWith(prefix)) throw new Error(`${name} does not start with the release prefix ${prefix}`);
-    return name.slice(prefix.length);
+export interface ReleaseNaming {
+  /** The release's name prefix of namespaced objects (e.g. "bonding-"), stripped from names. */
+  prefix: string;
+  /** The prefix of cluster-scoped objects, which also name the namespace (e.g. "bonding-bonding-"). */
+  clusterPrefix: string;
+  /** What the chart puts before consumer usernames and custom_ids (e.g. "bonding/bonding/"). */
+  consumerScope: string;
+}
+
+/** How the chart names a release's objects: see bonding.edgeScope in templates/_helpers.tpl. */
+export function releaseNaming(release: string, namespace: string): ReleaseNaming {
+  return {
+    prefix: `${release}-`,
+    clusterPrefix: `${namespace}-${release}-`,
+    consumerScope: `${namespace}/${release}/`,
   };
+}
+
+function strip(value: string, prefix: string, what: string): string {
+  if (!value.startsWith(prefix)) throw new Error(`${what} ${value} does not start with ${prefix}`);
+  return value.slice(prefix.length);
+}
+
+/** `objects`: one helm render of a release named as `naming` says. */
+export function readChartEdge(objects: K8sObject[], naming: ReleaseNaming, ingressClass = 'kong'): EdgeModel {
+  const unprefixed = (name: string) => strip(name, naming.prefix, 'name');
   const plugin = (object: K8sObject): PluginInstance => ({
     plugin: object.plugin as string,
     config: (object.config as Config | undefined) ?? {},
-    names: [unprefixed(object.metadata.name)],
+    names: [
+      object.kind === 'KongClusterPlugin'
+        ? strip(object.metadata.name, naming.clusterPrefix, 'KongClusterPlugin')
+        : unprefixed(object.metadata.name),
+    ],
   });
   const namespacedPlugins = new Map(
     objects.filter((object) => object.kind === 'KongPlugin').map((object) => [object.metadata.name, object]),
@@ -112,7 +136,10 @@ export function readChartEdge(objects: K8sObject[], prefix: string, ingressClass
     consumers: objects
       .filter((object) => object.kind === 'KongConsumer')
       .filter((object) => object.metadata.annotations?.['kubernetes.io/ingress.class'] === ingressClass)
-      .map((object) => ({ username: object.username as string, customId: object.custom_id as string })),
+      .map((object) => ({
+        username: strip(object.username as string, naming.consumerScope, 'consumer username'),
+        customId: strip(object.custom_id as string, naming.consumerScope, 'consumer custom_id'),
+      })),
   };
 
   for (const ingress of objects.filter((object) => object.kind === 'Ingress')) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { comparableConfig, type EdgeModel } from './edge-model.js';
 import { chartDir, findHelm, RELEASE, renderChart, repoRoot } from './helm.js';
-import { kongPathsFromIngressPath, readChartEdge } from './kic.js';
+import { kongPathsFromIngressPath, readChartEdge, releaseNaming } from './kic.js';
 import { readKongConfig } from './kong-config.js';
 
 const helm = findHelm();
@@ -53,7 +53,7 @@ const suiteTitle = helm
 describe.skipIf(!helm)(suiteTitle, () => {
   for (const valuesFile of VALUE_SETS) {
     describe(`values: ${valuesFile ?? 'defaults'}`, () => {
-      const chart = readChartEdge(renderChart(helm as string, valuesFile), `${RELEASE}-`);
+      const chart = readChartEdge(renderChart(helm as string, valuesFile), releaseNaming(RELEASE, RELEASE));
       const divisor = rateLimitDivisor(valuesFile);
 
       it('has an Ingress for every kong.yml route and no other', () => {

@@ -72,7 +72,7 @@ function renderEdgePlugins(): string {
     const plugin = byTag.get(tag) as RoutePlugin;
     lines.push(`    ${tag}:`, `      plugin: ${plugin.plugin}`);
     if (plugin.plugin === 'rate-limiting')
-      lines.push(`      config: ${yamlFlowMap(plugin.config as Record<string, number | string>)}`);
+      lines.push(`      config: ${yamlFlowMap(plugin.config as Record<string, number | string | boolean>)}`);
     else {
       lines.push('      config:');
       for (const [key, value] of Object.entries(plugin.config))

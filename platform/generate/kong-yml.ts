@@ -17,7 +17,9 @@ export const KONG_SERVICE_DEFAULTS = {
 /** A plugin's config as kong.yml writes it: a flow map for rate limits, one key a line otherwise. */
 function configLines(plugin: RoutePlugin): string[] {
   if (plugin.plugin === 'rate-limiting')
-    return [yamlFlowMap({ ...(plugin.config as Record<string, number | string>), policy: 'local' })];
+    return [
+      yamlFlowMap({ ...(plugin.config as Record<string, number | string | boolean>), policy: 'local' }),
+    ];
   return Object.entries(plugin.config).map(
     ([key, value]) =>
       `${key}: ${Array.isArray(value) ? yamlFlowList(value) : yamlScalar(value as string | number)}`,

@@ -2,9 +2,9 @@
 // chart each write in their own form: jwt where the edge must check a token, and a per-address limit of
 // the group's own unless it counts per user.
 import { rateLimits } from '../shape.js';
-import type { RouteGroup } from '../shape-types.js';
+import type { RateLimitClass, RouteGroup } from '../shape-types.js';
 
-export type PluginConfig = Record<string, string | number | readonly string[]>;
+export type PluginConfig = Record<string, string | number | boolean | readonly string[]>;
 
 export interface RoutePlugin {
   /** The tag that names the instance: kong.yml's tags, the chart's edge.plugins key. */
@@ -23,6 +23,14 @@ const BEARER_CONFIG: PluginConfig = {
   cookie_names: [],
 };
 
+/**
+ * The limits that guard credentials fail closed. Kong's rate-limiting is fault tolerant by default: when
+ * its counter store (the chart's Redis) cannot be reached it lets every request through, which would lift
+ * the limit on password guessing exactly when Redis is down. With `fault_tolerant: false` Kong answers 500
+ * instead; the other limits keep the default and favour availability (docs/kubernetes.md, "The edge").
+ */
+export const FAIL_CLOSED_LIMITS: ReadonlySet<RateLimitClass> = new Set(['sign-in', 'account-security']);
+
 export function routePlugins(group: RouteGroup): RoutePlugin[] {
   const plugins: RoutePlugin[] = [];
   if (group.auth === 'bearer' || group.auth === 'role')
@@ -35,7 +43,11 @@ export function routePlugins(group: RouteGroup): RoutePlugin[] {
     plugins.push({
       tag: `limit-${group.rateLimit}`,
       plugin: 'rate-limiting',
-      config: { ...rateLimits[group.rateLimit], limit_by: 'ip' },
+      config: {
+        ...rateLimits[group.rateLimit],
+        limit_by: 'ip',
+        ...(FAIL_CLOSED_LIMITS.has(group.rateLimit) ? { fault_tolerant: false } : {}),
+      },
     });
   }
   return plugins;

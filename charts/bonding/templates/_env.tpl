@@ -22,6 +22,8 @@
 {{- end -}}
 {{- if $svc.signsTokens -}}
 {{- $_ := set $env "JWT_KEYS_DIR" "/etc/bonding/jwt-keys" -}}
+{{- /* Tokens carry "<namespace>/<release>/<kid>", the key of this release's Kong jwt credential. */ -}}
+{{- $_ := set $env "JWT_KID_PREFIX" (include "bonding.edgeScope" $root) -}}
 {{- if $root.Values.jwt.activeKid -}}{{- $_ := set $env "JWT_ACTIVE_KID" $root.Values.jwt.activeKid -}}{{- end -}}
 {{- end -}}
 {{- if and $svc.createsFirstAdmin $root.Values.firstAdmin.email -}}

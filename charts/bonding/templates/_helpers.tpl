@@ -66,3 +66,22 @@ digest, when given, pins the image.
 {{- define "bonding.dnsName" -}}
 {{- . | lower | replace "_" "-" | replace "." "-" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+
+{{/*
+The Secret that carries a kid's Kong jwt credential. The readable part (bonding.dnsName) folds case, "_"
+and "." into "-", so kids such as 2026_11, 2026.11 and 2026-11 would share it; the first 8 hex digits of
+the kid's SHA-256 keep every kid's Secret apart. (dict "root" $ "kid" $kid)
+*/}}
+{{- define "bonding.jwtCredentialSecretName" -}}
+{{- printf "%s-jwt-%s-%s" (include "bonding.fullname" .root) (include "bonding.dnsName" .kid) (sha256sum .kid | trunc 8) -}}
+{{- end -}}
+
+{{/*
+What makes this release's Kong entities its own when several releases share one Kong: the consumer's
+username and custom_id and every jwt credential key (identity's JWT_KID_PREFIX) start with
+"<namespace>/<release>/", and cluster-scoped plugins are named "<namespace>-<fullname>-<key>". Kong
+requires consumer usernames, custom_ids and jwt keys to be unique across the whole gateway.
+*/}}
+{{- define "bonding.edgeScope" -}}
+{{- printf "%s/%s/" .Release.Namespace .Release.Name -}}
+{{- end -}}

@@ -18,7 +18,7 @@ export async function buildIdentityDeps(
   config: IdentityConfig,
   options: { logger?: Logger; now?: () => Date } = {},
 ): Promise<BuiltIdentity> {
-  const keys = loadKeyRing(config.JWT_KEYS_DIR, config.JWT_ACTIVE_KID);
+  const keys = loadKeyRing(config.JWT_KEYS_DIR, config.JWT_ACTIVE_KID, config.JWT_KID_PREFIX);
   // Identity holds the keys itself; other services fetch them from its JWKS.
   const core = createServiceCore<IdentityDatabase>('identity', config, {
     ...options,

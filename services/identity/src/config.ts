@@ -15,6 +15,15 @@ export const identityConfigSchema = z
     JWT_KEYS_DIR: z.string().min(1),
     /** The kid that signs new tokens; defaults to the last kid in name order. */
     JWT_ACTIVE_KID: optionalString,
+    /**
+     * Prepended to every kid in tokens (header `kid`) and in the JWKS; the key files keep their names and
+     * JWT_ACTIVE_KID names a file. The chart sets `<namespace>/<release>/`, so two releases behind one
+     * Kong publish distinct jwt credential keys (Kong looks a token's credential up by this kid).
+     */
+    JWT_KID_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]{0,160}$/, { error: 'letters, digits, ".", "_", "-" and "/" only' })
+      .default(''),
     /** Access-token lifetime. */
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
     /** Session (refresh-token family) lifetime. */
