@@ -14,6 +14,7 @@ import {
   renderKongConfig,
 } from '../services/gateway/src/declarative/render.js';
 import { saveToFolder, startMailSink } from '../services/notifications/src/dev/mail-sink.js';
+import { provisionPlatformStreams } from './lib/jetstream-provision.js';
 import { ensureSigningKeys } from './lib/keys.js';
 import { PROMETHEUS_FLAG, startLocalPrometheus } from './lib/local-prometheus.js';
 import {
@@ -23,6 +24,7 @@ import {
   redact,
   SetupError,
 } from './lib/mysql-server.js';
+import { ensureNatsServer } from './lib/nats-server.js';
 import { paths, readJson, repoRoot, writeSecretJson } from './lib/paths.js';
 import {
   describeExit,
@@ -310,6 +312,10 @@ async function main(): Promise<void> {
 
   step('Database server');
   const adminUrl = await ensureMysqlServer();
+
+  step('NATS server (JetStream) and the platform stream');
+  const natsUrl = await ensureNatsServer();
+  await provisionPlatformStreams(natsUrl);
 
   step('Service databases, keys and credentials');
   const mysqlUrls: Record<string, string> = {};

@@ -1,5 +1,6 @@
-// `npm test`: database server -> lint -> typecheck -> tests, stopping at the first failure.
-// Tests get MYSQL_ADMIN_URL and create their own database(s) with it.
+// `npm test`: database server, NATS server -> lint -> typecheck -> tests, stopping at the first failure.
+// Tests get MYSQL_ADMIN_URL and create their own database(s) with it, and NATS_URL (a NATS server with
+// JetStream; NATS_SERVER_BIN too, for tests that start a private one to stop and restart).
 // Extra arguments go to vitest:  npm test -- services/identity
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -8,6 +9,7 @@ import { checkChart } from './lib/chart-check.js';
 import { chartToolPaths } from './lib/chart-tools.js';
 import { checkDelivery } from './lib/delivery-check.js';
 import { ensureMysqlServer, SetupError } from './lib/mysql-server.js';
+import { ensureNatsServer } from './lib/nats-server.js';
 import { binDir, repoRoot } from './lib/paths.js';
 import { exitCodeOf, exited, step, style } from './lib/processes.js';
 import { ensurePrometheusTools } from './lib/prometheus-tools.js';
@@ -85,7 +87,9 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   step('Database server');
   const adminUrl = await ensureMysqlServer();
-  const env = { ...process.env, MYSQL_ADMIN_URL: adminUrl };
+  step('NATS server (JetStream)');
+  const natsUrl = await ensureNatsServer();
+  const env = { ...process.env, MYSQL_ADMIN_URL: adminUrl, NATS_URL: natsUrl };
 
   await run('Lint: biome check .', 'biome', ['check', '--error-on-warnings', '.'], env);
   await run('Lint: generated files are fresh', 'tsx', ['scripts/generate.ts', '--check'], env);

@@ -68,7 +68,14 @@ export {
   EventRejected,
 } from './events/event-handlers.js';
 export { createHttpPushTransport, PERMANENT_STATUSES } from './events/http-push-transport.js';
-export { type EventInboxOptions, eventInboxRoutes } from './events/inbox.js';
+export {
+  applyInInbox,
+  type EventInboxOptions,
+  eventInboxRoutes,
+  type InboxEvent,
+  runAfterCommit,
+} from './events/inbox.js';
+export * from './events/jetstream/index.js';
 export { type EventMetrics, eventMetrics } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
 export {

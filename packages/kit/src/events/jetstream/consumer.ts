@@ -1,0 +1,419 @@
+import type { EventEnvelope } from '@bonding/contracts';
+import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { retryOnDeadlock } from '../../db/deadlock-retry.js';
+import { DomainError } from '../../errors.js';
+import { type BackoffSettings, retryDelayMs } from '../backoff.js';
+import type { EventHandlers } from '../event-handlers.js';
+import { applyInInbox, runAfterCommit } from '../inbox.js';
+import { type EventMetrics, eventMetrics } from '../metrics.js';
+import { subscribesTo } from '../subscribers.js';
+import { processInSpan } from '../trace-context.js';
+import { acceptEvent, parseEnvelope } from './accept.js';
+import { isBlocked, type LetterInput, parkEvent, recordDeadLetter, tablesOf } from './dead-letters.js';
+import type { ConsumerDeclaration } from './declaration.js';
+import { HEADERS } from './subjects.js';
+
+export interface JetStreamConsumerSettings {
+  /** Handler attempts before the event becomes a dead letter (the declaration's maxAttempts). */
+  maxAttempts: number;
+  /** The nak delay after a failed attempt: doubling from base to max, with jitter. */
+  retry: BackoffSettings;
+  /** How long one pull waits for a message before asking again. */
+  pullExpiresMs: number;
+  /** How often the replay pass looks for aggregates an operator released. */
+  replayIntervalMs: number;
+  /** Pause before pulling again after NATS failed us (not there, consumer missing). */
+  reconnectBackoff: BackoffSettings;
+}
+
+export const defaultConsumerSettings: JetStreamConsumerSettings = {
+  maxAttempts: 20,
+  retry: { baseMs: 1_000, maxMs: 10 * 60_000 },
+  pullExpiresMs: 5_000,
+  replayIntervalMs: 2_000,
+  reconnectBackoff: { baseMs: 250, maxMs: 10_000 },
+};
+
+export interface JetStreamConsumerOptions<DB> {
+  /** The consuming service: the durables' name and the dead letters' `consumer`. */
+  service: string;
+  js: JetStreamClient;
+  stream: string;
+  /** This service's durables (consumersOf(declaration, service)). */
+  consumers: readonly ConsumerDeclaration[];
+  db: Kysely<DB>;
+  handlers: EventHandlers<DB>;
+  logger: Logger;
+  registry?: Registry;
+  settings?: Partial<JetStreamConsumerSettings>;
+}
+
+type Outcome = 'processed' | 'duplicate' | 'parked' | 'skipped' | 'dead' | 'retry';
+
+/**
+ * Pulls this service's durables (one loop per partition) and applies each event with the inbox: in one
+ * transaction the aggregate's block is checked (a dead letter ahead of it parks the event instead), the
+ * event id is recorded and the handler runs; then the message is acked. The durable hands out the next
+ * event of the partition only after that ack (max_ack_pending 1), so events apply in stream order.
+ *
+ * - A failed attempt naks with backoff; the partition waits (an aggregate's later event may not overtake).
+ * - The last attempt failing, or a permanent refusal (no handler for the version, data against the
+ *   contract, EventRejected), writes a dead letter and blocks its aggregate, then acks: the partition's
+ *   other aggregates move on, this one's later events are parked until an operator replays or discards.
+ * - Events the service did not subscribe to (a data filter, or the broad filter of a 2.9 server) are
+ *   acked and skipped.
+ * - Any number of replicas pull the same durables; each event goes to one of them at a time.
+ */
+export class JetStreamConsumer<DB> {
+  readonly #options: JetStreamConsumerOptions<DB>;
+  readonly #settings: JetStreamConsumerSettings;
+  readonly #keys: string[];
+  readonly #metrics: EventMetrics | undefined;
+  readonly #loops: Promise<void>[] = [];
+  readonly #handling = new Set<Promise<unknown>>();
+  #running = false;
+  #replayTimer: NodeJS.Timeout | undefined;
+  #replaying: Promise<void> | undefined;
+
+  constructor(options: JetStreamConsumerOptions<DB>) {
+    this.#options = options;
+    this.#settings = { ...defaultConsumerSettings, ...options.settings };
+    this.#keys = Object.entries(options.handlers)
+      .filter(([, handler]) => handler)
+      .map(([key]) => key);
+    this.#metrics = options.registry ? eventMetrics(options.registry) : undefined;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    for (const declaration of this.#options.consumers) this.#loops.push(this.#pullLoop(declaration));
+    this.#scheduleReplay();
+  }
+
+  /**
+   * Stops pulling and waits for the events being applied. A pull still open when a message arrives gives
+   * it straight back (nak), so another replica takes it at once rather than after the ack wait.
+   */
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#replayTimer);
+    await Promise.allSettled([...this.#handling]);
+    await this.#replaying;
+  }
+
+  /** Waits until the pull loops have ended (after stop(); a pull ends within pullExpiresMs). */
+  async stopped(): Promise<void> {
+    await Promise.allSettled(this.#loops);
+  }
+
+  async #pullLoop(declaration: ConsumerDeclaration): Promise<void> {
+    const { js, stream, logger } = this.#options;
+    let consumer: Consumer | undefined;
+    let failures = 0;
+    while (this.#running) {
+      try {
+        consumer ??= await js.consumers.get(stream, declaration.durable);
+        const msg = await consumer.next({ expires: this.#settings.pullExpiresMs });
+        failures = 0;
+        if (!msg) continue;
+        if (!this.#running) {
+          msg.nak();
+          break;
+        }
+        const handling = this.#handle(msg, declaration);
+        this.#handling.add(handling);
+        await handling.finally(() => this.#handling.delete(handling));
+      } catch (error) {
+        failures += 1;
+        const delay = retryDelayMs(failures, this.#settings.reconnectBackoff);
+        (failures === 1 ? logger.warn : logger.debug).call(
+          logger,
+          { err: error, durable: declaration.durable, retryInMs: delay },
+          'pulling from JetStream failed; will retry',
+        );
+        if (failures > 3) consumer = undefined;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  async #handle(msg: JsMsg, declaration: ConsumerDeclaration): Promise<Outcome> {
+    // A handler slower than the ack wait says it is still working, so the event is not handed to another
+    // replica meanwhile.
+    const heartbeat = setInterval(() => msg.working(), Math.max(declaration.ackWaitMs / 2, 100));
+    try {
+      return await this.#handleMessage(msg);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async #handleMessage(msg: JsMsg): Promise<Outcome> {
+    const { logger, service } = this.#options;
+    const deliveries = msg.info.deliveryCount;
+    const envelope = parseEnvelope(msg.string());
+    const aggregateKey = msg.headers?.get(HEADERS.aggregate) || msg.subject;
+    const trace = {
+      traceparent: msg.headers?.get(HEADERS.traceparent) || null,
+      tracestate: msg.headers?.get(HEADERS.tracestate) || null,
+    };
+    if (!envelope) {
+      // Nothing to apply or even to file by type: the body is not an event. Record what can be.
+      logger.error(
+        { subject: msg.subject, streamSeq: msg.seq },
+        'a message on the events stream is not an event',
+      );
+      msg.term('not an event envelope');
+      return 'dead';
+    }
+    const letter = (reason: string | null): LetterInput => ({
+      consumer: service,
+      envelope,
+      aggregateKey,
+      streamSeq: msg.seq,
+      deliveries,
+      reason,
+      ...trace,
+    });
+    const eventLogger = logger.child({
+      eventId: envelope.id,
+      eventType: `${envelope.type}@${envelope.version}`,
+    });
+    const labels = { type: envelope.type };
+
+    const subscriber = { name: service, url: '', patterns: this.#options.consumers[0]?.patterns ?? [] };
+    if (!subscribesTo(subscriber, { type: envelope.type, data: () => envelope.data })) {
+      msg.ack();
+      return 'skipped';
+    }
+    const accepted = acceptEvent(envelope, this.#keys);
+    if (!accepted.ok) return this.#deadLetter(msg, letter(accepted.reason), eventLogger);
+    if (deliveries > this.#settings.maxAttempts) {
+      // Delivered again after the last attempt never answered (the process died during it).
+      return this.#deadLetter(
+        msg,
+        letter(`gave up after ${deliveries - 1} attempts: the last ended without an answer`),
+        eventLogger,
+      );
+    }
+
+    try {
+      const afterCommit: Array<() => void> = [];
+      const parent = propagation.extract(
+        ROOT_CONTEXT,
+        trace.traceparent ? (trace as Record<string, string>) : {},
+      );
+      const span = {
+        'messaging.system': 'nats',
+        'messaging.operation.type': 'process',
+        'messaging.message.id': envelope.id,
+        'messaging.source': envelope.source,
+      };
+      const outcome = await context.with(parent, () =>
+        processInSpan(`process ${envelope.type}`, span, () =>
+          retryOnDeadlock(() =>
+            this.#options.db
+              .transaction()
+              .setIsolationLevel('read committed')
+              .execute(async (trx) => {
+                if (await isBlocked(trx, service, envelope.source, aggregateKey)) {
+                  await parkEvent(trx, letter(null));
+                  return 'parked' as const;
+                }
+                return applyInInbox(trx, this.#options.handlers, accepted.event, eventLogger, afterCommit);
+              }),
+          ),
+        ),
+      );
+      runAfterCommit(afterCommit, eventLogger);
+      msg.ack();
+      this.#metrics?.inboxEvents.inc({ ...labels, result: outcome === 'parked' ? 'parked' : outcome });
+      if (outcome === 'parked') eventLogger.warn('event parked behind a dead letter of its aggregate');
+      return outcome;
+    } catch (error) {
+      if (error instanceof DomainError && error.status < 500) {
+        this.#metrics?.inboxEvents.inc({ ...labels, result: 'rejected' });
+        return this.#deadLetter(
+          msg,
+          letter(`refused: ${error.code}: ${error.detail ?? error.message}`),
+          eventLogger,
+        );
+      }
+      this.#metrics?.inboxEvents.inc({ ...labels, result: 'failed' });
+      const reason = describe(error);
+      if (deliveries >= this.#settings.maxAttempts) {
+        return this.#deadLetter(msg, letter(`gave up after ${deliveries} attempts: ${reason}`), eventLogger);
+      }
+      const delay = retryDelayMs(deliveries, this.#settings.retry);
+      eventLogger.warn({ reason, attempt: deliveries, retryInMs: delay }, 'event handler failed; will retry');
+      msg.nak(delay);
+      return 'retry';
+    }
+  }
+
+  /**
+   * Writes the dead letter (blocking its aggregate) and acks. While the database cannot take it, the
+   * message stays in hand (working() keeps it ours) and the write is tried again: acking first would lose
+   * the event, naking would spend deliveries the server counts.
+   */
+  async #deadLetter(msg: JsMsg, input: LetterInput, logger: Logger): Promise<Outcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await recordDeadLetter(this.#options.db, input);
+        msg.ack();
+        logger.error(
+          { reason: input.reason, deliveries: input.deliveries },
+          'event dead-lettered; its aggregate waits',
+        );
+        return 'dead';
+      } catch (error) {
+        if (!this.#running) {
+          msg.nak();
+          return 'retry';
+        }
+        logger.warn({ err: error }, 'could not record a dead letter; will retry');
+        msg.working();
+        await new Promise((resolve) =>
+          setTimeout(resolve, retryDelayMs(attempt, this.#settings.reconnectBackoff)),
+        );
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // Replay: applying the letters of aggregates an operator released, in stream order.
+
+  #scheduleReplay(): void {
+    if (!this.#running) return;
+    this.#replayTimer = setTimeout(() => {
+      this.#replaying = this.replayOnce()
+        .then(() => undefined)
+        .catch((error: unknown) =>
+          this.#options.logger.error({ err: error }, 'dead-letter replay failed; will retry'),
+        )
+        .finally(() => {
+          this.#replaying = undefined;
+          this.#scheduleReplay();
+        });
+    }, this.#settings.replayIntervalMs);
+  }
+
+  /** Applies the letters of every released aggregate of this service; returns how many it applied. */
+  async replayOnce(): Promise<number> {
+    const released = await tablesOf(this.#options.db)
+      .selectFrom('inbox_blocked_aggregates')
+      .select(['source', 'aggregate_key'])
+      .where('consumer', '=', this.#options.service)
+      .where('releasing', '=', 1)
+      .limit(100)
+      .execute();
+    let applied = 0;
+    for (const aggregate of released) applied += await this.#drain(aggregate.source, aggregate.aggregate_key);
+    return applied;
+  }
+
+  /**
+   * One letter per transaction, oldest first: lock the aggregate's block row, take the head letter; none
+   * left → the block goes (later events apply directly again); a `dead` head → stop, waiting for an
+   * operator; otherwise apply it through the inbox and mark it replayed. A head that fails becomes `dead`.
+   */
+  async #drain(source: string, aggregateKey: string): Promise<number> {
+    const { service, db, logger } = this.#options;
+    let applied = 0;
+    for (;;) {
+      const afterCommit: Array<() => void> = [];
+      let head: { id: string; envelope: string } | undefined;
+      try {
+        const step = await retryOnDeadlock(() =>
+          db
+            .transaction()
+            .setIsolationLevel('read committed')
+            .execute(async (trx) => {
+              const tables = tablesOf(trx);
+              if (!(await isBlocked(trx, service, source, aggregateKey))) return 'done' as const;
+              const next = await tables
+                .selectFrom('inbox_dead_letters')
+                .select(['id', 'status', 'envelope'])
+                .where('consumer', '=', service)
+                .where('source', '=', source)
+                .where('aggregate_key', '=', aggregateKey)
+                .where('status', 'in', ['dead', 'replay', 'parked'])
+                .orderBy('stream_seq')
+                .orderBy('id')
+                .limit(1)
+                .forUpdate()
+                .executeTakeFirst();
+              const block = tables
+                .updateTable('inbox_blocked_aggregates')
+                .where('consumer', '=', service)
+                .where('source', '=', source)
+                .where('aggregate_key', '=', aggregateKey);
+              if (!next) {
+                await tables
+                  .deleteFrom('inbox_blocked_aggregates')
+                  .where('consumer', '=', service)
+                  .where('source', '=', source)
+                  .where('aggregate_key', '=', aggregateKey)
+                  .execute();
+                return 'done' as const;
+              }
+              if (next.status === 'dead') {
+                await block.set({ releasing: 0 }).execute();
+                return 'done' as const;
+              }
+              head = { id: String(next.id), envelope: next.envelope };
+              const envelope = JSON.parse(next.envelope) as EventEnvelope;
+              const accepted = acceptEvent(envelope, this.#keys);
+              if (!accepted.ok) throw new ReplayRefused(accepted.reason);
+              await applyInInbox(trx, this.#options.handlers, accepted.event, logger, afterCommit);
+              await tables
+                .updateTable('inbox_dead_letters')
+                .set({ status: 'replayed', updated_at: new Date() })
+                .where('id', '=', head.id)
+                .execute();
+              return 'applied' as const;
+            }),
+        );
+        if (step === 'done') return applied;
+        runAfterCommit(afterCommit, logger);
+        applied += 1;
+      } catch (error) {
+        if (!head) throw error;
+        // The head failed again: it is the aggregate's dead letter now, waiting for the next fix.
+        const reason = error instanceof ReplayRefused ? error.message : `replay failed: ${describe(error)}`;
+        await tablesOf(db)
+          .updateTable('inbox_dead_letters')
+          .set({ status: 'dead', reason: reason.slice(0, 1000), updated_at: new Date() })
+          .where('id', '=', (head as { id: string }).id)
+          .execute();
+        await tablesOf(db)
+          .updateTable('inbox_blocked_aggregates')
+          .set({ releasing: 0 })
+          .where('consumer', '=', service)
+          .where('source', '=', source)
+          .where('aggregate_key', '=', aggregateKey)
+          .execute();
+        logger.error(
+          { letter: (head as { id: string }).id, reason },
+          'dead-letter replay failed; it is dead again',
+        );
+        return applied;
+      }
+    }
+  }
+}
+
+class ReplayRefused extends Error {}
+
+/** What may be logged and stored about a failure: database errors quote row values, so only their codes. */
+function describe(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  if (typeof code === 'string' && code.startsWith('ER_')) return code;
+  if (error instanceof DomainError) return `${error.code}: ${error.detail ?? error.message}`;
+  return (message ?? String(error)).slice(0, 500);
+}

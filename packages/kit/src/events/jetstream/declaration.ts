@@ -1,0 +1,186 @@
+import { filterCovers, PARTITIONS, typeTokens } from './subjects.js';
+
+/**
+ * What JetStream needs for the platform's events, derived from the platform's shape (platform/shape.ts:
+ * each service's `produces`, and `subscriptions`), so the stream and consumers are declared once, next to
+ * the subscriptions, and a provisioning step (provision.ts) creates them: services need no rights to.
+ *
+ * - One stream holds every event (`<prefix>.>`): one retention, one duplicate window, one thing to watch.
+ *   Order is needed per aggregate only, and an aggregate's events come from its one producer.
+ * - One durable pull consumer per (consuming service, partition), `<service>-pNN`, filtered to the subjects
+ *   of that service's subscriptions in that partition. All of a service's subscribed types share it, so
+ *   `user.registered` then `user.updated` of one user are applied in that order (separate durables per type
+ *   could apply them in either). `max_ack_pending: 1` and explicit acks hand out one event at a time per
+ *   partition, in stream order, across however many replicas pull from it.
+ */
+
+/** One entry of a service's subscriptions: a type, `noun.*`, or a type narrowed to one data field's value. */
+export type SubscriptionEntry = string | { type: string; where: { field: string; equals: string } };
+
+export interface PlatformEvents {
+  services: readonly { name: string; produces?: readonly string[] }[];
+  subscriptions: Partial<Record<string, readonly SubscriptionEntry[]>>;
+}
+
+export interface JetStreamSettings {
+  /** The stream's name (tests use their own). */
+  stream: string;
+  /** The subject root (tests use their own). */
+  prefix: string;
+  /**
+   * How long the stream keeps an event. Must stay shorter than the consumers' inbox retention
+   * (INBOX_RETENTION_HOURS): a durable recreated from the start of the stream, or a re-publish, then only
+   * brings events the inbox still recognises as applied.
+   */
+  maxAgeMs: number;
+  /** The stream drops a message whose Nats-Msg-Id (the event id) it has seen within this window. */
+  duplicateWindowMs: number;
+  /** Stream replicas (1 locally; 3 in a cluster). */
+  replicas: number;
+  /** Attempts of the handler before an event becomes a dead letter in the consumer's database. */
+  maxAttempts: number;
+  /**
+   * Redelivery when a consumer took a message and never answered (crashed, or stalled past it): the first
+   * is also the ack wait. A handler that fails naks with its own delay (backoff.ts) instead.
+   */
+  redeliveryBackoffMs: readonly number[];
+}
+
+/**
+ * max_deliver is a little above maxAttempts: the consumer dead-letters an event itself on its last
+ * attempt, and the spare deliveries cover a process that died during that last attempt, so an event is
+ * never silently dropped by the server for having been delivered too often.
+ */
+export const SPARE_DELIVERIES = 3;
+
+export const defaultJetStreamSettings: JetStreamSettings = {
+  stream: 'BONDING_EVENTS',
+  prefix: 'bonding',
+  maxAgeMs: 7 * 24 * 3_600_000,
+  duplicateWindowMs: 10 * 60_000,
+  replicas: 1,
+  maxAttempts: 20,
+  redeliveryBackoffMs: [30_000, 60_000, 5 * 60_000, 10 * 60_000],
+};
+
+export interface StreamDeclaration {
+  name: string;
+  subjects: string[];
+  maxAgeMs: number;
+  duplicateWindowMs: number;
+  replicas: number;
+}
+
+export interface ConsumerDeclaration {
+  /** The consuming service. */
+  service: string;
+  partition: number;
+  durable: string;
+  /** The subjects of its subscriptions in this partition (none overlapping). */
+  filterSubjects: string[];
+  /**
+   * The subscriptions as patterns (`type`, `noun.*`, `type?field=value`): the consumer checks every event
+   * against them, so data filters, and a broad filter on a server without filter_subjects, are applied there.
+   */
+  patterns: string[];
+  maxDeliver: number;
+  ackWaitMs: number;
+  backoffMs: number[];
+}
+
+export interface JetStreamDeclaration {
+  settings: JetStreamSettings;
+  stream: StreamDeclaration;
+  consumers: ConsumerDeclaration[];
+}
+
+export function durableName(service: string, partition: number): string {
+  return `${service}-p${String(partition).padStart(2, '0')}`;
+}
+
+function patternOf(entry: SubscriptionEntry): string {
+  return typeof entry === 'string' ? entry : `${entry.type}?${entry.where.field}=${entry.where.equals}`;
+}
+
+const typeOf = (entry: SubscriptionEntry) => (typeof entry === 'string' ? entry : entry.type);
+
+/** A pattern's subject tokens for the type: `user.registered`, `user.*`, or `*.*` for everything. */
+function typeFilter(pattern: string): string {
+  if (pattern === '*') return '*.*';
+  if (pattern.endsWith('.*')) return `${typeTokens(`${pattern.slice(0, -2)}.x`)[0]}.*`;
+  return typeTokens(pattern).join('.');
+}
+
+/** The narrower of a subscription's and a producer's type filter, or undefined when they share no type. */
+function intersect(a: string, b: string): string | undefined {
+  if (filterCovers(a, b)) return b;
+  if (filterCovers(b, a)) return a;
+  return undefined;
+}
+
+/** Drops filters another one already covers: NATS refuses overlapping filter_subjects. */
+function withoutOverlaps(filters: string[]): string[] {
+  const unique = [...new Set(filters)];
+  return unique.filter((filter) => !unique.some((other) => other !== filter && filterCovers(other, filter)));
+}
+
+export function declareJetStream(
+  platform: PlatformEvents,
+  settings: JetStreamSettings = defaultJetStreamSettings,
+): JetStreamDeclaration {
+  if (settings.redeliveryBackoffMs.length === 0)
+    throw new Error('redeliveryBackoffMs needs at least one step');
+  const maxDeliver = settings.maxAttempts + SPARE_DELIVERIES;
+  if (maxDeliver <= settings.redeliveryBackoffMs.length) {
+    throw new Error('maxAttempts must exceed the number of redelivery backoff steps');
+  }
+  const consumers: ConsumerDeclaration[] = [];
+  for (const [service, entries] of Object.entries(platform.subscriptions)) {
+    if (!entries || entries.length === 0) continue;
+    // Per type pattern: the producers whose `produces` share a type with it, and the narrower filter.
+    const typeSubjects: string[] = [];
+    for (const entry of entries) {
+      const wanted = typeFilter(typeOf(entry));
+      let produced = false;
+      for (const producer of platform.services) {
+        for (const pattern of producer.produces ?? []) {
+          const narrower = intersect(wanted, typeFilter(pattern));
+          if (!narrower) continue;
+          produced = true;
+          typeSubjects.push(`${producer.name}.${narrower}`);
+        }
+      }
+      if (!produced) throw new Error(`${service} subscribes to ${typeOf(entry)}, which no service produces`);
+    }
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      consumers.push({
+        service,
+        partition,
+        durable: durableName(service, partition),
+        filterSubjects: withoutOverlaps(
+          typeSubjects.map((subject) => `${settings.prefix}.${subject}.${partition}`),
+        ),
+        patterns: entries.map(patternOf),
+        maxDeliver,
+        ackWaitMs: settings.redeliveryBackoffMs[0] as number,
+        backoffMs: [...settings.redeliveryBackoffMs],
+      });
+    }
+  }
+  return {
+    settings,
+    stream: {
+      name: settings.stream,
+      subjects: [`${settings.prefix}.>`],
+      maxAgeMs: settings.maxAgeMs,
+      duplicateWindowMs: settings.duplicateWindowMs,
+      replicas: settings.replicas,
+    },
+    consumers,
+  };
+}
+
+/** A service's own consumers, the ones its replicas pull from. */
+export function consumersOf(declaration: JetStreamDeclaration, service: string): ConsumerDeclaration[] {
+  return declaration.consumers.filter((consumer) => consumer.service === service);
+}

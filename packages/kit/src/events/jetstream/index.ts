@@ -1,0 +1,45 @@
+// The JetStream transport (docs/events.md, "JetStream transport"): built beside HTTP push, not yet used
+// by the services.
+export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
+export { connectNats, supportsFilterSubjects } from './connection.js';
+export {
+  defaultConsumerSettings,
+  JetStreamConsumer,
+  type JetStreamConsumerOptions,
+  type JetStreamConsumerSettings,
+} from './consumer.js';
+export {
+  createInboxDeadLetterTables,
+  type InboxDeadLetterStatus,
+  type InboxDeadLetterTables,
+} from './dead-letter-tables.js';
+export {
+  discardInboxDeadLetters,
+  type InboxDeadLetter,
+  type InboxDeadLetterFilter,
+  listInboxDeadLetters,
+  replayInboxDeadLetters,
+} from './dead-letters.js';
+export {
+  type ConsumerDeclaration,
+  consumersOf,
+  declareJetStream,
+  defaultJetStreamSettings,
+  durableName,
+  type JetStreamDeclaration,
+  type JetStreamSettings,
+  type PlatformEvents,
+  SPARE_DELIVERIES,
+  type StreamDeclaration,
+  type SubscriptionEntry,
+} from './declaration.js';
+export {
+  defaultPublisherSettings,
+  OutboxPublisher,
+  type OutboxPublisherOptions,
+  type OutboxPublisherSettings,
+  type RoundResult,
+} from './outbox-publisher.js';
+export { type ProvisionReport, provisionJetStream } from './provision.js';
+export { type OutboxEvent, type PublishTarget, publishOutboxEvent } from './publish.js';
+export { DEFAULT_SUBJECT_PREFIX, HEADERS, PARTITIONS, partitionOf, subjectOf } from './subjects.js';

@@ -1,0 +1,68 @@
+// Creates or updates the platform's JetStream stream and durable consumers, declared from platform/shape.ts
+// (packages/kit/src/events/jetstream/declaration.ts): run by `npm start`, and by scripts/nats-provision.ts,
+// the CLI a deployment runs before the services (e.g. as a chart hook), so services need no right to
+// create streams.
+import { eventConfigShape } from '../../packages/kit/src/events/config.js';
+import {
+  connectNats,
+  declareJetStream,
+  defaultJetStreamSettings,
+  type JetStreamSettings,
+  type ProvisionReport,
+  provisionJetStream,
+} from '../../packages/kit/src/events/jetstream/index.js';
+import { services, subscriptions } from '../../platform/shape.js';
+import { redactNats } from './nats-server.js';
+import { info } from './processes.js';
+
+export interface PlatformStreamOptions {
+  replicas?: number;
+  maxAgeHours?: number;
+}
+
+/** The settings from the environment (NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS), checked. */
+export function platformJetStreamSettings(options: PlatformStreamOptions = {}): JetStreamSettings {
+  const settings: JetStreamSettings = {
+    ...defaultJetStreamSettings,
+    replicas: options.replicas ?? defaultJetStreamSettings.replicas,
+    maxAgeMs:
+      options.maxAgeHours !== undefined ? options.maxAgeHours * 3_600_000 : defaultJetStreamSettings.maxAgeMs,
+  };
+  // The inbox is the exactly-once guarantee: anything the stream can still hand out (a re-read durable, a
+  // re-publish) must be an event the consumers' inboxes still remember.
+  const inboxHours = eventConfigShape.INBOX_RETENTION_HOURS.parse(process.env.INBOX_RETENTION_HOURS);
+  if (settings.maxAgeMs >= inboxHours * 3_600_000) {
+    throw new Error(
+      `the stream's max age (${settings.maxAgeMs / 3_600_000} h) must be shorter than INBOX_RETENTION_HOURS (${inboxHours} h)`,
+    );
+  }
+  return settings;
+}
+
+export async function provisionPlatformStreams(
+  url: string,
+  options: PlatformStreamOptions = {},
+): Promise<ProvisionReport> {
+  const declaration = declareJetStream({ services, subscriptions }, platformJetStreamSettings(options));
+  const nc = await connectNats(url, 'bonding-provision');
+  try {
+    const report = await provisionJetStream(nc, declaration);
+    const counts = Object.values(report.consumers).reduce<Record<string, number>>((acc, change) => {
+      acc[change] = (acc[change] ?? 0) + 1;
+      return acc;
+    }, {});
+    info(
+      'nats',
+      `stream ${declaration.stream.name} ${report.stream}; ${declaration.consumers.length} durables ` +
+        `(${Object.entries(counts)
+          .map(([change, n]) => `${n} ${change}`)
+          .join(', ')}; ${report.filter} filters) on ${redactNats(url)}`,
+    );
+    if (report.extra.length > 0) {
+      info('nats', `durables not declared (left alone; delete them if retired): ${report.extra.join(', ')}`);
+    }
+    return report;
+  } finally {
+    await nc.close();
+  }
+}

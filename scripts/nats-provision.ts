@@ -1,0 +1,28 @@
+// Creates or updates the platform's JetStream stream and durable consumers (declared from
+// platform/shape.ts; docs/events.md, "JetStream transport"). Idempotent: run it before the services on
+// every deploy.
+//
+//   node --import tsx scripts/nats-provision.ts [--replicas N] [--max-age-hours H]
+//
+// NATS_URL names the server; without it the project-local server is installed and started as for `npm start`.
+import { parseArgs } from 'node:util';
+import { provisionPlatformStreams } from './lib/jetstream-provision.js';
+import { SetupError } from './lib/mysql-server.js';
+import { ensureNatsServer } from './lib/nats-server.js';
+
+const { values } = parseArgs({
+  options: { replicas: { type: 'string' }, 'max-age-hours': { type: 'string' } },
+});
+
+async function main(): Promise<void> {
+  const url = process.env.NATS_URL ?? (await ensureNatsServer());
+  await provisionPlatformStreams(url, {
+    ...(values.replicas ? { replicas: Number(values.replicas) } : {}),
+    ...(values['max-age-hours'] ? { maxAgeHours: Number(values['max-age-hours']) } : {}),
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof SetupError ? error.message : ((error as Error).stack ?? String(error)));
+  process.exit(1);
+});
