@@ -4,13 +4,17 @@
 //   2. helm template of each, validated object by object by kubeconform against the Kubernetes schemas of
 //      the oldest and newest supported version and the Kong / Prometheus-operator CRDs (no schema = error);
 //      the CRDs are pinned by SHA-256 in upstream-files.ts (read from an offline copy, .cache/upstream or fetched);
-//   3. checkov over every render; each remaining finding is justified in charts/checkov.yaml.
+//   3. checkov over every render; each remaining finding is justified in charts/checkov.yaml;
+//   4. `deck file validate` on kong/kong.yml as kong/render.ts renders it (with a throw-away key), so the
+//      file Kong and the local gateway load is one decK accepts too (decK built by deck-tool.ts).
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { renderKongConfig } from '../../services/gateway/src/declarative/render.js';
 import { ensureSchemas, KUBERNETES_VERSIONS, schemaLocation } from './chart-schemas.js';
 import { chartToolsDir, ensureChartTools, TOOL_VERSIONS } from './chart-tools.js';
+import { DECK_VERSION, ensureDeck } from './deck-tool.js';
 import { repoRoot } from './paths.js';
 import { info, runInherit } from './processes.js';
 import { runCapture } from './run-capture.js';
@@ -40,11 +44,18 @@ export function valueSets(): { name: string; args: string[] }[] {
  * A throw-away RSA public key per run, so renders include the Kong jwt credential Secret without any key
  * being committed.
  */
-function publicKeyArgs(dir: string): string[] {
-  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+function publicKeyArgs(dir: string, pem: string): string[] {
   const file = join(dir, 'ci-key.pub');
-  writeFileSync(file, publicKey.export({ type: 'spki', format: 'pem' }));
+  writeFileSync(file, pem);
   return ['--set-file', `jwt.publicKeys.ci-key=${file}`, '--set', 'jwt.activeKid=ci-key'];
+}
+
+/** kong/kong.yml rendered as `npm start` and Kong load it, written into `dir`; returns the file. */
+function renderedKongConfig(dir: string, pem: string): string {
+  const file = join(dir, 'kong.yml');
+  const template = readFileSync(join(repoRoot, 'kong', 'kong.yml'), 'utf8');
+  writeFileSync(file, renderKongConfig(template, { keys: [{ kid: 'ci-key', pem }] }));
+  return file;
 }
 
 async function mustRun(command: string, args: string[]): Promise<void> {
@@ -53,7 +64,8 @@ async function mustRun(command: string, args: string[]): Promise<void> {
 }
 
 export async function checkChart(): Promise<void> {
-  const tools = await ensureChartTools();
+  // decK compiles while the chart tools install (both only on first use).
+  const [tools, deck] = await Promise.all([ensureChartTools(), ensureDeck()]);
   const crds = await resolvePinned('chart', CRD_REQUIREMENTS);
   const schemas = ensureSchemas(
     tools.python,
@@ -63,7 +75,9 @@ export async function checkChart(): Promise<void> {
   );
   const work = mkdtempSync(join(tmpdir(), 'bonding-chart-'));
   try {
-    const keyArgs = publicKeyArgs(work);
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const keyArgs = publicKeyArgs(work, pem);
     const rendered: string[] = [];
     for (const set of valueSets()) {
       const args = [...set.args, ...keyArgs, '--kube-version', RENDER_KUBE_VERSION];
@@ -99,6 +113,8 @@ export async function checkChart(): Promise<void> {
       checkovConfig,
       ...rendered.flatMap((file) => ['--file', file]),
     ]);
+    info('chart', `deck file validate kong/kong.yml (rendered; decK ${DECK_VERSION})`);
+    await mustRun(deck, ['file', 'validate', '--analytics=false', renderedKongConfig(work, pem)]);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

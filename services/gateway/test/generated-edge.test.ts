@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { createSigningKeyDir } from '@bonding/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { staleFiles, staleMessage, writeGenerated } from '../../../platform/generate/freshness.js';
 import { generatedFiles } from '../../../platform/generate/generated-files.js';
 import { unhandledSubscriptions } from '../../../platform/generate/handler-check.js';
@@ -52,6 +53,18 @@ describe('generated files', () => {
 
   it('has a handler in each subscriber for every event its subscriptions match', () => {
     expect(unhandledSubscriptions(repoRoot)).toEqual([]);
+  });
+
+  it('renders RS256 credentials with the secret decK requires (npm test runs deck file validate on the render)', () => {
+    const keys = publicKeysFromDir(createSigningKeyDir('2026-11').dir);
+    const rendered = parse(renderKongConfig(renderKongYml(), { keys })) as {
+      consumers: { jwt_secrets?: Record<string, string>[] }[];
+    };
+    const [credential] = rendered.consumers.flatMap((consumer) => consumer.jwt_secrets ?? []);
+    expect(credential).toMatchObject({ key: '2026-11', algorithm: 'RS256', secret: expect.any(String) });
+    expect(credential?.secret?.length).toBeGreaterThanOrEqual(32);
+    // The local gateway (Kong's stand-in) loads it and verifies tokens as before.
+    expect(() => loadDeclarativeConfig(renderKongConfig(renderKongYml(), { keys }))).not.toThrow();
   });
 
   it('generates the same bytes on every run', async () => {

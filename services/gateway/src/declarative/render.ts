@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -92,6 +92,10 @@ export function renderKongConfig(template: string, options: RenderOptions): stri
     key: key.kid,
     algorithm: 'RS256',
     rsa_public_key: key.pem,
+    // Unused by RS256 (Kong checks the token's alg against the credential's, so an HS256 token never
+    // reaches it). Kong generates one when it is omitted; decK's file schema requires it, so the render
+    // writes a random one, as Kong would, rather than leave `deck file validate` failing.
+    secret: randomBytes(32).toString('base64url'),
   }));
 
   for (const [name, url] of Object.entries(options.upstreams ?? {})) {

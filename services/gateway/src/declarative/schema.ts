@@ -50,6 +50,8 @@ export const jwtSecretSchema = z.strictObject({
   key: z.string().min(1),
   algorithm: z.literal('RS256', { error: 'only RS256 credentials are supported' }),
   rsa_public_key: z.string().includes('BEGIN PUBLIC KEY', { error: 'must be a PEM public key' }),
+  /** HS* only; accepted and ignored for RS256, as Kong does. */
+  secret: z.string().min(1).optional(),
   tags,
 });
 
