@@ -234,6 +234,32 @@ describe('k8s/', () => {
     }
     expect(read('k8s/manifests/jaeger.yaml')).toMatch(/image: \S+:\d+\.\d+\.\d+\n/);
   });
+
+  it("pins Kong's and the ingress controller's images to exact releases, not the chart's moving tags", () => {
+    const kong = yamlOf<{
+      image: { tag: string };
+      ingressController: { image?: { repository?: string; tag?: string } };
+    }>('k8s/values/kong.yaml');
+    expect(kong.image.tag).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(kong.ingressController.image?.repository).toBe('kong/kubernetes-ingress-controller');
+    expect(kong.ingressController.image?.tag).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('expands arrays so that set -u holds on bash before 4.4 (an empty array expansion is unbound there)', () => {
+    const scripts = readdirSync(join(repoRoot, 'k8s')).filter((name) => name.endsWith('.sh'));
+    expect(scripts.length).toBeGreaterThanOrEqual(2);
+    for (const name of scripts) {
+      const text = read(`k8s/${name}`);
+      // Every "${name[@]}" must sit inside its guard ${name[@]+"${name[@]}"}.
+      const bare = [...text.matchAll(/(\$\{(\w+)\[@\]\+)?"\$\{(\w+)\[@\]\}"/g)].filter(
+        (match) => match[2] !== match[3],
+      );
+      expect(
+        bare.map((match) => `${name}: ${match[0]}`),
+        'guard each array expansion as $' + '{a[@]+"$' + '{a[@]}"}',
+      ).toEqual([]);
+    }
+  });
 });
 
 describe('skaffold.yaml', () => {
@@ -313,6 +339,34 @@ describe('GitHub Actions workflows', () => {
             expect(`${file}:${name}:${scope}`).toMatch(/^cd\.yml:(images|chart):packages$/);
         }
       }
+    }
+  });
+
+  it('deploys one release at a time per environment, pulling the private OCI chart with credentials', () => {
+    const cd = yamlOf<{
+      jobs: Record<
+        string,
+        {
+          environment?: string;
+          concurrency?: { group: string; 'cancel-in-progress'?: boolean };
+          permissions?: Record<string, string>;
+          steps: { run?: string; env?: Record<string, string> }[];
+        }
+      >;
+    }>('.github/workflows/cd.yml');
+    const deploys = Object.values(cd.jobs).filter((job) => job.environment);
+    expect(deploys.length).toBe(1);
+    for (const job of deploys) {
+      // Per environment, never per tag: two tags' deploys must queue, not overlap.
+      expect(job.concurrency?.group).toBe(`deploy-${job.environment}`);
+      expect(job.concurrency?.['cancel-in-progress']).toBe(false);
+      expect(job.permissions).toEqual({ contents: 'read', packages: 'read' });
+      const script = job.steps.map((step) => step.run ?? '').join('\n');
+      const login = script.indexOf('helm registry login "$REGISTRY"');
+      expect(login).toBeGreaterThanOrEqual(0);
+      expect(login).toBeLessThan(script.indexOf('helm upgrade --install'));
+      const token = job.steps.map((step) => step.env?.GITHUB_TOKEN).find(Boolean);
+      expect(token).toMatch(/secrets\.GITHUB_TOKEN/);
     }
   });
 });
