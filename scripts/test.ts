@@ -39,15 +39,16 @@ async function run(title: string, bin: string, args: string[], env: NodeJS.Proce
 }
 
 /**
- * Helm chart: installs helm, kubeconform and checkov when missing (cached in .tools/k8s), then lint,
- * render and validate offline (scripts/lib/chart-check.ts). Skipped when vitest is given paths that do
+ * Helm chart: installs helm, kubeconform and checkov when missing (cached in .tools/k8s) and builds decK
+ * (.tools/deck), then lint, render and validate offline, and `deck file validate` the rendered kong.yml
+ * (scripts/lib/chart-check.ts). Skipped when vitest is given paths that do
  * not include charts/. The chart tests then get the same helm (HELM), so they run rather than skip, and
  * promtool (PROMTOOL; `apt-get install prometheus` when missing) for the alert rule tests.
  */
 async function chartStep(env: NodeJS.ProcessEnv): Promise<void> {
   const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   if (filters.length > 0 && !filters.some((arg) => arg.includes('chart'))) return;
-  const title = 'Helm chart: lint, kubeconform, checkov; promtool installed (charts/bonding)';
+  const title = 'Helm chart: lint, kubeconform, checkov, deck file validate; promtool installed (charts/bonding)';
   step(title);
   const started = Date.now();
   try {
