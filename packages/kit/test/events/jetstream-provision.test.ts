@@ -56,7 +56,7 @@ describe('JetStream subjects and declaration', () => {
       'bonding.identity.user.*.0',
     );
     expect(consumersOf(declaration, 'notifications')[0]?.filterSubjects).toContain('bonding.loans.loan.*.0');
-    expect(declaration.consumers[0]).toMatchObject({ maxDeliver: 20 + 3, ackWaitMs: 30_000 });
+    expect(declaration.consumers[0]).toMatchObject({ maxDeliver: 20 + 3, ackWaitMs: 15_000 });
   });
 
   it('refuses a subscription nobody produces', () => {

@@ -88,6 +88,11 @@ export class JetStreamConsumer<DB> {
     this.#metrics = options.registry ? eventMetrics(options.registry) : undefined;
   }
 
+  /** The durables' ack wait (one service's are all alike). */
+  get #ackWaitMs(): number {
+    return this.#options.consumers[0]?.ackWaitMs ?? 15_000;
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
@@ -188,7 +193,7 @@ export class JetStreamConsumer<DB> {
 
     const subscriber = { name: service, url: '', patterns: this.#options.consumers[0]?.patterns ?? [] };
     if (!subscribesTo(subscriber, { type: envelope.type, data: () => envelope.data })) {
-      msg.ack();
+      await this.#confirmAck(msg, this.#ackWaitMs);
       return 'skipped';
     }
     const accepted = acceptEvent(envelope, this.#keys);
@@ -231,7 +236,7 @@ export class JetStreamConsumer<DB> {
         ),
       );
       runAfterCommit(afterCommit, eventLogger);
-      msg.ack();
+      await this.#confirmAck(msg, this.#ackWaitMs);
       this.#metrics?.inboxEvents.inc({ ...labels, result: outcome === 'parked' ? 'parked' : outcome });
       if (outcome === 'parked') eventLogger.warn('event parked behind a dead letter of its aggregate');
       return outcome;
@@ -265,7 +270,7 @@ export class JetStreamConsumer<DB> {
     for (let attempt = 1; ; attempt++) {
       try {
         await recordDeadLetter(this.#options.db, input);
-        msg.ack();
+        await this.#confirmAck(msg, this.#ackWaitMs);
         logger.error(
           { reason: input.reason, deliveries: input.deliveries },
           'event dead-lettered; its aggregate waits',
@@ -278,6 +283,33 @@ export class JetStreamConsumer<DB> {
         }
         logger.warn({ err: error }, 'could not record a dead letter; will retry');
         msg.working();
+        await new Promise((resolve) =>
+          setTimeout(resolve, retryDelayMs(attempt, this.#settings.reconnectBackoff)),
+        );
+      }
+    }
+  }
+
+  /**
+   * Acks and waits for the server to confirm it. An ack lost with a NATS restart would otherwise hold the
+   * partition until the ack wait runs out (the server still counts the message pending), so it is sent
+   * again, after reconnecting, until confirmed or the ack wait has passed (the server then redelivers,
+   * and the inbox makes that harmless).
+   */
+  async #confirmAck(msg: JsMsg, ackWaitMs: number): Promise<void> {
+    const deadline = Date.now() + ackWaitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await msg.ackAck({ timeout: Math.min(2_000, ackWaitMs) });
+        return;
+      } catch (error) {
+        if (!this.#running || Date.now() >= deadline) {
+          this.#options.logger.warn(
+            { err: error, streamSeq: msg.seq },
+            'ack not confirmed; the server will redeliver',
+          );
+          return;
+        }
         await new Promise((resolve) =>
           setTimeout(resolve, retryDelayMs(attempt, this.#settings.reconnectBackoff)),
         );

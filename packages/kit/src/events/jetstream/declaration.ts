@@ -60,7 +60,7 @@ export const defaultJetStreamSettings: JetStreamSettings = {
   duplicateWindowMs: 10 * 60_000,
   replicas: 1,
   maxAttempts: 20,
-  redeliveryBackoffMs: [30_000, 60_000, 5 * 60_000, 10 * 60_000],
+  redeliveryBackoffMs: [15_000, 60_000, 5 * 60_000, 10 * 60_000],
 };
 
 export interface StreamDeclaration {
