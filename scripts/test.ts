@@ -48,7 +48,8 @@ async function run(title: string, bin: string, args: string[], env: NodeJS.Proce
 async function chartStep(env: NodeJS.ProcessEnv): Promise<void> {
   const filters = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   if (filters.length > 0 && !filters.some((arg) => arg.includes('chart'))) return;
-  const title = 'Helm chart: lint, kubeconform, checkov, deck file validate; promtool installed (charts/bonding)';
+  const title =
+    'Helm chart: lint, kubeconform, checkov, deck file validate; promtool installed (charts/bonding)';
   step(title);
   const started = Date.now();
   try {
