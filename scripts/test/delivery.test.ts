@@ -342,6 +342,14 @@ describe('GitHub Actions workflows', () => {
     }
   });
 
+  it("tests against the chart's exact MySQL release", () => {
+    const chart = yamlOf<{ mysql: { image: { tag: string } } }>('charts/bonding/values.yaml');
+    const ci = yamlOf<{ jobs: { test: { services: { mysql: { image: string } } } } }>(
+      '.github/workflows/ci.yml',
+    );
+    expect(ci.jobs.test.services.mysql.image).toBe(`mysql:${chart.mysql.image.tag}`);
+  });
+
   it('deploys one release at a time per environment, pulling the private OCI chart with credentials', () => {
     const cd = yamlOf<{
       jobs: Record<
