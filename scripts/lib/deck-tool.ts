@@ -49,7 +49,8 @@ export async function ensureDeck(): Promise<string> {
       '',
     ].join('\n'),
   );
-  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+  // -buildvcs=false: the build directory sits inside this repository's git tree, whose state is not deck's.
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod -buildvcs=false' };
   const module = `github.com/kong/deck@${DECK_VERSION}`;
   try {
     await runQuiet('go', ['get', '-C', srcDir, module], env);
