@@ -57,6 +57,21 @@ export class PreconditionRequired extends errorClass(428, 'Precondition Required
 export class TooManyRequests extends errorClass(429, 'Too Many Requests', 'too_many_requests') {}
 export class ServiceUnavailable extends errorClass(503, 'Service Unavailable', 'service_unavailable') {}
 
+/**
+ * Fields each valid on their own that the request cannot have together, by a rule across fields or about
+ * the caller. JSON Schema cannot state such rules (it cannot compare two fields or see the caller's role),
+ * so they are 422, not 400: a 400 always means the request breaks the published schema.
+ */
+export class FieldsRefused extends DomainError {
+  constructor(
+    code: string,
+    errors: FieldError[],
+    detail = 'These fields do not fit together; see errors[].',
+  ) {
+    super(422, code, 'Unprocessable Content', { detail, errors });
+  }
+}
+
 export class ValidationFailed extends DomainError {
   constructor(errors: FieldError[], detail = 'The request is not valid; see errors[] for each field.') {
     super(400, 'validation_failed', 'Bad Request', { detail, errors });

@@ -46,6 +46,7 @@ export { migrateFromCli } from './db/migrate-cli.js';
 export { type Migration, MigrationError, pendingMigrations, runMigrations } from './db/migrations.js';
 export { countingPool, createPoolMetrics, type PoolMetrics } from './db/pool-metrics.js';
 export { databaseReadiness } from './db/readiness.js';
+export { EMAIL_FORMAT } from './email-format.js';
 export * from './errors.js';
 export { retryDelayMs } from './events/backoff.js';
 export {
@@ -98,6 +99,7 @@ export type { EventTables } from './events/tables.js';
 export type { DeliveryResult, EventTransport } from './events/transport.js';
 export { etagFor, versionFromIfMatch } from './http/etag.js';
 export { inexactNumbers, requireExactIntegers } from './http/exact-integers.js';
+export { atLeastOneField, oneOfFields, someOfFields } from './http/field-rules.js';
 export type { ReadinessCheck } from './http/health.js';
 export { jsonBody, problemResponses } from './http/openapi.js';
 export {
@@ -106,9 +108,15 @@ export {
   encodeCursor,
   pageById,
   pageOf,
+  pageQuery,
   pageQuerySchema,
 } from './http/pagination.js';
 export { PROBLEM_CONTENT_TYPE, type ProblemDocument, problemDocument } from './http/problem.js';
+export {
+  IdempotencyKeyHeaderSchema,
+  IfMatchHeaderSchema,
+  OptionalIfMatchHeaderSchema,
+} from './http/request-headers.js';
 export { createRouter } from './http/router.js';
 export { fieldErrors, validationHook } from './http/validation.js';
 export { idempotencyConfigShape } from './idempotency/config.js';

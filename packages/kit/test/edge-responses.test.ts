@@ -27,15 +27,27 @@ describe('withEdgeResponses', () => {
     expect(document.components.schemas.EdgeError.properties.message).toEqual({ type: 'string' });
   });
 
-  it('leaves public operations, and a document without any, as they were', () => {
+  it("leaves a public operation's own 401 alone, and gives it the edge's 429 and 5xx", () => {
     const document = withEdgeResponses({
       paths: {
-        '/api/v1/auth/login': { post: { responses: { 401: { description: 'No.', content: problem() } } } },
+        '/api/v1/auth/login': {
+          post: {
+            requestBody: { content: {} },
+            responses: { 401: { description: 'No.', content: problem() } },
+          },
+        },
       },
     }) as any;
-    expect(Object.keys(document.paths['/api/v1/auth/login'].post.responses['401'].content)).toEqual([
-      'application/problem+json',
-    ]);
-    expect(document.components).toBeUndefined();
+    const responses = document.paths['/api/v1/auth/login'].post.responses;
+    expect(Object.keys(responses['401'].content)).toEqual(['application/problem+json']);
+    expect(Object.keys(responses).sort()).toEqual(['401', '413', '429', '502', '503', '504']);
+    expect(responses['429'].headers['Retry-After'].schema.type).toBe('integer');
+  });
+
+  it('documents 413 only where there is a body to be too large', () => {
+    const document = withEdgeResponses({
+      paths: { '/api/v1/things': { get: { responses: {} } } },
+    }) as any;
+    expect(document.paths['/api/v1/things'].get.responses['413']).toBeUndefined();
   });
 });

@@ -9,8 +9,12 @@ describe('inexactNumbers', () => {
     expect(inexactNumbers('{"s":"1.5","t":true,"n":null}')).toEqual([]);
   });
 
-  it('names every number with a fraction or exponent, even one JSON.parse would make whole', () => {
-    const errors = inexactNumbers('{"amount":10.0,"nested":{"x":1e3},"list":[1,2.5],"neg":-0.0}');
+  it('accepts an integer written with a fraction of zeros, which JSON Schema calls an integer', () => {
+    expect(inexactNumbers('{"a":10.0,"b":-3.000,"c":[0.0]}')).toEqual([]);
+  });
+
+  it('names every number with a fraction other than zeros or an exponent, even one JSON.parse would make whole', () => {
+    const errors = inexactNumbers('{"amount":10.01,"nested":{"x":1e3},"list":[1,2.5],"neg":-0.5}');
     expect(errors.map((e) => [e.field, e.code])).toEqual([
       ['body.amount', 'not_an_integer'],
       ['body.nested.x', 'not_an_integer'],

@@ -61,6 +61,22 @@ describe('POST /api/v1/products', () => {
       ['body.maxPrincipal'],
     ],
     ['a maximum term below the minimum', { minTermMonths: 24, maxTermMonths: 12 }, ['body.maxTermMonths']],
+    ['study terms without a grace', { interestDuringStudy: 'capitalised' }, ['body.graceMonthsAfterStudy']],
+    ['a grace without study terms', { graceMonthsAfterStudy: 12 }, ['body.interestDuringStudy']],
+  ])(
+    'answers 422 inconsistent_terms naming the field for %s (a rule across fields)',
+    async (_name, overrides, expected) => {
+      const response = await h.call('POST', '/api/v1/products', {
+        token: h.tokens.admin,
+        body: productBody(overrides),
+      });
+      expect(response.status).toBe(422);
+      expect(response.json.code).toBe('inconsistent_terms');
+      expect(fields(response.json)).toEqual(expected);
+    },
+  );
+
+  it.each([
     ['a rate above 100 %', { annualRateBps: 10001 }, ['body.annualRateBps']],
     ['a negative rate', { annualRateBps: -1 }, ['body.annualRateBps']],
     ['a fractional amount', { minPrincipal: 1000.5 }, ['body.minPrincipal']],
@@ -70,8 +86,6 @@ describe('POST /api/v1/products', () => {
     ['a malformed currency', { currency: 'kwacha' }, ['body.currency']],
     ['a malformed code', { code: 'lower case' }, ['body.code']],
     ['an unknown field', { colour: 'blue' }, ['body.colour']],
-    ['study terms without a grace', { interestDuringStudy: 'capitalised' }, ['body.graceMonthsAfterStudy']],
-    ['a grace without study terms', { graceMonthsAfterStudy: 12 }, ['body.interestDuringStudy']],
     [
       'an unknown interest during study',
       { interestDuringStudy: 'forgiven', graceMonthsAfterStudy: 12 },
@@ -101,7 +115,7 @@ describe('POST /api/v1/products', () => {
       headers: { 'if-match': study.etag },
       body: { interestDuringStudy: null },
     });
-    expect(half.status).toBe(400);
+    expect(half.status).toBe(422);
     expect(fields(half.json)).toEqual(['body.interestDuringStudy']);
     const cleared = await h.call('PATCH', `/api/v1/products/${study.product.id}`, {
       token: h.tokens.admin,
@@ -193,7 +207,7 @@ describe('updating with PUT and PATCH', () => {
       body: { minTermMonths: 24 },
       headers: { 'If-Match': '"v2"' },
     });
-    expect(broken.status).toBe(400);
+    expect(broken.status).toBe(422);
     expect(fields(broken.json)).toEqual(['body.maxTermMonths']);
   });
 

@@ -168,7 +168,7 @@ describe('POST /api/v1/transfers', () => {
     ['zero', '0', 'too_small'],
     ['a negative amount', '-5', 'too_small'],
     ['a fraction', '10.5', 'not_an_integer'],
-    ['a whole number written with a fraction', '10.0', 'not_an_integer'],
+    ['a fraction written with a trailing zero', '10.50', 'not_an_integer'],
     ['exponent notation', '1e3', 'not_an_integer'],
     ['exponent notation with a sign', '5E+2', 'not_an_integer'],
     ['2^53', '9007199254740992', 'too_big'],

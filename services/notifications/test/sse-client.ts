@@ -1,3 +1,18 @@
+import { NotificationSchema } from '../src/routes/schemas.js';
+import { ExpiredDataSchema, StreamEventSchema } from '../src/stream/stream-events.js';
+
+/**
+ * Every event frame must be what the document says (StreamEventSchema, the route's documented event
+ * schema), with data that parses as the schema its event names: a frame that is not throws, failing the
+ * test that reads it.
+ */
+function assertDocumented(frame: SseFrame): void {
+  const event = StreamEventSchema.parse({ event: frame.event, id: frame.id, data: frame.data });
+  const data = JSON.parse(event.data);
+  if (event.event === 'notification') NotificationSchema.parse(data);
+  else ExpiredDataSchema.parse(data);
+}
+
 /** A minimal server-sent events reader for tests: frames as the EventSource parser would see them. */
 export interface SseFrame {
   id?: string;
@@ -48,7 +63,9 @@ export function readSse(body: ReadableStream<Uint8Array> | null) {
     buffer += decoder.decode(result.value, { stream: true });
     let end = buffer.indexOf('\n\n');
     while (end !== -1) {
-      frames.push(parse(buffer.slice(0, end)));
+      const frame = parse(buffer.slice(0, end));
+      if (frame.data !== undefined) assertDocumented(frame);
+      frames.push(frame);
       buffer = buffer.slice(end + 2);
       end = buffer.indexOf('\n\n');
     }

@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import { PreconditionFailed, PreconditionRequired } from '../errors.js';
 
+/** An If-Match this API understands: one of its own ETags, weak or strong. */
+export const IF_MATCH_FORMAT = /^(?:W\/)?"v(\d{1,10})"$/;
+
 /** A strong ETag for a row version: it changes on every successful update. */
 export function etagFor(version: number): string {
   return `"v${version}"`;
@@ -19,7 +22,7 @@ export function versionFromIfMatch(c: Context): number {
       'Send If-Match with the ETag you read; updates without it could overwrite others.',
     );
   }
-  const match = /^(?:W\/)?"v(\d{1,10})"$/.exec(header.trim());
+  const match = IF_MATCH_FORMAT.exec(header.trim());
   if (!match)
     throw new PreconditionFailed(
       'etag_mismatch',

@@ -1,8 +1,12 @@
 import type { MiddlewareHandler } from 'hono';
 import { type FieldError, ValidationFailed } from '../errors.js';
 
-/** A JSON number written as a plain integer: no fraction (10.0 counts), no exponent (1e3 counts). */
-const INTEGER_LITERAL = /^-?(?:0|[1-9]\d*)$/;
+/**
+ * A JSON number written as an integer: digits, perhaps with a fraction of only zeros (10.0 is exactly
+ * 10, and JSON Schema calls it an integer, so a client generated from the document may write it so).
+ * No other fraction, no exponent (1e3 is refused: a client that writes it is not counting minor units).
+ */
+const INTEGER_LITERAL = /^-?(?:0|[1-9]\d*)(?:\.0+)?$/;
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
@@ -15,7 +19,7 @@ function problemOf(source: string, field: string): FieldError {
   if (!INTEGER_LITERAL.test(source)) {
     return {
       field,
-      message: 'must be a whole number written as digits, without a decimal point or exponent',
+      message: 'must be a whole number written as digits, without a fraction or exponent',
       code: 'not_an_integer',
     };
   }
@@ -38,8 +42,8 @@ function collect(value: unknown, path: string, errors: FieldError[]): void {
 
 /**
  * The numbers in a JSON text that are not exact integers as written: with a
- * fraction or an exponent (which JSON.parse would quietly turn into integers:
- * 10.0 → 10, 1e3 → 1000), or beyond ±(2^53 − 1) (which it would round). Uses
+ * fraction other than zeros, or an exponent (which JSON.parse would quietly
+ * turn into an integer: 1e3 → 1000), or beyond ±(2^53 − 1) (which it would round). Uses
  * the source text JSON.parse hands its reviver, so nothing is judged after
  * rounding. Malformed JSON yields nothing here; the body validator reports it.
  */

@@ -28,6 +28,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not found.',
   409: 'Conflicts with the current state.',
   412: 'The If-Match version is stale.',
+  422: 'Valid fields the request cannot have together, or a rule of the current state (see code).',
   413: 'The body is too large.',
   428: 'If-Match is required.',
   429: 'Too many attempts; see Retry-After.',

@@ -5,10 +5,10 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** Printable ASCII without spaces, 1–255 characters: a UUID, a ULID, a client's own scheme. */
-const KEY_FORMAT = /^[\x21-\x7E]{1,255}$/;
+export const IDEMPOTENCY_KEY_FORMAT = /^[\x21-\x7E]{1,255}$/;
 
 export function isValidIdempotencyKey(key: string): boolean {
-  return KEY_FORMAT.test(key);
+  return IDEMPOTENCY_KEY_FORMAT.test(key);
 }
 
 /**

@@ -26,6 +26,44 @@ export interface paths {
                         "application/json": components["schemas"]["JSONWebKeySet"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -87,6 +125,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -168,13 +253,52 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many attempts; see Retry-After. */
-                429: {
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -247,6 +371,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -294,6 +465,44 @@ export interface paths {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -335,6 +544,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
@@ -410,13 +657,52 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many attempts; see Retry-After. */
-                429: {
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -467,6 +753,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -528,10 +861,40 @@ export interface paths {
                 /** @description Too many attempts; see Retry-After. */
                 429: {
                     headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -578,6 +941,44 @@ export interface paths {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -606,6 +1007,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
@@ -676,6 +1115,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         options?: never;
@@ -744,13 +1221,52 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many attempts; see Retry-After. */
-                429: {
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -803,13 +1319,52 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many attempts; see Retry-After. */
-                429: {
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -860,6 +1415,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -940,13 +1542,52 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many attempts; see Retry-After. */
-                429: {
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1020,6 +1661,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1061,6 +1749,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
@@ -1136,10 +1862,22 @@ export interface paths {
                 /** @description Too many attempts; see Retry-After. */
                 429: {
                     headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
                 /** @description A dependency is unavailable; retry later. */
@@ -1149,6 +1887,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1228,6 +1976,35 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description A dependency is unavailable; retry later. */
                 503: {
                     headers: {
@@ -1235,6 +2012,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1314,13 +2101,52 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many attempts; see Retry-After. */
-                429: {
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1401,13 +2227,52 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many attempts; see Retry-After. */
-                429: {
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many attempts; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1431,7 +2296,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     role?: "admin" | "agent" | "student";
                     status?: "active" | "pending" | "rejected" | "disabled";
@@ -1477,6 +2342,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1552,6 +2455,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1634,6 +2575,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1727,6 +2715,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1816,6 +2851,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -1909,6 +2991,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1963,6 +3092,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2030,6 +3197,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         /**
@@ -2039,7 +3244,10 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description The ETag of the version you read; required once the resource exists (428 `if_match_required`). Another version is 412 `etag_mismatch`. */
+                    "if-match"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2105,6 +3313,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description If-Match is required. */
                 428: {
                     headers: {
@@ -2112,6 +3329,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2168,6 +3423,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2235,6 +3528,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2311,13 +3651,54 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         /** Replace a guardian (student; If-Match required) */
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
+                };
                 path: {
                     id: string;
                 };
@@ -2385,6 +3766,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description If-Match is required. */
                 428: {
                     headers: {
@@ -2392,6 +3782,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2453,6 +3881,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         options?: never;
@@ -2505,6 +3971,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2572,6 +4076,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2648,13 +4199,54 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         /** Replace a bank account (student; If-Match required) */
         put: {
             parameters: {
                 query?: never;
-                header?: never;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
+                };
                 path: {
                     id: string;
                 };
@@ -2731,6 +4323,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description If-Match is required. */
                 428: {
                     headers: {
@@ -2738,6 +4339,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2799,6 +4438,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         options?: never;
@@ -2819,7 +4496,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     /** @description Start of a first name, last name or registration number. */
                     q?: string;
@@ -2868,6 +4545,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -2948,6 +4663,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2974,7 +4727,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     /** @description Only active (or only inactive) products. */
                     active?: "true" | "false";
@@ -3002,6 +4755,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -3072,6 +4863,62 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3131,6 +4978,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         /**
@@ -3140,9 +5025,9 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag of the version you read (required). */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -3221,6 +5106,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match is required. */
                 428: {
                     headers: {
@@ -3230,6 +5133,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         post?: never;
@@ -3237,9 +5178,9 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag of the version you read (required). */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -3319,6 +5260,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         options?: never;
@@ -3330,9 +5309,9 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag of the version you read (required). */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -3411,6 +5390,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description If-Match is required. */
                 428: {
                     headers: {
@@ -3418,6 +5415,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -3440,7 +5475,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                 };
                 header?: never;
@@ -3465,6 +5500,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -3535,6 +5608,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3594,6 +5714,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         /**
@@ -3603,9 +5761,9 @@ export interface paths {
         put: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag of the version you read (required). */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -3684,6 +5842,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description If-Match is required. */
                 428: {
                     headers: {
@@ -3693,6 +5860,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         post?: never;
@@ -3700,9 +5905,9 @@ export interface paths {
         delete: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag of the version you read (required). */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -3782,6 +5987,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         options?: never;
@@ -3793,9 +6036,9 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag of the version you read (required). */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -3874,6 +6117,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description If-Match is required. */
                 428: {
                     headers: {
@@ -3881,6 +6133,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -3900,7 +6190,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     status?: "NEW" | "APPROVED" | "REJECTED" | "CANCELLED" | "DISBURSED" | "DISBURSEMENT_FAILED" | "REPAID";
                     /** @description Staff: one student's loans. */
@@ -3949,6 +6239,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -3960,7 +6288,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Required. A unique key per operation (e.g. a UUID); a retry with it replays the first answer. */
+                    /** @description A unique key per operation (e.g. a UUID), 1–255 printable ASCII characters without spaces. A retry with the same key and body replays the first answer; the same key with another body is 409. */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -4019,12 +6347,41 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description product_not_found, product_inactive, principal_out_of_range, term_out_of_range, study_end_date_required, study_terms_not_offered, study_end_date_in_past, tranches_need_study_terms, programme_required, invalid_tranche_plan, principal_not_plan_total, institution_not_found, institution_archived, student_not_found, bonding_file_incomplete. */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
                 };
                 /** @description A dependency is unavailable; retry later. */
                 503: {
@@ -4033,6 +6390,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -4103,6 +6470,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4114,9 +6519,9 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag you read (required), e.g. "v1". */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -4194,6 +6599,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description principal_out_of_range, term_out_of_range (the limits copied from the product), study_terms_not_offered, study_end_date_in_past, principal_not_plan_total (a tranche loan changes its principal through its plan), invalid_tranche_plan and the other plan codes of POST /loans. */
                 422: {
                     headers: {
@@ -4208,6 +6622,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -4293,6 +6745,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -4384,6 +6883,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4471,6 +7017,53 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -4562,6 +7155,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4627,6 +7267,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -4698,6 +7376,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4721,7 +7437,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                 };
                 header?: never;
@@ -4769,6 +7485,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -4780,7 +7534,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Required. A unique key per operation (e.g. a UUID); a retry with it replays the first answer. */
+                    /** @description A unique key per operation (e.g. a UUID), 1–255 printable ASCII characters without spaces. A retry with the same key and body replays the first answer; the same key with another body is 409. */
                     "idempotency-key"?: string;
                 };
                 path: {
@@ -4849,12 +7603,41 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
                 /** @description overpayment, strategy_required, insufficient_funds, wallet_not_found, … — nothing was recorded or moved. */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
                 };
                 /** @description A dependency is unavailable; retry later. */
                 503: {
@@ -4863,6 +7646,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -4957,13 +7750,60 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -5044,13 +7884,51 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -5119,6 +7997,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5183,6 +8099,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -5275,6 +8229,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5360,6 +8352,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5422,6 +8452,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -5492,13 +8560,42 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
                 /** @description A dependency is unavailable; retry later. */
@@ -5508,6 +8605,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -5577,6 +8684,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5636,6 +8781,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5687,6 +8879,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -5755,13 +8985,42 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
                 /** @description A dependency is unavailable; retry later. */
@@ -5771,6 +9030,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -5837,6 +9106,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5888,6 +9195,44 @@ export interface paths {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -5930,7 +9275,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": string;
+                        "text/event-stream": components["schemas"]["NotificationStreamEvent"];
                     };
                 };
                 /** @description Invalid input (field-level errors[]). */
@@ -5949,6 +9294,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
@@ -5978,7 +9361,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     /** @description Only the ones not yet read. */
                     unread?: "true" | "false";
@@ -6014,6 +9397,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
@@ -6062,6 +9483,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
                         "application/json": components["schemas"]["EdgeError"];
                     };
                 };
@@ -6134,6 +9593,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6155,7 +9652,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     /** @description Staff: one holder's accounts. */
                     ownerId?: string;
@@ -6206,6 +9703,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -6276,13 +9811,60 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -6351,6 +9933,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6417,6 +10037,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6443,11 +10101,11 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     /** @description Entries at or after (ISO 8601). */
                     from?: string;
-                    /** @description Entries before (ISO 8601). */
+                    /** @description Entries before (ISO 8601); at or before `from`, the page is empty. */
                     to?: string;
                 };
                 header?: never;
@@ -6495,6 +10153,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -6518,9 +10214,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag you read (required), e.g. "v1". */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -6602,6 +10298,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -6625,9 +10359,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag you read (required), e.g. "v1". */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -6709,6 +10443,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -6732,9 +10504,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag you read (required), e.g. "v1". */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -6818,6 +10590,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6839,7 +10649,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                 };
                 header?: never;
@@ -6885,6 +10695,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -6966,6 +10814,53 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -6987,9 +10882,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag you read (required), e.g. "v1". */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -7071,6 +10966,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -7094,9 +11027,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag you read (required), e.g. "v1". */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -7178,6 +11111,44 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -7201,9 +11172,9 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: {
-                    /** @description The ETag you read (required), e.g. "v1". */
-                    "if-match"?: string;
+                header: {
+                    /** @description The ETag of the version you read, e.g. "v3". Missing is 428 `if_match_required`. Another version is 412 `etag_mismatch`. */
+                    "if-match": string;
                 };
                 path: {
                     id: string;
@@ -7287,6 +11258,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7308,7 +11317,7 @@ export interface paths {
                 query?: {
                     /** @description Page size (1–100). */
                     limit?: number;
-                    /** @description The nextCursor of the previous page. */
+                    /** @description Opaque: the nextCursor of the previous page, passed back as it came. */
                     cursor?: string;
                     /** @description Only transfers into or out of this account. */
                     accountId?: string;
@@ -7368,6 +11377,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -7379,7 +11426,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Required. A unique key per operation (e.g. a UUID), 1–255 printable characters. Retrying with the same key and body replays the first response; another body with it is 409. */
+                    /** @description A unique key per operation (e.g. a UUID), 1–255 printable ASCII characters without spaces. A retry with the same key and body replays the first answer; the same key with another body is 409. */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -7449,13 +11496,42 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
                 /** @description A dependency is unavailable; retry later. */
@@ -7465,6 +11541,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -7489,7 +11575,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Required. A unique key per operation (e.g. a UUID), 1–255 printable characters. Retrying with the same key and body replays the first response; another body with it is 409. */
+                    /** @description A unique key per operation (e.g. a UUID), 1–255 printable ASCII characters without spaces. A retry with the same key and body replays the first answer; the same key with another body is 409. */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -7559,13 +11645,42 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
                 /** @description A dependency is unavailable; retry later. */
@@ -7575,6 +11690,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -7599,7 +11724,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Required. A unique key per operation (e.g. a UUID), 1–255 printable characters. Retrying with the same key and body replays the first response; another body with it is 409. */
+                    /** @description A unique key per operation (e.g. a UUID), 1–255 printable ASCII characters without spaces. A retry with the same key and body replays the first answer; the same key with another body is 409. */
                     "idempotency-key"?: string;
                 };
                 path?: never;
@@ -7669,13 +11794,42 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Error. */
+                /** @description The body is larger than the edge takes (1 MB). */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description Valid fields the request cannot have together, or a rule of the current state (see code). */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
                 /** @description A dependency is unavailable; retry later. */
@@ -7685,6 +11839,16 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
                     };
                 };
             };
@@ -7751,6 +11915,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -7809,6 +12011,44 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Too many requests; see Retry-After. */
+                429: {
+                    headers: {
+                        /** @description Seconds until the limit resets. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The edge got no valid answer from the service. */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service, or one it depends on, is unavailable; retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
+                /** @description The service did not answer in time. */
+                504: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EdgeError"];
+                    };
+                };
             };
         };
         put?: never;
@@ -7836,7 +12076,6 @@ export interface components {
         User: {
             /** Format: uuid */
             id: string;
-            /** Format: email */
             email: string;
             firstName: string;
             lastName: string;
@@ -7888,7 +12127,13 @@ export interface components {
              * @example UNIMA/2026/0042
              */
             regNumber?: string;
-        };
+        } & ({
+            /** @constant */
+            role?: "student";
+        } | {
+            /** @constant */
+            role?: "agent";
+        });
         TokenPair: {
             accessToken: string;
             refreshToken: string;
@@ -7927,7 +12172,7 @@ export interface components {
             challenge: string;
             code?: string;
             recoveryCode?: string;
-        };
+        } & (unknown | unknown);
         EmailVerification: {
             code: string;
         };
@@ -8013,7 +12258,7 @@ export interface components {
             password: string;
             code?: string;
             recoveryCode?: string;
-        };
+        } & (unknown | unknown);
         UserPage: {
             items: components["schemas"]["User"][];
             nextCursor: string | null;
@@ -8126,7 +12371,6 @@ export interface components {
             /** @enum {string} */
             relation: "father" | "mother" | "guardian" | "sponsor" | "other";
             phone: string;
-            /** Format: email */
             email?: string;
             occupation: string;
             homeVillage: string;
@@ -8183,6 +12427,7 @@ export interface components {
             archivedAt: string | null;
             version: number;
         };
+        /** @description Rules across fields (422 `inconsistent_terms`): minPrincipal ≤ maxPrincipal, minTermMonths ≤ maxTermMonths, and interestDuringStudy and graceMonthsAfterStudy set together or not at all. */
         ProductFields: {
             /** @example TUITION-2027 */
             code: string;
@@ -8436,7 +12681,10 @@ export interface components {
             termMonths: number;
             /** @example Tuition, first year */
             purpose: string;
-            /** @example 2026/2027 */
+            /**
+             * @description Two consecutive years, e.g. 2026/2027.
+             * @example 2026/2027
+             */
             academicYear: string;
             /**
              * Format: date
@@ -8449,7 +12697,7 @@ export interface components {
              * @description The student (identity user id). Required for agents and admins; students apply for themselves.
              */
             studentId?: string;
-        };
+        } | unknown | unknown;
         TrancheRequest: {
             /** @example Semester 1, 2027/28 */
             termLabel: string;
@@ -8477,7 +12725,10 @@ export interface components {
             termMonths?: number;
             /** @example Tuition, first year */
             purpose?: string;
-            /** @example 2026/2027 */
+            /**
+             * @description Two consecutive years, e.g. 2026/2027.
+             * @example 2026/2027
+             */
             academicYear?: string;
             /**
              * Format: date
@@ -8757,6 +13008,21 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
         };
+        /** @description One server-sent event. Comment lines (`: heartbeat`) keep the connection busy and carry no event. */
+        NotificationStreamEvent: {
+            /** @enum {string} */
+            event: "notification";
+            /** @description The notification's sequence. */
+            id: string;
+            /** @description The Notification, as JSON. */
+            data: string;
+        } | {
+            /** @enum {string} */
+            event: "expired";
+            id?: string;
+            /** @description `{"reason":"token_expired"}`: the token the stream was opened with expired. */
+            data: string;
+        };
         NotificationPage: {
             items: components["schemas"]["Notification"][];
             nextCursor: string | null;
@@ -8967,7 +13233,7 @@ export interface components {
              * @example Rent, March
              */
             reference?: string;
-        };
+        } & (unknown | unknown);
         CashMovement: {
             /**
              * Format: uuid

@@ -1,3 +1,4 @@
+import { atLeastOneField } from '@bonding/kit';
 import { z } from '@hono/zod-openapi';
 import type { InstitutionRow } from '../db/schema.js';
 import { codeSchema } from './schemas.js';
@@ -25,11 +26,10 @@ export const InstitutionFieldsSchema = z
   .openapi('InstitutionFields');
 
 /** Some fields of an institution (PATCH); the rest stay as they are. */
-export const InstitutionPatchSchema = z
-  .strictObject(fieldShape)
-  .partial()
-  .refine((patch) => Object.keys(patch).length > 0, { error: 'name at least one field to change' })
-  .openapi('InstitutionPatch');
+export const InstitutionPatchSchema = atLeastOneField(
+  z.strictObject(fieldShape).partial(),
+  'name at least one field to change',
+).openapi('InstitutionPatch');
 
 export type InstitutionFields = z.infer<typeof InstitutionFieldsSchema>;
 

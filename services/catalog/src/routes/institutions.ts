@@ -2,6 +2,7 @@ import {
   bearerSecurity,
   createRouter,
   etagFor,
+  IfMatchHeaderSchema,
   jsonBody,
   pageById,
   pageQuerySchema,
@@ -28,7 +29,7 @@ import {
   InstitutionSchema,
   toInstitution,
 } from './institution-schemas.js';
-import { IfMatchHeader, versionedResponse } from './versioned.js';
+import { versionedResponse } from './versioned.js';
 
 const InstitutionPageSchema = z
   .object({ items: z.array(InstitutionSchema), nextCursor: z.string().nullable() })
@@ -82,7 +83,7 @@ const replace = createRoute({
   security: bearerSecurity,
   request: {
     params: InstitutionIdParamSchema,
-    headers: IfMatchHeader,
+    headers: IfMatchHeaderSchema,
     body: jsonBody(InstitutionFieldsSchema),
   },
   responses: {
@@ -100,7 +101,7 @@ const patch = createRoute({
   security: bearerSecurity,
   request: {
     params: InstitutionIdParamSchema,
-    headers: IfMatchHeader,
+    headers: IfMatchHeaderSchema,
     body: jsonBody(InstitutionPatchSchema),
   },
   responses: {
@@ -116,7 +117,7 @@ const archive = createRoute({
   summary:
     'Archive an institution: it leaves the list, loans that pay it keep reading it (admin; If-Match required)',
   security: bearerSecurity,
-  request: { params: InstitutionIdParamSchema, headers: IfMatchHeader },
+  request: { params: InstitutionIdParamSchema, headers: IfMatchHeaderSchema },
   responses: { 204: { description: 'Archived.' }, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
 });
 

@@ -2,13 +2,14 @@ import {
   bearerSecurity,
   createRouter,
   etagFor,
+  FieldsRefused,
+  IfMatchHeaderSchema,
   jsonBody,
   pageById,
   pageQuerySchema,
   principalOf,
   problemResponses,
   uuidv7,
-  ValidationFailed,
   versionFromIfMatch,
 } from '@bonding/kit';
 import { createRoute, z } from '@hono/zod-openapi';
@@ -24,7 +25,7 @@ import {
   ProductSchema,
   toProduct,
 } from './schemas.js';
-import { IfMatchHeader, versionedResponse } from './versioned.js';
+import { versionedResponse } from './versioned.js';
 
 const ProductPageSchema = z
   .object({ items: z.array(ProductSchema), nextCursor: z.string().nullable() })
@@ -74,7 +75,7 @@ const create = createRoute({
     'Amounts are whole minor units; the rate is in basis points (0–10000); the currency defaults to MWK.',
   security: bearerSecurity,
   request: { body: jsonBody(ProductFieldsSchema) },
-  responses: { 201: productResponse('Created.'), ...problemResponses(400, 401, 403, 409) },
+  responses: { 201: productResponse('Created.'), ...problemResponses(400, 401, 403, 409, 422) },
 });
 
 const replace = createRoute({
@@ -84,8 +85,15 @@ const replace = createRoute({
   summary: 'Replace a product (agent, admin; If-Match required)',
   description: 'Without If-Match: 428; with a stale ETag: 412.',
   security: bearerSecurity,
-  request: { params: ProductIdParamSchema, headers: IfMatchHeader, body: jsonBody(ProductFieldsSchema) },
-  responses: { 200: productResponse('Replaced.'), ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+  request: {
+    params: ProductIdParamSchema,
+    headers: IfMatchHeaderSchema,
+    body: jsonBody(ProductFieldsSchema),
+  },
+  responses: {
+    200: productResponse('Replaced.'),
+    ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428),
+  },
 });
 
 const patch = createRoute({
@@ -95,8 +103,11 @@ const patch = createRoute({
   summary: 'Change some fields of a product (agent, admin; If-Match required)',
   description: 'Without If-Match: 428; with a stale ETag: 412.',
   security: bearerSecurity,
-  request: { params: ProductIdParamSchema, headers: IfMatchHeader, body: jsonBody(ProductPatchSchema) },
-  responses: { 200: productResponse('Changed.'), ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+  request: { params: ProductIdParamSchema, headers: IfMatchHeaderSchema, body: jsonBody(ProductPatchSchema) },
+  responses: {
+    200: productResponse('Changed.'),
+    ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428),
+  },
 });
 
 const archive = createRoute({
@@ -106,7 +117,7 @@ const archive = createRoute({
   summary:
     'Archive a product: it leaves the list, loans that use it keep reading it (admin; If-Match required)',
   security: bearerSecurity,
-  request: { params: ProductIdParamSchema, headers: IfMatchHeader },
+  request: { params: ProductIdParamSchema, headers: IfMatchHeaderSchema },
   responses: { 204: { description: 'Archived.' }, ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
 });
 
@@ -134,7 +145,7 @@ function fieldsOf(row: ProductRow): ProductFields {
 
 function assertConsistent(fields: ProductFields): void {
   const errors = termViolations(fields);
-  if (errors.length > 0) throw new ValidationFailed(errors);
+  if (errors.length > 0) throw new FieldsRefused('inconsistent_terms', errors);
 }
 
 export function productRoutes(deps: CatalogDeps) {

@@ -1,3 +1,4 @@
+import { atLeastOneField } from '@bonding/kit';
 import { z } from '@hono/zod-openapi';
 import { INTEREST_DURING_STUDY, PRODUCT_CATEGORIES, type ProductRow } from '../db/schema.js';
 
@@ -69,14 +70,17 @@ export const ProductFieldsSchema = z
     guarantorsRequired: fieldShape.guarantorsRequired.default(0),
     active: fieldShape.active.default(true),
   })
-  .openapi('ProductFields');
+  .openapi('ProductFields', {
+    description:
+      'Rules across fields (422 `inconsistent_terms`): minPrincipal ≤ maxPrincipal, minTermMonths ≤ ' +
+      'maxTermMonths, and interestDuringStudy and graceMonthsAfterStudy set together or not at all.',
+  });
 
 /** Some fields of a product (PATCH); the rest stay as they are. */
-export const ProductPatchSchema = z
-  .strictObject(fieldShape)
-  .partial()
-  .refine((patch) => Object.keys(patch).length > 0, { error: 'name at least one field to change' })
-  .openapi('ProductPatch');
+export const ProductPatchSchema = atLeastOneField(
+  z.strictObject(fieldShape).partial(),
+  'name at least one field to change',
+).openapi('ProductPatch');
 
 export type ProductFields = z.infer<typeof ProductFieldsSchema>;
 

@@ -50,7 +50,13 @@ const RegisterSchema = z
       ctx.addIssue({ code: 'custom', path: ['regNumber'], message: 'is only for students' });
     }
   })
-  .openapi('Registration');
+  // The rule above, as the document states it.
+  .openapi('Registration', {
+    oneOf: [
+      { properties: { role: { const: 'student' } }, required: ['regNumber'] },
+      { properties: { role: { const: 'agent' } }, not: { required: ['regNumber'] } },
+    ],
+  });
 
 const LoginSchema = z
   .strictObject({ email: EmailSchema, password: z.string().min(1).max(1024) })

@@ -23,10 +23,10 @@ import { newOneTimeCode } from '../domain/one-time-codes.js';
 import { directoryEntry } from '../domain/user-events.js';
 import { assertCurrentPassword, checkSecondFactorCounted } from './current-password.js';
 import { EmailSchema, toUser, UserSchema } from './schemas.js';
-import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
+import { proofOf, RecoveryCodeSchema, TotpCodeSchema, withOneSecondFactor } from './second-factor-input.js';
 
-const EmailChangeSchema = z
-  .strictObject({
+const EmailChangeSchema = withOneSecondFactor(
+  z.strictObject({
     currentPassword: z.string().min(1).max(1024),
     newEmail: EmailSchema,
     code: TotpCodeSchema.optional().openapi({
@@ -36,12 +36,12 @@ const EmailChangeSchema = z
     recoveryCode: RecoveryCodeSchema.optional().openapi({
       description: 'One of your recovery codes, in place of `code`; it is used up.',
     }),
-  })
-  .superRefine(oneSecondFactor({ required: false }))
-  .openapi('EmailChange', {
-    description:
-      'With two-factor sign-in on, the password and a second factor (`code` or `recoveryCode`): a stolen password and session alone cannot move the account.',
-  });
+  }),
+  false,
+).openapi('EmailChange', {
+  description:
+    'With two-factor sign-in on, the password and a second factor (`code` or `recoveryCode`): a stolen password and session alone cannot move the account.',
+});
 
 const EmailChangeConfirmSchema = z
   .strictObject({ code: z.string().min(1).max(256) })

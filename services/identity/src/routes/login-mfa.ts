@@ -10,17 +10,17 @@ import type { IdentityDeps } from '../deps.js';
 import { twoFactorChanged } from '../domain/user-events.js';
 import { checkSecondFactorCounted, lockedOut } from './current-password.js';
 import { TokenPairSchema } from './schemas.js';
-import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
+import { proofOf, RecoveryCodeSchema, TotpCodeSchema, withOneSecondFactor } from './second-factor-input.js';
 import { assertMaySignIn, tokenPair } from './sign-in.js';
 
-const MfaSignInSchema = z
-  .strictObject({
+const MfaSignInSchema = withOneSecondFactor(
+  z.strictObject({
     challenge: z.string().min(1).max(256),
     code: TotpCodeSchema.optional(),
     recoveryCode: RecoveryCodeSchema.optional(),
-  })
-  .superRefine(oneSecondFactor({ required: true }))
-  .openapi('MfaSignIn');
+  }),
+  true,
+).openapi('MfaSignIn');
 
 const loginMfa = createRoute({
   method: 'post',

@@ -31,7 +31,7 @@ import { base32Encode, otpauthUri, verifyTotp } from '../domain/totp.js';
 import { twoFactorChanged } from '../domain/user-events.js';
 import { assertCurrentPassword, assertNotLocked, checkSecondFactorCounted } from './current-password.js';
 import { signedInOrEnrolling } from './enrolment-guard.js';
-import { oneSecondFactor, proofOf, RecoveryCodeSchema, TotpCodeSchema } from './second-factor-input.js';
+import { proofOf, RecoveryCodeSchema, TotpCodeSchema, withOneSecondFactor } from './second-factor-input.js';
 
 /** New enrolments one account may start per hour: each makes a new secret, and nobody needs many. */
 const ENROLMENT_STARTS_PER_HOUR = 10;
@@ -72,14 +72,14 @@ const RecoveryCodesSchema = z
   })
   .openapi('RecoveryCodes');
 
-const DisableSchema = z
-  .strictObject({
+const DisableSchema = withOneSecondFactor(
+  z.strictObject({
     password: z.string().min(1).max(1024),
     code: TotpCodeSchema.optional(),
     recoveryCode: RecoveryCodeSchema.optional(),
-  })
-  .superRefine(oneSecondFactor({ required: true }))
-  .openapi('TotpRemoval');
+  }),
+  true,
+).openapi('TotpRemoval');
 
 const RenewSchema = z.strictObject({ code: TotpCodeSchema }).openapi('RecoveryCodesRenewal');
 

@@ -1,17 +1,18 @@
-import { ROLES } from '@bonding/kit';
+import { EMAIL_FORMAT, ROLES } from '@bonding/kit';
 import { z } from '@hono/zod-openapi';
 import type { UserRow } from '../db/schema.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../domain/passwords.js';
 
 export const USER_STATUSES = ['active', 'pending', 'rejected', 'disabled'] as const;
 
+/** Surrounding spaces are forgiven and the address is kept in lower case. */
 export const EmailSchema = z
   .string()
   .max(254)
   .trim()
   .toLowerCase()
-  .pipe(z.email({ error: 'must be a valid e-mail address' }))
-  .openapi({ example: 'thoko.banda@example.mw' });
+  .pipe(z.string().regex(EMAIL_FORMAT, { error: 'must be a valid e-mail address' }))
+  .openapi({ pattern: EMAIL_FORMAT.source, example: 'thoko.banda@example.mw' });
 
 export const PasswordSchema = z
   .string()
@@ -24,7 +25,7 @@ export const NameSchema = z.string().trim().min(1).max(100);
 export const UserSchema = z
   .object({
     id: z.uuid(),
-    email: z.email(),
+    email: z.string().regex(EMAIL_FORMAT),
     firstName: z.string(),
     lastName: z.string(),
     role: z.enum(ROLES),

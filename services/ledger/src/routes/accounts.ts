@@ -1,14 +1,15 @@
 import {
   afterIdOf,
-  BadRequest,
   bearerSecurity,
   createRouter,
   decodeCursor,
   etagFor,
   Forbidden,
+  IfMatchHeaderSchema,
   jsonBody,
   pageById,
   pageOf,
+  pageQuery,
   pageQuerySchema,
   principalOf,
   problemResponses,
@@ -32,7 +33,6 @@ import {
   AccountIdParamSchema,
   AccountSchema,
   CurrencySchema,
-  IfMatchHeaderSchema,
   pageSchema,
   StatementLineSchema,
   toAccount,
@@ -64,18 +64,16 @@ const ListQuerySchema = pageQuerySchema.extend({
   status: z.enum(ACCOUNT_STATUSES).optional(),
 });
 
-const StatementQuerySchema = pageQuerySchema
-  .extend({
-    from: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .openapi({ description: 'Entries at or after (ISO 8601).' }),
-    to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Entries before (ISO 8601).' }),
-  })
-  .refine((query) => !query.from || !query.to || Date.parse(query.from) < Date.parse(query.to), {
-    path: ['to'],
-    error: 'must be later than from',
-  });
+const StatementQuerySchema = pageQuery('millis', 'serial').extend({
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Entries at or after (ISO 8601).' }),
+  to: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Entries before (ISO 8601); at or before `from`, the page is empty.' }),
+});
 
 const BalanceSchema = z
   .object({
@@ -183,16 +181,10 @@ const statusChange = (action: AccountAction, summary: string) =>
     },
   });
 
-/** The statement cursor: the time and id of the last line shown. */
+/** The statement cursor: the time (Unix ms) and line id of the last line shown; its shape is the query's. */
 function statementCursor(cursor: string): { createdAt: Date; id: string } {
-  const [createdAt, id] = decodeCursor(cursor, 2);
-  const at = new Date(String(createdAt));
-  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id) || Number.isNaN(at.getTime())) {
-    throw new BadRequest('invalid_cursor', 'The cursor is not one this API issued.', {
-      errors: [{ field: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }],
-    });
-  }
-  return { createdAt: at, id };
+  const [millis, id] = decodeCursor(cursor, 2) as [string, string];
+  return { createdAt: new Date(Number(millis)), id };
 }
 
 export function accountRoutes(deps: LedgerDeps) {
@@ -273,7 +265,7 @@ export function accountRoutes(deps: LedgerDeps) {
       const page = pageOf(
         lines,
         query.limit,
-        (line) => [line.created_at.toISOString(), line.id],
+        (line) => [line.created_at.getTime(), line.id],
         (line) => toStatementLine(account.id, line),
       );
       return c.json({ accountId: account.id, currency: account.currency, ...page }, 200);

@@ -5,6 +5,7 @@ import {
   createRouter,
   etagFor,
   Forbidden,
+  IfMatchHeaderSchema,
   jsonBody,
   pageById,
   pageQuerySchema,
@@ -18,14 +19,7 @@ import { cardNotFound, changeCard, getCard, issueCard, listCards } from '../db/c
 import type { LedgerDeps } from '../deps.js';
 import { CARD_BRANDS, type CardAction, newCardDetails } from '../domain/cards.js';
 import { heldAccount, visibleAccount } from './access.js';
-import {
-  AccountIdParamSchema,
-  CardIdParamSchema,
-  CardSchema,
-  IfMatchHeaderSchema,
-  pageSchema,
-  toCard,
-} from './schemas.js';
+import { AccountIdParamSchema, CardIdParamSchema, CardSchema, pageSchema, toCard } from './schemas.js';
 
 const IssueCardSchema = z.strictObject({ brand: z.enum(CARD_BRANDS).default('visa') }).openapi('IssueCard');
 

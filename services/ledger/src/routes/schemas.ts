@@ -35,22 +35,6 @@ export const ReferenceSchema = z.string().trim().min(1).max(140).optional().open
 
 const MoneyOutSchema = z.number().int().openapi({ description: 'Minor units.' });
 
-export const IdempotencyKeyHeaderSchema = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({
-      description:
-        'Required. A unique key per operation (e.g. a UUID), 1–255 printable characters. Retrying with the same ' +
-        'key and body replays the first response; another body with it is 409.',
-      example: '0190a7c2-7b1e-7c3a-9b1d-3f2a1c5e8d90',
-    }),
-});
-
-export const IfMatchHeaderSchema = z.object({
-  'if-match': z.string().optional().openapi({ description: 'The ETag you read (required), e.g. "v1".' }),
-});
-
 export const AccountIdParamSchema = z.object({
   id: z.uuid({ error: 'must be an account id (UUID)' }).openapi({ param: { name: 'id', in: 'path' } }),
 });

@@ -3,9 +3,11 @@ import {
   bearerSecurity,
   createRouter,
   Forbidden,
+  IdempotencyKeyHeaderSchema,
   idempotencyClaimOf,
   jsonBody,
   NotFound,
+  oneOfFields,
   pageById,
   pageQuerySchema,
   principalOf,
@@ -25,7 +27,6 @@ import { heldAccount, isStaff, visibleAccount } from './access.js';
 import {
   AmountSchema,
   CurrencySchema,
-  IdempotencyKeyHeaderSchema,
   pageSchema,
   ReferenceSchema,
   TransferIdParamSchema,
@@ -33,8 +34,8 @@ import {
   toTransfer,
 } from './schemas.js';
 
-const TransferRequestSchema = z
-  .strictObject({
+const TransferRequestSchema = oneOfFields(
+  z.strictObject({
     fromAccountId: z.uuid().openapi({ description: 'Your account to pay from.' }),
     toAccountId: z.uuid().optional().openapi({ description: 'The account to pay into…' }),
     toUserId: z
@@ -44,12 +45,10 @@ const TransferRequestSchema = z
     amount: AmountSchema,
     currency: CurrencySchema.openapi({ description: 'Must be the currency of both accounts.' }),
     reference: ReferenceSchema,
-  })
-  .refine((body) => (body.toAccountId === undefined) !== (body.toUserId === undefined), {
-    path: ['toAccountId'],
-    error: 'give exactly one of toAccountId and toUserId',
-  })
-  .openapi('TransferRequest');
+  }),
+  ['toAccountId', 'toUserId'],
+  { required: true, message: 'give exactly one of toAccountId and toUserId' },
+).openapi('TransferRequest');
 
 const CashMovementSchema = z
   .strictObject({

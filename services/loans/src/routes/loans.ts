@@ -1,12 +1,15 @@
 import {
   afterIdOf,
-  BadRequest,
+  atLeastOneField,
   bearerSecurity,
   Conflict,
   createRouter,
   emitEvent,
   etagFor,
+  FieldsRefused,
   Forbidden,
+  IdempotencyKeyHeaderSchema,
+  IfMatchHeaderSchema,
   idempotencyClaimOf,
   jsonBody,
   PreconditionFailed,
@@ -15,6 +18,7 @@ import {
   principalOf,
   problemResponses,
   requireExactIntegers,
+  someOfFields,
   uuidv7,
   versionFromIfMatch,
 } from '@bonding/kit';
@@ -38,8 +42,6 @@ import { assertMayAmend, isStaff, visibleLoan } from './access.js';
 import {
   AcademicYearSchema,
   AmountSchema,
-  IdempotencyKeyHeaderSchema,
-  IfMatchHeaderSchema,
   LoanIdParamSchema,
   LoanSchema,
   PurposeSchema,
@@ -63,8 +65,8 @@ const TrancheRequestSchema = z
   .openapi('TrancheRequest');
 type TrancheRequest = z.infer<typeof TrancheRequestSchema>;
 
-const CreateLoanSchema = z
-  .strictObject({
+const CreateLoanSchema = someOfFields(
+  z.strictObject({
     productId: z.uuid(),
     principal: AmountSchema.optional().openapi({
       description: 'Required without tranches; with them it is their total (leave it out, or make it match).',
@@ -86,11 +88,13 @@ const CreateLoanSchema = z
       description:
         'The student (identity user id). Required for agents and admins; students apply for themselves.',
     }),
-  })
-  .openapi('LoanApplication');
+  }),
+  ['principal', 'tranches'],
+  'required without tranches',
+).openapi('LoanApplication');
 
-const AmendLoanSchema = z
-  .strictObject({
+const AmendLoanSchema = atLeastOneField(
+  z.strictObject({
     principal: AmountSchema.optional(),
     termMonths: TermMonthsSchema.optional(),
     purpose: PurposeSchema.optional(),
@@ -101,9 +105,8 @@ const AmendLoanSchema = z
     tranches: z.array(TrancheRequestSchema).min(1).max(16).optional().openapi({
       description: 'A new plan, replacing the old one; the principal becomes its total.',
     }),
-  })
-  .refine((body) => Object.keys(body).length > 0, { error: 'change at least one field' })
-  .openapi('LoanAmendment');
+  }),
+).openapi('LoanAmendment');
 
 const ListQuerySchema = pageQuerySchema.extend({
   status: z.enum(LOAN_STATUSES).optional(),
@@ -265,11 +268,11 @@ export function loanRoutes(deps: LoansDeps) {
           studentId = caller.userId;
         } else {
           if (body.studentId === undefined) {
-            throw new BadRequest('validation_failed', 'Name the student the loan is for.', {
-              errors: [
-                { field: 'body.studentId', message: 'required for agents and admins', code: 'required' },
-              ],
-            });
+            throw new FieldsRefused(
+              'student_id_required',
+              [{ field: 'body.studentId', message: 'required for agents and admins', code: 'required' }],
+              'Name the student the loan is for.',
+            );
           }
           studentId = body.studentId;
         }

@@ -6,10 +6,11 @@ import {
   decodeCursor,
   emitEvent,
   Forbidden,
+  IdempotencyKeyHeaderSchema,
   idempotencyClaimOf,
   jsonBody,
   pageOf,
-  pageQuerySchema,
+  pageQuery,
   principalOf,
   problemResponses,
   requireExactIntegers,
@@ -33,7 +34,6 @@ import { visibleLoan } from './access.js';
 import {
   AmountSchema,
   datedInstalments,
-  IdempotencyKeyHeaderSchema,
   LoanIdParamSchema,
   pageSchema,
   RepaymentSchema,
@@ -84,7 +84,7 @@ const list = createRoute({
   tags: ['repayments'],
   summary: 'Repayments of a loan, newest first',
   security: bearerSecurity,
-  request: { params: LoanIdParamSchema, query: pageQuerySchema },
+  request: { params: LoanIdParamSchema, query: pageQuery('millis', 'id') },
   responses: {
     200: {
       description: 'A page of repayments.',

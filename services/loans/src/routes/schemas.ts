@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { datedInstalments } from '../db/loans.js';
 import type { HistoryRow, InstalmentRow, LoanRow, RepaymentRow } from '../db/schema.js';
+import { ACADEMIC_YEAR_FORMAT } from '../domain/academic-year.js';
 import { arrearsOn, type DatedInstalment } from '../domain/arrears.js';
 
 export { datedInstalments };
@@ -21,11 +22,8 @@ const MoneyOut = z.number().int().openapi({ description: 'Minor units.' });
 
 export const AcademicYearSchema = z
   .string()
-  .regex(/^\d{4}\/\d{4}$/, { error: 'must be two consecutive years, e.g. 2026/2027' })
-  .refine((text) => Number(text.slice(5)) === Number(text.slice(0, 4)) + 1, {
-    error: 'must be two consecutive years, e.g. 2026/2027',
-  })
-  .openapi({ example: '2026/2027' });
+  .regex(ACADEMIC_YEAR_FORMAT, { error: 'must be two consecutive years, e.g. 2026/2027' })
+  .openapi({ description: 'Two consecutive years, e.g. 2026/2027.', example: '2026/2027' });
 
 export const PurposeSchema = z.string().trim().min(1).max(500).openapi({ example: 'Tuition, first year' });
 export const TermMonthsSchema = z.number().int().min(1).max(600).openapi({ example: 24 });
@@ -36,17 +34,6 @@ export const StudyEndDateSchema = z.iso.date({ error: 'must be a date, YYYY-MM-D
   description:
     "The student's expected end of studies: required for a product with study terms, refused for others.",
   example: '2030-06-30',
-});
-
-export const IdempotencyKeyHeaderSchema = z.object({
-  'idempotency-key': z.string().optional().openapi({
-    description:
-      'Required. A unique key per operation (e.g. a UUID); a retry with it replays the first answer.',
-  }),
-});
-
-export const IfMatchHeaderSchema = z.object({
-  'if-match': z.string().optional().openapi({ description: 'The ETag you read (required), e.g. "v1".' }),
 });
 
 export const LoanIdParamSchema = z.object({

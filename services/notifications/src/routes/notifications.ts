@@ -1,11 +1,10 @@
 import {
-  BadRequest,
   bearerSecurity,
   createRouter,
   decodeCursor,
   NotFound,
   pageOf,
-  pageQuerySchema,
+  pageQuery,
   principalOf,
   problemResponses,
 } from '@bonding/kit';
@@ -30,7 +29,7 @@ const list = createRoute({
     'unread=true lists only unread ones. Each has a sequence (1, 2, 3… per user), which the stream uses as its event id.',
   security: bearerSecurity,
   request: {
-    query: pageQuerySchema.extend({
+    query: pageQuery('sequence').extend({
       unread: z
         .enum(['true', 'false'])
         .default('false')
@@ -83,14 +82,8 @@ const readAll = createRoute({
   },
 });
 
-/** The sequence number a list cursor continues below; anything else is not a cursor this API issued. */
-function sequenceCursor(cursor: string): number {
-  const [sequence] = decodeCursor(cursor, 1);
-  if (typeof sequence === 'number' && Number.isSafeInteger(sequence) && sequence > 0) return sequence;
-  throw new BadRequest('invalid_cursor', 'The cursor is not one this API issued.', {
-    errors: [{ field: 'query.cursor', message: 'invalid cursor', code: 'invalid_cursor' }],
-  });
-}
+/** The sequence number a list cursor continues below (its shape is the query's: a positive integer). */
+const sequenceCursor = (cursor: string): number => Number(decodeCursor(cursor, 1)[0]);
 
 export function notificationRoutes(deps: NotificationsDeps) {
   const { db } = deps;

@@ -3,9 +3,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { issueTicket } from '../db/stream-tickets.js';
 import type { NotificationsDeps } from '../deps.js';
 import { authenticateStream } from '../stream/stream-auth.js';
+import { StreamEventSchema } from '../stream/stream-events.js';
 
 const tags = ['notifications'];
-const sequence = z.string().regex(/^\d{1,15}$/, { error: 'must be a sequence number' });
+const sequence = z.string().regex(/^[0-9]{1,15}$/, { error: 'must be a sequence number' });
 
 /** Bearer token or one-time ticket: either alone is enough (OpenAPI lists alternatives). */
 export const streamSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { streamTicket: [] }];
@@ -58,7 +59,7 @@ const stream = createRoute({
   responses: {
     200: {
       description: 'An endless stream of server-sent events.',
-      content: { 'text/event-stream': { schema: z.string() } },
+      content: { 'text/event-stream': { schema: StreamEventSchema } },
     },
     ...problemResponses(400, 401),
   },

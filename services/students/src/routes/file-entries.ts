@@ -3,6 +3,7 @@ import {
   Conflict,
   createRouter,
   etagFor,
+  IfMatchHeaderSchema,
   jsonBody,
   principalOf,
   problemResponses,
@@ -113,7 +114,7 @@ export function fileEntryRoutes<Input extends z.ZodType, Output extends z.ZodTyp
     tags,
     summary: `Replace a ${kind.noun} (student; If-Match required)`,
     security: bearerSecurity,
-    request: { params, body },
+    request: { params, headers: IfMatchHeaderSchema, body },
     responses: {
       200: entryResponse('Replaced.'),
       ...problemResponses(400, 401, 403, 404, ...conflicts, 412, 428),

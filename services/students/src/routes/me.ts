@@ -4,6 +4,7 @@ import {
   etagFor,
   jsonBody,
   NotFound,
+  OptionalIfMatchHeaderSchema,
   principalOf,
   problemResponses,
   versionFromIfMatch,
@@ -52,7 +53,7 @@ const writePersonal = createRoute({
   description:
     'The national ID is 8 letters and digits and unique among students; the phone is E.164. National IDs are encrypted at rest and only ever shown masked.',
   security: bearerSecurity,
-  request: { body: jsonBody(PersonalDetailsInput) },
+  request: { headers: OptionalIfMatchHeaderSchema, body: jsonBody(PersonalDetailsInput) },
   responses: { 200: personalResponse('Saved.'), ...problemResponses(400, 401, 403, 409, 412, 428) },
 });
 

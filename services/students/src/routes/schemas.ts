@@ -1,12 +1,13 @@
+import { EMAIL_FORMAT } from '@bonding/kit';
 import { z } from '@hono/zod-openapi';
 import type { BankAccountRow, DirectoryRow, GuardianRow, PersonalDetailsRow } from '../db/schema.js';
 import { GENDERS, RELATIONS } from '../db/schema.js';
-import { masked } from '../domain/sensitive-fields.js';
+import { masked, normaliseAccountNumber } from '../domain/sensitive-fields.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const phone = z
   .string()
-  .regex(/^\+[1-9]\d{7,14}$/, { error: 'must be an E.164 number such as +265991234567' });
+  .regex(/^\+[1-9][0-9]{7,14}$/, { error: 'must be an E.164 number such as +265991234567' });
 
 export const PersonalDetailsInput = z
   .strictObject({
@@ -14,12 +15,11 @@ export const PersonalDetailsInput = z
     surname: text(100),
     dateOfBirth: z.iso.date({ error: 'must be a date (YYYY-MM-DD)' }),
     gender: z.enum(GENDERS),
+    // Spaces and lower case are forgiven as typed; the pattern says so, and the ID is kept as 8 capitals.
     nationalId: z
       .string()
-      .transform((value) => value.replace(/\s+/g, '').toUpperCase())
-      .pipe(
-        z.string().regex(/^[A-Z0-9]{8}$/, { error: 'must be the 8 letters and digits of a national ID' }),
-      ),
+      .regex(/^[ ]*(?:[A-Za-z0-9][ ]*){8}$/, { error: 'must be the 8 letters and digits of a national ID' })
+      .transform((value) => value.replaceAll(' ', '').toUpperCase()),
     phone,
     homeVillage: text(100),
     traditionalAuthority: text(100),
@@ -57,7 +57,7 @@ export const GuardianInput = z
     surname: text(100),
     relation: z.enum(RELATIONS),
     phone,
-    email: z.email().max(254).optional(),
+    email: z.string().max(254).regex(EMAIL_FORMAT, { error: 'must be a valid e-mail address' }).optional(),
     occupation: text(100),
     homeVillage: text(100),
     primary: z
@@ -87,10 +87,11 @@ export const BankAccountInput = z
     bankName: text(100),
     branch: text(100),
     accountName: text(150),
+    // Spaces and dashes as printed on a card or statement are forgiven; the digits are kept.
     accountNumber: z
       .string()
-      .transform((value) => value.replace(/[\s-]+/g, ''))
-      .pipe(z.string().regex(/^\d{6,20}$/, { error: 'must be 6–20 digits' })),
+      .regex(/^[ -]*(?:[0-9][ -]*){6,20}$/, { error: 'must be 6–20 digits' })
+      .transform(normaliseAccountNumber),
     primary: z
       .boolean()
       .default(false)
