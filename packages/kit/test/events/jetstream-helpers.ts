@@ -20,6 +20,7 @@ import {
   JetStreamConsumer,
   type JetStreamConsumerSettings,
   type JetStreamDeclaration,
+  type JetStreamSettings,
   OutboxPublisher,
   type OutboxPublisherSettings,
   provisionJetStream,
@@ -60,7 +61,7 @@ export const fastPublisher: Partial<OutboxPublisherSettings> = {
  * A stream, subjects and durables of the test's own on a shared NATS server: `producer` produces user
  * events; `consumer` takes registrations and updates; `students` only updates of students (a data filter).
  */
-export function testDeclaration(): JetStreamDeclaration {
+export function testDeclaration(overrides: Partial<JetStreamSettings> = {}): JetStreamDeclaration {
   const id = randomBytes(4).toString('hex');
   return declareJetStream(
     {
@@ -77,6 +78,7 @@ export function testDeclaration(): JetStreamDeclaration {
       maxAttempts: 3,
       // The ack wait: only a replica that stops holding a message waits this long; none does here.
       redeliveryBackoffMs: [10_000],
+      ...overrides,
     },
   );
 }
@@ -209,6 +211,8 @@ export async function createJsConsumer(
         .execute();
     };
   return {
+    /** The consumer database's URL, for a replica in a process of its own. */
+    url: database.url,
     db: main.db as Kysely<JsConsumerDatabase>,
     logs: logs.lines,
     poisoned,
