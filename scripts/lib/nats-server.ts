@@ -60,7 +60,13 @@ export interface NatsServerInfo {
 export async function ensureNatsServer(): Promise<string> {
   const fromEnv = process.env.NATS_URL;
   if (fromEnv) {
-    const url = new URL(fromEnv);
+    // A comma-separated list names a cluster: its first server answers for it here.
+    let url: URL;
+    try {
+      url = new URL((fromEnv.split(',')[0] ?? '').trim());
+    } catch {
+      throw new SetupError(`NATS_URL (${redactNats(fromEnv)}) is not a URL such as nats://127.0.0.1:4222`);
+    }
     const server = await readServerInfo(url.hostname, Number(url.port || PORT));
     if (!server) throw new SetupError(`NATS_URL (${redactNats(fromEnv)}) does not answer as a NATS server`);
     requireJetStream(server, `NATS_URL (${redactNats(fromEnv)})`);
