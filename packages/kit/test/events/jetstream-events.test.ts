@@ -3,7 +3,13 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listInboxDeadLetters, publishOutboxEvent, replayInboxDeadLetters } from '../../src/index.js';
+import {
+  discardInboxDeadLetters,
+  listInboxDeadLetters,
+  publishOutboxEvent,
+  purgeInboxDeadLetters,
+  replayInboxDeadLetters,
+} from '../../src/index.js';
 import { directoryEntry } from './helpers.js';
 import {
   connectTestNats,
@@ -221,6 +227,38 @@ describe('JetStream: outbox → stream → inbox', () => {
       next,
     ])})`.execute(consumer.db);
     expect(Number(rows[0]?.n)).toBe(4);
+    await publisher.stop();
+  });
+  it('discards a dead letter (its parked events then apply in order) and purges resolved letters later', async () => {
+    const publisher = producer.publisher();
+    publisher.start();
+    const victim = directoryEntry();
+    await producer.register(victim);
+    consumer.poisoned.add('DISCARD-ME');
+    const poison = await producer.update({ ...victim, lastName: 'DISCARD-ME' });
+    const later = await producer.update({ ...victim, lastName: 'KEPT' });
+    const dead = await waitFor(async () => {
+      const letters = await consumer.letters();
+      const head = letters.find((letter) => letter.event_id === poison && letter.status === 'dead');
+      return (
+        head && letters.some((letter) => letter.event_id === later && letter.status === 'parked') && head
+      );
+    }, LONG);
+    expect(await discardInboxDeadLetters(consumer.db, [String(dead.id)])).toBe(1);
+    await waitFor(async () => (await consumer.effects()).some((effect) => effect.event_id === later), LONG);
+    const applied = (await consumer.effects()).filter((effect) => effect.user_id === victim.userId);
+    expect(applied.map((effect) => effect.last_name)).toEqual([victim.lastName, 'KEPT']);
+    consumer.poisoned.delete('DISCARD-ME');
+
+    // Resolved letters stay for the retention, then go; nothing unresolved is touched.
+    expect(await purgeInboxDeadLetters(consumer.db, 60_000)).toBe(0);
+    await consumer.db
+      .updateTable('inbox_dead_letters')
+      .set({ updated_at: new Date(Date.now() - 120_000) })
+      .where('aggregate_key', '=', victim.userId)
+      .execute();
+    expect(await purgeInboxDeadLetters(consumer.db, 60_000)).toBe(2);
+    expect((await consumer.letters()).filter((letter) => letter.aggregate_key === victim.userId)).toEqual([]);
     await publisher.stop();
   });
 });

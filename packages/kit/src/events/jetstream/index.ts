@@ -18,6 +18,7 @@ export {
   type InboxDeadLetter,
   type InboxDeadLetterFilter,
   listInboxDeadLetters,
+  purgeInboxDeadLetters,
   replayInboxDeadLetters,
 } from './dead-letters.js';
 export {
