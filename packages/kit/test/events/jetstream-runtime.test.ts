@@ -78,6 +78,9 @@ describe('JetStream events of one service', () => {
     await waitFor(async () => (await consumer.effects()).some((effect) => effect.event_id === id), {
       timeoutMs: 60_000,
     });
+    // It subscribes to user.updated too but handles only registrations: said at start.
+    const warning = logs.lines.find((line) => /without a handler/.test(String(line.msg)));
+    expect(warning?.unhandled).toEqual(['user.updated@1']);
     await Promise.all([producing.stop(), consuming.stop()]);
   });
 

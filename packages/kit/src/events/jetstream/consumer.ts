@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@bonding/contracts';
+import { type EventEnvelope, eventContracts } from '@bonding/contracts';
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
@@ -96,6 +96,22 @@ export class JetStreamConsumer<DB> {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    // A subscribed type without a handler would dead-letter (and block) every such event: say so now.
+    // By type alone: a data filter narrows which events come, not which versions need a handler.
+    const patterns = (this.#options.consumers[0]?.patterns ?? []).map(
+      (pattern) => pattern.split('?')[0] ?? '',
+    );
+    const subscriber = { name: this.#options.service, url: '', patterns };
+    const unhandled = eventContracts
+      .filter((contract) => subscribesTo(subscriber, { type: contract.type, data: () => ({}) }))
+      .filter((contract) => !this.#keys.includes(contract.key))
+      .map((contract) => contract.key);
+    if (unhandled.length > 0) {
+      this.#options.logger.warn(
+        { unhandled },
+        'subscribed event versions without a handler: each would become a dead letter and hold its aggregate',
+      );
+    }
     for (const declaration of this.#options.consumers) this.#loops.push(this.#pullLoop(declaration));
     this.#scheduleReplay();
   }
