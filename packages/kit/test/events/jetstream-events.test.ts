@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   discardInboxDeadLetters,
+  inboxDeadLetterCommand,
   listInboxDeadLetters,
   publishOutboxEvent,
   purgeInboxDeadLetters,
@@ -246,7 +247,22 @@ describe('JetStream: outbox → stream → inbox', () => {
         head && letters.some((letter) => letter.event_id === later && letter.status === 'parked') && head
       );
     }, LONG);
-    expect(await discardInboxDeadLetters(consumer.db, [String(dead.id)])).toBe(1);
+    // Through the operator's command, as a service's src/dead-letters.ts will run it.
+    const lines: string[] = [];
+    const run = (...argv: string[]) =>
+      inboxDeadLetterCommand(consumer.db, 'consumer', argv, (line) => lines.push(line));
+    expect(await run('list')).toBe(0);
+    expect(lines.find((line) => line.startsWith(`#${dead.id}  dead  user.updated@1`))).toMatch(
+      /after 3 delivery\(ies\).*gave up after 3 attempts: poisoned: DISCARD-ME/,
+    );
+    expect(lines.some((line) => line.includes(later) && line.includes('parked'))).toBe(true);
+    expect(lines.join('\n')).not.toContain(victim.email);
+    expect(await run('discard')).toBe(2);
+    expect(await run('discard', 'x1')).toBe(2);
+    expect(await run('replay', '--all', String(dead.id))).toBe(2);
+    expect(await run('discard', String(dead.id))).toBe(0);
+    expect(lines.at(-1)).toMatch(/^1 dead letter\(s\) discarded/);
+    expect(await discardInboxDeadLetters(consumer.db, [String(dead.id)])).toBe(0);
     await waitFor(async () => (await consumer.effects()).some((effect) => effect.event_id === later), LONG);
     const applied = (await consumer.effects()).filter((effect) => effect.user_id === victim.userId);
     expect(applied.map((effect) => effect.last_name)).toEqual([victim.lastName, 'KEPT']);

@@ -8,6 +8,7 @@ export {
   type JetStreamConsumerOptions,
   type JetStreamConsumerSettings,
 } from './consumer.js';
+export { INBOX_DEAD_LETTER_USAGE, inboxDeadLetterCommand } from './dead-letter-cli.js';
 export {
   createInboxDeadLetterTables,
   type InboxDeadLetterStatus,
