@@ -191,6 +191,15 @@ describe('JetStream: outbox → stream → inbox', () => {
       async () => (await consumer.effects()).some((effect) => effect.event_id === other.id),
       LONG,
     );
+    // The gauges an operator alerts on: the dead letter and the two events parked behind it.
+    await waitFor(async () => {
+      const text = await consumer.registry.metrics();
+      return (
+        text.includes('inbox_dead_letters{type="user.updated",status="dead"} 1') &&
+        text.includes('inbox_dead_letters{type="user.updated",status="parked"} 2') &&
+        /jetstream_consumer_pending\{durable="consumer-p\d\d"\} \d+/.test(text)
+      );
+    }, LONG);
     const applied = (await consumer.effects()).filter((effect) => effect.user_id === victim.userId);
     expect(applied.map((effect) => effect.last_name)).toEqual([victim.lastName]);
 

@@ -4,6 +4,7 @@ import { collectLogLines, createTestDatabase, natsUrl, type TestDatabase } from 
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Generated, Kysely, Transaction } from 'kysely';
+import { Registry } from 'prom-client';
 import {
   connectNats,
   consumersOf,
@@ -48,6 +49,7 @@ export const fastConsumer: Partial<JetStreamConsumerSettings> = {
   retry: { baseMs: 50, maxMs: 200 },
   pullExpiresMs: 1_000,
   replayIntervalMs: 100,
+  gaugeIntervalMs: 100,
   reconnectBackoff: { baseMs: 50, maxMs: 500 },
 };
 
@@ -185,6 +187,8 @@ export async function createJsConsumer(
     },
   ]);
   const poisoned = new Set<string>();
+  /** The replicas' metrics (one registry, as if one process: the gauges are the same from each). */
+  const registry = new Registry();
   const logs = collectLogLines();
   const logger = createLogger({ service, level: 'debug', destination: logs.destination });
   const replicas: Array<{
@@ -216,6 +220,7 @@ export async function createJsConsumer(
     db: main.db as Kysely<JsConsumerDatabase>,
     logs: logs.lines,
     poisoned,
+    registry,
     async replica(settings: Partial<JetStreamConsumerSettings> = {}) {
       const name = `r${replicas.length + 1}`;
       const nc = await connectNats(url, `${service}-${name}`);
@@ -228,6 +233,7 @@ export async function createJsConsumer(
         db: db.db,
         handlers: { 'user.registered@1': effect(name), 'user.updated@1': effect(name) },
         logger: logger.child({ replica: name }),
+        registry,
         settings: { ...fastConsumer, ...settings },
       });
       replicas.push({ consumer, nc, db });

@@ -15,6 +15,7 @@ import { processInSpan } from '../trace-context.js';
 import { acceptEvent, parseEnvelope } from './accept.js';
 import { isBlocked, type LetterInput, parkEvent, recordDeadLetter, tablesOf } from './dead-letters.js';
 import type { ConsumerDeclaration } from './declaration.js';
+import { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
 import { HEADERS } from './subjects.js';
 
 export interface JetStreamConsumerSettings {
@@ -28,6 +29,8 @@ export interface JetStreamConsumerSettings {
   replayIntervalMs: number;
   /** Pause before pulling again after NATS failed us (not there, consumer missing). */
   reconnectBackoff: BackoffSettings;
+  /** How often the gauges (durables' pending events, dead letters) are re-read, with a registry. */
+  gaugeIntervalMs: number;
 }
 
 export const defaultConsumerSettings: JetStreamConsumerSettings = {
@@ -36,6 +39,7 @@ export const defaultConsumerSettings: JetStreamConsumerSettings = {
   pullExpiresMs: 5_000,
   replayIntervalMs: 2_000,
   reconnectBackoff: { baseMs: 250, maxMs: 10_000 },
+  gaugeIntervalMs: 10_000,
 };
 
 export interface JetStreamConsumerOptions<DB> {
@@ -73,6 +77,8 @@ export class JetStreamConsumer<DB> {
   readonly #settings: JetStreamConsumerSettings;
   readonly #keys: string[];
   readonly #metrics: EventMetrics | undefined;
+  readonly #gauges: JetStreamMetrics | undefined;
+  #lastGauges = 0;
   readonly #loops: Promise<void>[] = [];
   readonly #handling = new Set<Promise<unknown>>();
   #running = false;
@@ -86,6 +92,7 @@ export class JetStreamConsumer<DB> {
       .filter(([, handler]) => handler)
       .map(([key]) => key);
     this.#metrics = options.registry ? eventMetrics(options.registry) : undefined;
+    this.#gauges = options.registry ? jetstreamMetrics(options.registry) : undefined;
   }
 
   /** The durables' ack wait (one service's are all alike). */
@@ -340,7 +347,7 @@ export class JetStreamConsumer<DB> {
     if (!this.#running) return;
     this.#replayTimer = setTimeout(() => {
       this.#replaying = this.replayOnce()
-        .then(() => undefined)
+        .then(() => this.#refreshGauges())
         .catch((error: unknown) =>
           this.#options.logger.error({ err: error }, 'dead-letter replay failed; will retry'),
         )
@@ -349,6 +356,17 @@ export class JetStreamConsumer<DB> {
           this.#scheduleReplay();
         });
     }, this.#settings.replayIntervalMs);
+  }
+
+  async #refreshGauges(): Promise<void> {
+    if (!this.#gauges || Date.now() - this.#lastGauges < this.#settings.gaugeIntervalMs) return;
+    this.#lastGauges = Date.now();
+    const { js, stream, consumers, db, service, logger } = this.#options;
+    try {
+      await refreshJetStreamGauges(this.#gauges, js, stream, consumers, db, service);
+    } catch (error) {
+      logger.debug({ err: error }, 'could not refresh the JetStream gauges');
+    }
   }
 
   /** Applies the letters of every released aggregate of this service; returns how many it applied. */

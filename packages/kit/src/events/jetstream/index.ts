@@ -35,6 +35,7 @@ export {
   type StreamDeclaration,
   type SubscriptionEntry,
 } from './declaration.js';
+export { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
 export {
   defaultPublisherSettings,
   OutboxPublisher,

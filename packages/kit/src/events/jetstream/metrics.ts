@@ -1,0 +1,63 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { Gauge, type Registry } from 'prom-client';
+import { tablesOf } from './dead-letters.js';
+import type { ConsumerDeclaration } from './declaration.js';
+
+/**
+ * What an operator watches on a consumer over JetStream, in place of the producer's outbox_backlog and
+ * outbox_dead_letters: how far each durable is behind, and the consumer's own dead and parked events.
+ * Both are the same from every replica (take `max`, not `sum`).
+ */
+export interface JetStreamMetrics {
+  pending: Gauge<'durable'>;
+  deadLetters: Gauge<'type' | 'status'>;
+}
+
+const created = new WeakMap<Registry, JetStreamMetrics>();
+
+export function jetstreamMetrics(registry: Registry): JetStreamMetrics {
+  const existing = created.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const metrics: JetStreamMetrics = {
+    pending: new Gauge({
+      name: 'jetstream_consumer_pending',
+      help: 'Events a durable has not yet handed out or had acked (num_pending + num_ack_pending), by durable.',
+      labelNames: ['durable'] as const,
+      registers,
+    }),
+    deadLetters: new Gauge({
+      name: 'inbox_dead_letters',
+      help: 'This consumer’s dead letters and the events parked behind them, by event type and status.',
+      labelNames: ['type', 'status'] as const,
+      registers,
+    }),
+  };
+  created.set(registry, metrics);
+  return metrics;
+}
+
+/** Re-reads both gauges: each durable's info from the server, the letters from the database. */
+export async function refreshJetStreamGauges(
+  metrics: JetStreamMetrics,
+  js: JetStreamClient,
+  stream: string,
+  consumers: readonly ConsumerDeclaration[],
+  // biome-ignore lint/suspicious/noExplicitAny: any service schema; only the kit's tables are read.
+  db: import('kysely').Kysely<any>,
+  service: string,
+): Promise<void> {
+  const rows = await tablesOf(db)
+    .selectFrom('inbox_dead_letters')
+    .select(['type', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('consumer', '=', service)
+    .where('status', 'in', ['dead', 'parked', 'replay'])
+    .groupBy(['type', 'status'])
+    .execute();
+  metrics.deadLetters.reset();
+  for (const row of rows) metrics.deadLetters.set({ type: row.type, status: row.status }, Number(row.n));
+  for (const consumer of consumers) {
+    const info = await (await js.consumers.get(stream, consumer.durable)).info(false);
+    metrics.pending.set({ durable: consumer.durable }, info.num_pending + info.num_ack_pending);
+  }
+}
