@@ -273,6 +273,18 @@ describe.skipIf(!helm)('NATS in the chart', () => {
     });
   });
 
+  it('scrapes the exporter sidecars through the headless Service when ServiceMonitors are on', () => {
+    const monitored = render(['--set', 'observability.serviceMonitors.enabled=true']);
+    const monitor = spec(named(monitored, 'ServiceMonitor', 'bonding-nats') as K8sObject);
+    const [endpoint] = monitor.endpoints as { port: string; relabelings: { regex: string }[] }[];
+    expect(endpoint?.port).toBe('metrics');
+    expect(endpoint?.relabelings[0]?.regex).toBe('bonding-nats-headless');
+    const headless = spec(named(monitored, 'Service', 'bonding-nats-headless') as K8sObject);
+    expect((headless.ports as { name: string; port: number }[]).map((port) => port.name)).toContain(
+      'metrics',
+    );
+  });
+
   it('renders no NATS at all with nats.enabled=false', () => {
     const none = render(['--set', 'nats.enabled=false']);
     expect(none.filter((object) => object.metadata.name.startsWith('bonding-nats'))).toEqual([]);
