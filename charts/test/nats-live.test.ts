@@ -3,8 +3,8 @@
 // provisioner creates the stream and durables with its rights alone; a service publishes its own events
 // and pulls and acks from its own durables, and is refused another service's subjects, another service's
 // durables and the stream API — what the generated permissions (nats-permissions.yaml) promise.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -182,4 +182,35 @@ describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server',
       transport.connect({ servers: url, user: 'identity', pass: 'wrong', name: 'x' }),
     ).rejects.toThrow();
   });
+
+  it('enters lame-duck mode on the preStop hook’s signal, through the pid file the config names', async () => {
+    const preStop = podSpecCommand();
+    expect(preStop).toContain('nats-server --signal ldm=/var/run/nats/nats.pid');
+    const signal = spawnSync(bin as string, ['--signal', `ldm=${join(dir, 'nats.pid')}`], {
+      encoding: 'utf8',
+    });
+    expect(signal.status, signal.stderr).toBe(0);
+    // It stops taking clients at once; it would close the connected ones over lame_duck_duration (30 s,
+    // nats-server's minimum) and then exit, which the hook's sleep waits for.
+    const deadline = Date.now() + 10_000;
+    while (!/lame duck/i.test(readFileSync(join(dir, 'nats.log'), 'utf8')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(readFileSync(join(dir, 'nats.log'), 'utf8')).toMatch(/lame duck/i);
+    const transport = (await import(kitRequire.resolve('@nats-io/transport-node'))) as { connect: Connect };
+    await expect(
+      transport.connect({ servers: url, user: 'identity', pass: PASSWORDS.identity as string, name: 'late' }),
+    ).rejects.toThrow();
+  }, 30_000);
 });
+
+/** The NATS container's preStop command in the default render. */
+function podSpecCommand(): string {
+  const statefulSet = renderChartWith(helm as string, {}).find(
+    (o) => o.kind === 'StatefulSet' && o.metadata.name === 'bonding-nats',
+  ) as unknown as {
+    spec: {
+      template: { spec: { containers: { lifecycle?: { preStop?: { exec?: { command: string[] } } } }[] } };
+    };
+  };
+  return (statefulSet.spec.template.spec.containers[0]?.lifecycle?.preStop?.exec?.command ?? []).join(' ');
+}

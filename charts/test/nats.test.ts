@@ -127,6 +127,8 @@ describe.skipIf(!helm)('NATS in the chart', () => {
 
   it('refuses a grace period the lame duck does not fit in', () => {
     expect(() => render(['--set', 'nats.terminationGracePeriodSeconds=40'])).toThrow(/must exceed/);
+    // nats-server's own minimum lame duck (it refuses to start below it).
+    expect(() => render(['--set', 'nats.lameDuckDurationSeconds=10'])).toThrow(/schema/);
   });
 
   it('gives each service a user that publishes only its own events and reads only its own durables', () => {
