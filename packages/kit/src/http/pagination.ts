@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { BadRequest } from '../errors.js';
+import { UUID_SHAPE } from '../ids.js';
 
 /**
  * The shapes a cursor's parts take. A cursor is the sort key of the last row shown, its parts joined by
@@ -9,7 +10,7 @@ import { BadRequest } from '../errors.js';
  */
 const CURSOR_PARTS = {
   /** A row id (UUIDv7, lower case). */
-  id: '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}',
+  id: UUID_SHAPE,
   /** A time in Unix milliseconds (13 digits reach the year 2286). */
   millis: '[0-9]{1,13}',
   /** A positive sequence number within JavaScript's safe integers. */
@@ -19,9 +20,9 @@ const CURSOR_PARTS = {
 } as const;
 export type CursorPart = keyof typeof CURSOR_PARTS;
 
-/** The query of a paginated list whose rows are keyed by these parts (by id unless told). */
-export function pageQuery(...parts: CursorPart[]) {
-  const shape = (parts.length > 0 ? parts : ['id' as const]).map((part) => CURSOR_PARTS[part]).join('\\.');
+/** The query of a paginated list whose rows are keyed by these parts. */
+export function pageQuery(...parts: [CursorPart, ...CursorPart[]]) {
+  const shape = parts.map((part) => CURSOR_PARTS[part]).join('\\.');
   return z.object({
     limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size (1–100).' }),
     cursor: z

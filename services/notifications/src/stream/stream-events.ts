@@ -17,23 +17,20 @@ function expiredDataJsonSchema(): object {
   return schema;
 }
 
+/** A notification's sequence, the id of its event. */
+const SEQUENCE = /^[1-9][0-9]{0,14}$/;
+
 export const StreamEventSchema = z
   .union([
     z.object({
       event: z.literal('notification'),
-      id: z
-        .string()
-        .regex(/^[1-9][0-9]{0,14}$/)
-        .openapi({ description: "The notification's sequence." }),
+      id: z.string().regex(SEQUENCE).openapi({ description: "The notification's sequence." }),
       data: jsonData({ $ref: '#/components/schemas/Notification' }, 'The Notification, as JSON.'),
     }),
     z.object({
       event: z.literal('expired'),
       // An SSE client carries the last id over to later events; the server sends none with this one.
-      id: z
-        .string()
-        .regex(/^[1-9][0-9]{0,14}$/)
-        .optional(),
+      id: z.string().regex(SEQUENCE).optional(),
       data: jsonData(
         expiredDataJsonSchema(),
         '`{"reason":"token_expired"}`: the token the stream was opened with expired.',
