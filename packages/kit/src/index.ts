@@ -93,8 +93,13 @@ export {
   recordEndedSessions,
   recordRevocation,
 } from './events/revocations.js';
-export { createEventRuntime, type EventRuntime, mountEventRoutes } from './events/runtime.js';
-export { parseSubscribers, type Subscriber } from './events/subscribers.js';
+export {
+  type ConsumeOptions,
+  createEventRuntime,
+  type EventRuntime,
+  mountEventRoutes,
+} from './events/runtime.js';
+export { parseSubscribers, parseSubscriptions, type Subscriber } from './events/subscribers.js';
 export type { EventTables } from './events/tables.js';
 export type { DeliveryResult, EventTransport } from './events/transport.js';
 export { etagFor, versionFromIfMatch } from './http/etag.js';

@@ -7,17 +7,15 @@ import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { EventHandlers } from './event-handlers.js';
-import { createHttpPushTransport } from './http-push-transport.js';
-import { eventInboxRoutes } from './inbox.js';
+import { declareServiceEvents, defaultJetStreamSettings } from './jetstream/declaration.js';
+import { createJetStreamEvents, type JetStreamEvents } from './jetstream/runtime.js';
 import { purgeEventTables } from './purge.js';
-import { OutboxRelay } from './relay.js';
 import { RevocationSync } from './revocations.js';
 import { sessionEndedHandler } from './session-ended-handler.js';
-import type { EventTransport } from './transport.js';
 import { userDisabledHandler } from './user-disabled-handler.js';
 
 export interface EventRuntimeOptions<DB> {
-  /** This service's name: the `source` of its events. */
+  /** This service's name: the `source` of its events and the name of its durables. */
   service: string;
   db: Kysely<DB>;
   databaseName: string;
@@ -26,53 +24,47 @@ export interface EventRuntimeOptions<DB> {
   config: EventConfig;
   /**
    * The token denylist the service's verifier consults. With it, the runtime
-   * keeps it in step with the persisted revocations, and the inbox applies
-   * `user.disabled` to it.
+   * keeps it in step with the persisted revocations, and consumes
+   * `user.disabled` and `session.ended` into it.
    */
   revocations?: UserRevocationList;
-  /** Replaces HTTP push (tests, or a broker later). */
-  transport?: EventTransport;
 }
 
-/** The events backbone of one service: its relay, purge, revocation sync, and the options its routes need. */
+export interface ConsumeOptions<DB> {
+  handlers?: EventHandlers<DB>;
+  /** Whether the built-in user.disabled / session.ended handlers run (default: with `revocations`). */
+  consumeUserDisabled?: boolean;
+}
+
+/** The events backbone of one service: its JetStream publisher and consumer, purge and revocation sync. */
 export interface EventRuntime<DB> {
   readonly options: EventRuntimeOptions<DB>;
-  readonly relay: OutboxRelay;
-  /** Loads persisted revocations (before the service takes traffic), then starts the background work. */
+  /**
+   * The service's handlers by `type@version`, before start(): the built-in user.disabled and
+   * session.ended ones are added when the runtime has the denylist (unless told not to).
+   */
+  consume(consumer?: ConsumeOptions<DB>): void;
+  /** Every handler the consumer will run (the service's and the built-in ones). */
+  readonly handlers: EventHandlers<DB>;
+  /**
+   * Loads persisted revocations (before the service takes traffic), then starts the background work:
+   * publishing the outbox and consuming the service's durables start once NATS answers, never waited for.
+   */
   start(): Promise<void>;
+  /** Resolves once connected to NATS and publishing/consuming (tests). */
+  ready(): Promise<void>;
   /** Stops the background work; for startServer's cleanups, before the database closes. */
   stop(): Promise<void>;
 }
 
 export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventRuntime<DB> {
   const { config, db, logger } = options;
-  const relayLogger = logger.child({ component: 'outbox-relay' });
-  const relay = new OutboxRelay({
-    db,
-    databaseName: options.databaseName,
-    source: options.service,
-    subscribers: config.EVENT_SUBSCRIBERS,
-    transport:
-      options.transport ??
-      createHttpPushTransport({
-        peerSecrets: config.INTERNAL_PEER_SECRETS,
-        timeoutMs: config.EVENT_DELIVERY_TIMEOUT_MS,
-        userAgent: `bonding-outbox-relay/${options.service}`,
-      }),
-    logger: relayLogger,
-    registry: options.metrics.registry,
-    settings: {
-      pollIntervalMs: config.EVENT_POLL_INTERVAL_MS,
-      deliveryTimeoutMs: config.EVENT_DELIVERY_TIMEOUT_MS,
-      maxAttempts: config.EVENT_MAX_ATTEMPTS,
-      concurrency: config.EVENT_CONCURRENCY,
-      baseMs: config.EVENT_RETRY_BASE_MS,
-      maxMs: config.EVENT_RETRY_MAX_MS,
-    },
-  });
   const sync = options.revocations
     ? new RevocationSync(db, options.revocations, logger, config.REVOCATION_SYNC_INTERVAL_MS)
     : undefined;
+  let handlers: EventHandlers<DB> = {};
+  let consumeBuiltIns = true;
+  let events: JetStreamEvents | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -94,52 +86,80 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
     purgeTimer = setTimeout(() => void runUntraced(purge).finally(schedulePurge), delay);
   }
 
-  if (config.INTERNAL_SECRETS.length === 0) {
-    logger.warn('INTERNAL_SECRETS is empty: /internal routes will refuse every call');
+  function allHandlers(): EventHandlers<DB> {
+    const all: EventHandlers<DB> = { ...handlers };
+    if (options.revocations && consumeBuiltIns) {
+      all['user.disabled@1'] = userDisabledHandler(options.revocations, handlers['user.disabled@1']);
+      all['session.ended@1'] = sessionEndedHandler(options.revocations);
+    }
+    return all;
   }
 
   return {
     options,
-    relay,
+    consume(consumer = {}) {
+      if (events) throw new Error('event handlers must be given before the runtime starts');
+      handlers = { ...handlers, ...consumer.handlers };
+      if (consumer.consumeUserDisabled === false) consumeBuiltIns = false;
+    },
+    get handlers() {
+      return allHandlers();
+    },
     async start() {
       await sync?.start();
-      relay.start();
+      const declaration = declareServiceEvents(options.service, config.EVENT_SUBSCRIPTIONS, {
+        ...defaultJetStreamSettings,
+        stream: config.NATS_STREAM,
+        prefix: config.NATS_SUBJECT_PREFIX,
+        maxAttempts: config.EVENT_MAX_ATTEMPTS,
+      });
+      events = createJetStreamEvents({
+        service: options.service,
+        db,
+        databaseName: options.databaseName,
+        logger,
+        registry: options.metrics.registry,
+        natsUrl: config.NATS_URL,
+        declaration,
+        handlers: allHandlers(),
+        publisher: { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS },
+        consumer: {
+          maxAttempts: config.EVENT_MAX_ATTEMPTS,
+          retry: { baseMs: config.EVENT_RETRY_BASE_MS, maxMs: config.EVENT_RETRY_MAX_MS },
+        },
+      });
+      events.start();
       schedulePurge();
+    },
+    async ready() {
+      await events?.ready();
     },
     async stop() {
       stopped = true;
       clearTimeout(purgeTimer);
       sync?.stop();
-      await relay.stop();
+      await events?.stop();
     },
   };
 }
 
 /**
- * Mounts the service's internal event routes: `/internal/dead-letters…` (list
- * and replay), and `/internal/events` when it consumes anything — its handlers,
- * plus `user.disabled` into the token denylist when the runtime has one.
+ * Gives the runtime the service's event handlers (plus the built-in user.disabled / session.ended ones when
+ * it has the denylist), which its JetStream consumer runs, and mounts the internal dead-letter routes.
  */
 export function mountEventRoutes<DB>(
   app: OpenAPIHono,
   runtime: EventRuntime<DB>,
-  consumer: { handlers?: EventHandlers<DB>; consumeUserDisabled?: boolean } = {},
+  consumer: ConsumeOptions<DB> = {},
 ): void {
-  const { db, config, logger, metrics, revocations } = runtime.options;
-  const secrets = {
-    secrets: config.INTERNAL_SECRETS,
-    maxSkewSeconds: config.INTERNAL_SIGNATURE_MAX_SKEW_SECONDS,
-  };
-  const handlers: EventHandlers<DB> = { ...consumer.handlers };
-  if (revocations && consumer.consumeUserDisabled !== false) {
-    handlers['user.disabled@1'] = userDisabledHandler(revocations, consumer.handlers?.['user.disabled@1']);
-    handlers['session.ended@1'] = sessionEndedHandler(revocations);
-  }
-  if (Object.keys(handlers).length > 0) {
-    app.route(
-      '/internal',
-      eventInboxRoutes({ db, logger, registry: metrics.registry, handlers, ...secrets }),
-    );
-  }
-  app.route('/internal', deadLetterRoutes({ db, ...secrets }));
+  const { db, config } = runtime.options;
+  runtime.consume(consumer);
+  app.route(
+    '/internal',
+    deadLetterRoutes({
+      db,
+      secrets: config.INTERNAL_SECRETS,
+      maxSkewSeconds: config.INTERNAL_SIGNATURE_MAX_SKEW_SECONDS,
+    }),
+  );
 }

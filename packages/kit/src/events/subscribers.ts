@@ -69,6 +69,20 @@ function checkPattern(name: string, pattern: string): void {
 }
 
 /**
+ * `EVENT_SUBSCRIPTIONS`: what this service consumes, as comma-separated patterns (`user.disabled`,
+ * `user.*`, `transfer.completed?purpose=disbursement`), the same as its entry in platform/shape.ts.
+ * Patterns that match no known event type, or filter on a field their events lack, are refused as typos.
+ */
+export function parseSubscriptions(text: string): string[] {
+  const patterns = text
+    .split(/[,\s]+/)
+    .map((part) => part.trim())
+    .filter(Boolean);
+  for (const pattern of patterns) checkPattern('this service', pattern);
+  return [...new Set(patterns)];
+}
+
+/**
  * `EVENT_SUBSCRIBERS`: who receives which events, as `;`-separated (or
  * newline-separated) entries `name=url|type,type,...`, e.g.
  *

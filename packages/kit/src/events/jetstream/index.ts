@@ -26,6 +26,7 @@ export {
   type ConsumerDeclaration,
   consumersOf,
   declareJetStream,
+  declareServiceEvents,
   defaultJetStreamSettings,
   durableName,
   type JetStreamDeclaration,
