@@ -7,6 +7,7 @@ import {
   connectNats,
   declareJetStream,
   defaultJetStreamSettings,
+  deleteJetStream,
   type JetStreamSettings,
   type ProvisionReport,
   provisionJetStream,
@@ -18,12 +19,19 @@ import { info } from './processes.js';
 export interface PlatformStreamOptions {
   replicas?: number;
   maxAgeHours?: number;
+  /** The stream's name and subject root (default BONDING_EVENTS, bonding): a test platform takes its own. */
+  stream?: string;
+  prefix?: string;
+  /** Say nothing unless something is wrong (the test platform). */
+  quiet?: boolean;
 }
 
 /** The settings from the environment (NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS), checked. */
 export function platformJetStreamSettings(options: PlatformStreamOptions = {}): JetStreamSettings {
   const settings: JetStreamSettings = {
     ...defaultJetStreamSettings,
+    stream: options.stream ?? defaultJetStreamSettings.stream,
+    prefix: options.prefix ?? defaultJetStreamSettings.prefix,
     replicas: options.replicas ?? defaultJetStreamSettings.replicas,
     maxAgeMs:
       options.maxAgeHours !== undefined ? options.maxAgeHours * 3_600_000 : defaultJetStreamSettings.maxAgeMs,
@@ -47,6 +55,7 @@ export async function provisionPlatformStreams(
   const nc = await connectNats(url, 'bonding-provision');
   try {
     const report = await provisionJetStream(nc, declaration);
+    if (options.quiet) return report;
     const counts = Object.values(report.consumers).reduce<Record<string, number>>((acc, change) => {
       acc[change] = (acc[change] ?? 0) + 1;
       return acc;
@@ -62,6 +71,17 @@ export async function provisionPlatformStreams(
       info('nats', `durables not declared (left alone; delete them if retired): ${report.extra.join(', ')}`);
     }
     return report;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Deletes a test platform's own stream and its durables (never the platform's). */
+export async function deletePlatformStream(url: string, stream: string): Promise<void> {
+  if (stream === defaultJetStreamSettings.stream) throw new Error(`refusing to delete ${stream}`);
+  const nc = await connectNats(url, 'bonding-provision');
+  try {
+    await deleteJetStream(nc, stream);
   } finally {
     await nc.close();
   }

@@ -24,8 +24,8 @@ export interface ServiceSpec {
   /** Extra environment for this service only. */
   env?: (ctx: RunContext) => Record<string, string>;
   /**
-   * Event types (or `noun.*` patterns) it consumes at /internal/events, e.g.
-   * ['user.registered', 'user.updated', 'user.disabled']: every producer delivers them to it.
+   * Event types (or `noun.*` patterns, or `type?field=value`) it consumes, e.g.
+   * ['user.registered', 'user.updated', 'user.disabled']: its EVENT_SUBSCRIPTIONS.
    */
   consumes?: string[];
   /** Where it takes /internal/events when not on `port` (the gateway: its status port). */
@@ -40,6 +40,8 @@ export interface RunContext {
   edgeConfig: string;
   admin: { email: string; password: string };
   logLevel: string;
+  /** The NATS server the services publish to and consume from (the platform's stream, provisioned). */
+  natsUrl: string;
 }
 
 /** The local SMTP sink npm start runs when SMTP_URL is not set (scripts/start.ts). */
@@ -110,8 +112,9 @@ export function serviceEnv(spec: ServiceSpec, ctx: RunContext): NodeJS.ProcessEn
     JWT_ISSUER,
     JWT_AUDIENCE,
     JWKS_URL,
-    // INTERNAL_SECRETS, INTERNAL_PEER_SECRETS, EVENT_SUBSCRIBERS (see scripts/lib/event-env.ts).
+    // INTERNAL_SECRETS, INTERNAL_PEER_SECRETS, EVENT_SUBSCRIPTIONS (see scripts/lib/event-env.ts).
     ...eventEnv(spec, services),
+    NATS_URL: ctx.natsUrl,
     ...spec.env?.(ctx),
   };
   // The admin URL is for this tooling and the tests, never for a service.

@@ -8,11 +8,13 @@ import {
   createSigningKeyDir,
   createTestDatabase,
   freePort,
+  natsUrl,
   type ServiceProcess,
   startServiceProcess,
   type TestDatabase,
 } from '@bonding/testing';
 import { eventEnv } from '../../scripts/lib/event-env.js';
+import { deletePlatformStream, provisionPlatformStreams } from '../../scripts/lib/jetstream-provision.js';
 import { describeExit, runCaptured } from '../../scripts/lib/processes.js';
 import { services as registry } from '../../scripts/lib/services.js';
 import { renderForTest, repoRoot, startGatewayProcess } from '../../services/gateway/test/edge.js';
@@ -20,8 +22,10 @@ import { overrideEdgeServices } from './edge-overrides.js';
 
 /**
  * The platform as real processes behind the real edge, wired the way `npm start` wires it: every
- * service on its own fresh database, internal secrets and EVENT_SUBSCRIBERS derived from the service
- * registry (scripts/lib/services.ts), and the gateway enforcing kong/kong.yml with raised rate limits and
+ * service on its own fresh database, internal secrets and EVENT_SUBSCRIPTIONS derived from the service
+ * registry (scripts/lib/services.ts), events on a JetStream stream and subject root of this platform's
+ * own (provisioned from platform/shape.ts like the real one, so platforms running in parallel on one
+ * NATS server never see each other's events), and the gateway enforcing kong/kong.yml with raised rate limits and
  * refusing the tokens identity's events denylist.
  * For tests that follow a user across services (the loan story, traces, faults, fuzzing).
  */
@@ -116,6 +120,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     { ...gatewaySpec, port: gatewayPorts.port, eventsPort: gatewayPorts.statusPort },
   ];
   const secretsFile = join(mkdtempSync(join(tmpdir(), 'bonding-platform-')), 'internal-secrets.json');
+  const streamId = randomBytes(4).toString('hex');
+  const nats = {
+    NATS_URL: natsUrl(),
+    NATS_STREAM: `P_${options.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_${streamId}`,
+    NATS_SUBJECT_PREFIX: `p${streamId}`,
+  };
+  await provisionPlatformStreams(nats.NATS_URL, {
+    stream: nats.NATS_STREAM,
+    prefix: nats.NATS_SUBJECT_PREFIX,
+    quiet: true,
+  });
 
   const own: Record<PlatformService, Record<string, string>> = {
     identity: {
@@ -143,6 +158,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       CATALOG_URL: names.includes('catalog') ? url('catalog') : '',
       STUDENTS_URL: names.includes('students') ? url('students') : '',
       LEDGER_URL: names.includes('ledger') ? url('ledger') : '',
+      ...nats,
       EVENT_POLL_INTERVAL_MS: '50',
       EVENT_RETRY_BASE_MS: '100',
       EVENT_RETRY_MAX_MS: '1000',
@@ -188,6 +204,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const close = async () => {
     await Promise.all([...Object.values(processes), ...replicas].map((p) => p?.stop('SIGKILL')));
     await Promise.all(Object.values(databases).map((db) => db.drop()));
+    await deletePlatformStream(nats.NATS_URL, nats.NATS_STREAM);
   };
 
   let statusUrl = '';

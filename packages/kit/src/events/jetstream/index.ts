@@ -44,7 +44,7 @@ export {
   type OutboxPublisherSettings,
   type RoundResult,
 } from './outbox-publisher.js';
-export { type ProvisionReport, provisionJetStream } from './provision.js';
+export { deleteJetStream, type ProvisionReport, provisionJetStream } from './provision.js';
 export { type OutboxEvent, type PublishTarget, publishOutboxEvent } from './publish.js';
 export { createJetStreamEvents, type JetStreamEvents, type JetStreamEventsOptions } from './runtime.js';
 export { DEFAULT_SUBJECT_PREFIX, HEADERS, PARTITIONS, partitionOf, subjectOf } from './subjects.js';
