@@ -56,7 +56,7 @@ export {
   eventConfigShape,
 } from './events/config.js';
 export { createEndedSessionsTable, createEventTables } from './events/create-event-tables.js';
-export { DEAD_LETTER_USAGE, deadLetterCommand, deadLettersFromCli } from './events/dead-letter-cli.js';
+export { deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
 export { type DeadLetter, listDeadLetters, replayDeadLetters } from './events/dead-letters.js';
 export { createDenylistInbox, type DenylistInboxOptions } from './events/denylist-inbox.js';

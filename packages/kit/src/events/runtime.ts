@@ -7,6 +7,7 @@ import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { EventHandlers } from './event-handlers.js';
+import { purgeInboxDeadLetters } from './jetstream/dead-letters.js';
 import { declareServiceEvents, defaultJetStreamSettings } from './jetstream/declaration.js';
 import { createJetStreamEvents, type JetStreamEvents } from './jetstream/runtime.js';
 import { purgeEventTables } from './purge.js';
@@ -70,11 +71,14 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
 
   async function purge(): Promise<void> {
     try {
+      const inboxRetentionMs = config.INBOX_RETENTION_HOURS * 3_600_000;
       const purged = await purgeEventTables(db, {
         outboxRetentionMs: config.EVENT_RETENTION_HOURS * 3_600_000,
-        inboxRetentionMs: config.INBOX_RETENTION_HOURS * 3_600_000,
+        inboxRetentionMs,
       });
-      logger.info({ purged }, 'event tables purged');
+      // Resolved dead letters (replayed, discarded) of a consumer, kept as long as the inbox remembers.
+      const deadLetters = consuming() ? await purgeInboxDeadLetters(db, inboxRetentionMs) : 0;
+      logger.info({ purged: { ...purged, deadLetters } }, 'event tables purged');
     } catch (error) {
       logger.error({ err: error }, 'purging the event tables failed; will retry');
     }
@@ -85,6 +89,9 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
     const delay = config.EVENT_PURGE_INTERVAL_MS * (0.75 + Math.random() / 2);
     purgeTimer = setTimeout(() => void runUntraced(purge).finally(schedulePurge), delay);
   }
+
+  /** Whether the service consumes anything (and so has the inbox dead-letter tables). */
+  const consuming = () => Object.keys(allHandlers()).length > 0;
 
   function allHandlers(): EventHandlers<DB> {
     const all: EventHandlers<DB> = { ...handlers };
@@ -145,19 +152,22 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
 
 /**
  * Gives the runtime the service's event handlers (plus the built-in user.disabled / session.ended ones when
- * it has the denylist), which its JetStream consumer runs, and mounts the internal dead-letter routes.
+ * it has the denylist), which its JetStream consumer runs, and, when it consumes anything, mounts the
+ * internal routes on its own dead letters.
  */
 export function mountEventRoutes<DB>(
   app: OpenAPIHono,
   runtime: EventRuntime<DB>,
   consumer: ConsumeOptions<DB> = {},
 ): void {
-  const { db, config } = runtime.options;
+  const { db, config, service } = runtime.options;
   runtime.consume(consumer);
+  if (Object.keys(runtime.handlers).length === 0) return;
   app.route(
     '/internal',
     deadLetterRoutes({
       db,
+      service,
       secrets: config.INTERNAL_SECRETS,
       maxSkewSeconds: config.INTERNAL_SIGNATURE_MAX_SKEW_SECONDS,
     }),

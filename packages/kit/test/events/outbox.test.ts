@@ -2,13 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDeliveries, markDead, markDelivered } from '../../src/events/deliveries.js';
 import { fanOutEvents } from '../../src/events/fan-out.js';
-import {
-  deadLetterCommand,
-  emitEvent,
-  InvalidEvent,
-  purgeEventTables,
-  type Subscriber,
-} from '../../src/index.js';
+import { emitEvent, InvalidEvent, purgeEventTables, type Subscriber } from '../../src/index.js';
 import { createProducer, directoryEntry, type Producer } from './helpers.js';
 
 let producer: Producer;
@@ -235,37 +229,7 @@ describe('claiming deliveries', () => {
   });
 });
 
-describe('dead letters and the purge', () => {
-  it('are listed, replayed from the CLI, and survive the purge until delivered', async () => {
-    await settleEverything();
-    const { id } = await producer.register();
-    await fanOutEvents(producer.db, lock(), [users]);
-    const [claimed] = await claimDeliveries(producer.db, 'users', 1, LEASE_MS);
-    await markDead(producer.db, claimed as never, 'refused by users: HTTP 422 unsupported_event_version');
-    const deliveryId = (await producer.deliveries(id))[0]?.id as string;
-
-    const output: string[] = [];
-    expect(
-      await deadLetterCommand(producer.db, ['list', '--subscriber', 'users'], (l) => output.push(l)),
-    ).toBe(0);
-    const line = output.find((l) => l.includes(id));
-    expect(line).toContain(`#${deliveryId}`);
-    expect(line).toContain('user.registered@1');
-    expect(line).toContain('unsupported_event_version');
-
-    // Dead letters and their events are kept by the purge, however old.
-    await purgeEventTables(producer.db, { outboxRetentionMs: 0, inboxRetentionMs: 0 });
-    expect(await outboxRow(id)).toBeDefined();
-
-    output.length = 0;
-    expect(await deadLetterCommand(producer.db, ['replay', deliveryId], (l) => output.push(l))).toBe(0);
-    expect(output).toEqual(['1 dead letter(s) queued for delivery again']);
-    expect((await producer.deliveries(id))[0]).toMatchObject({ status: 'pending', attempts: 0 });
-    expect(await deadLetterCommand(producer.db, ['replay'], () => undefined)).toBe(2);
-    expect(await deadLetterCommand(producer.db, ['replay', 'abc'], () => undefined)).toBe(2);
-    expect(await deadLetterCommand(producer.db, ['frobnicate'], () => undefined)).toBe(2);
-  });
-
+describe('the purge', () => {
   it('removes delivered deliveries and their events past retention, and nothing newer', async () => {
     await settleEverything();
     const { id } = await producer.register();
