@@ -2,7 +2,7 @@
 // each service accepts its own secret on /internal, holds every other receiver's secret to call them
 // (signed commands, e.g. loans → ledger), and names what it consumes (`consumes`, from platform/shape.ts)
 // in EVENT_SUBSCRIPTIONS: its durables on the JetStream stream are provisioned from the same list. The
-// gateway has no outbox: it only receives (user.disabled and session.ended, for its token denylist).
+// gateway and static services take no signed calls: they get nothing here.
 import { internalSecrets } from './internal-secrets.js';
 
 export interface EventServiceSpec {
@@ -12,8 +12,6 @@ export interface EventServiceSpec {
   edge?: boolean;
   /** Event types (or `noun.*` patterns, or `type?field=value`) this process consumes. */
   consumes?: string[];
-  /** Where it takes /internal/events when not on `port`: the gateway's status port, never its public one. */
-  eventsPort?: number;
 }
 
 /** Services with a database have an outbox and an inbox; the gateway and static services do not. */

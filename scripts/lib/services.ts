@@ -28,8 +28,6 @@ export interface ServiceSpec {
    * ['user.registered', 'user.updated', 'user.disabled']: its EVENT_SUBSCRIPTIONS.
    */
   consumes?: string[];
-  /** Where it takes /internal/events when not on `port` (the gateway: its status port). */
-  eventsPort?: number;
 }
 
 /** What start.ts has prepared, from which each service's environment is built. */
@@ -65,7 +63,7 @@ const localExtras: Partial<Record<ServiceName, Partial<ServiceSpec>>> = {
   notifications: { env: () => ({ SMTP_URL: process.env.SMTP_URL || LOCAL_MAIL_SINK_URL }) },
 };
 
-/** The gateway's status port: /status/ready, /metrics and the events it consumes, never its public port. */
+/** The gateway's status port: /status/ready and /metrics, never its public port. */
 const GATEWAY_STATUS_PORT = 8100;
 
 const subscribed = subscriptions as Partial<Record<ServiceName, readonly EventSubscription[]>>;
@@ -87,10 +85,8 @@ export const services: ServiceSpec[] = [
     database: false,
     edge: true,
     readyUrl: `http://127.0.0.1:${GATEWAY_STATUS_PORT}/status/ready`,
-    // Into its token denylist, so it refuses disabled users' and ended sessions' tokens as the services do.
-    // Only locally: Kong in Kubernetes cannot consult a denylist, and the services refuse them there.
-    consumes: ['user.disabled', 'session.ended'],
-    eventsPort: GATEWAY_STATUS_PORT,
+    // It reads user.disabled and session.ended from the stream into its token denylist (NATS_URL), so it
+    // refuses those tokens as the services do. Only locally: Kong in Kubernetes cannot consult a denylist.
     env: (ctx) => ({ GATEWAY_CONFIG: ctx.edgeConfig, STATUS_PORT: String(GATEWAY_STATUS_PORT) }),
   },
 ];

@@ -43,26 +43,6 @@ describe('the local event environment', () => {
     expect(eventEnv(specs[4] as (typeof specs)[number], specs, file)).toEqual({});
   });
 
-  it('gives the gateway only its own secret', () => {
-    const file = join(tmp, 'with-gateway.json');
-    const withGateway = [
-      ...specs.slice(0, 4),
-      {
-        ...(specs[4] as (typeof specs)[number]),
-        consumes: ['user.disabled', 'session.ended'],
-        eventsPort: 8100,
-      },
-    ];
-    const identity = parseConfig(
-      schema,
-      eventEnv(withGateway[0] as (typeof withGateway)[number], withGateway, file),
-    );
-    const gateway = eventEnv(withGateway[4] as (typeof withGateway)[number], withGateway, file);
-    expect(Object.keys(gateway)).toEqual(['INTERNAL_SECRETS']);
-    expect(identity.INTERNAL_PEER_SECRETS.gateway).toBe(gateway.INTERNAL_SECRETS);
-    expect(eventEnv(withGateway[3] as (typeof withGateway)[number], withGateway, file)).toEqual({});
-  });
-
   it('is valid with no consumers at all (identity alone)', () => {
     const alone = [{ name: 'identity', port: 3001 }];
     const env = eventEnv(alone[0] as (typeof alone)[number], alone, join(tmp, 'alone.json'));

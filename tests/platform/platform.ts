@@ -109,15 +109,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const url = (name: PlatformService) => `http://127.0.0.1:${ports[name]}`;
   const keys = createSigningKeyDir();
 
-  // The registry's consumers, on this run's ports and with this run's own secrets file; the gateway takes
-  // its denylist events on its status port, so its ports are chosen before the producers start.
+  // The registry's services, on this run's ports and with this run's own secrets file.
   const gatewayPorts = { port: await freePort(), statusPort: await freePort() };
   const gatewaySpec = registry.find((spec) => spec.edge) as (typeof registry)[number];
   const running = [
     ...registry
       .filter((spec) => (names as readonly string[]).includes(spec.name))
       .map((spec) => ({ ...spec, port: ports[spec.name as PlatformService] })),
-    { ...gatewaySpec, port: gatewayPorts.port, eventsPort: gatewayPorts.statusPort },
+    { ...gatewaySpec, port: gatewayPorts.port },
   ];
   const secretsFile = join(mkdtempSync(join(tmpdir(), 'bonding-platform-')), 'internal-secrets.json');
   const streamId = randomBytes(4).toString('hex');
@@ -228,7 +227,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (options.edgeServices) overrideEdgeServices(configFile, options.edgeServices);
     const started = await startGatewayProcess(
       configFile,
-      { ...eventEnv(gatewaySpec, running, secretsFile), ...options.env?.all, ...options.env?.gateway },
+      { ...nats, ...options.env?.all, ...options.env?.gateway },
       options.startTimeoutMs,
       gatewayPorts,
     );

@@ -36,6 +36,11 @@ export {
   type StreamDeclaration,
   type SubscriptionEntry,
 } from './declaration.js';
+export {
+  createDenylistConsumer,
+  type DenylistConsumer,
+  type DenylistConsumerOptions,
+} from './denylist-consumer.js';
 export { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
 export {
   defaultPublisherSettings,
