@@ -58,8 +58,6 @@ export {
 export { createEndedSessionsTable, createEventTables } from './events/create-event-tables.js';
 export { deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
-export { type DeadLetter, listDeadLetters, replayDeadLetters } from './events/dead-letters.js';
-export { createDenylistInbox, type DenylistInboxOptions } from './events/denylist-inbox.js';
 export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';
 export {
   type ConsumedEvent,
@@ -68,24 +66,10 @@ export {
   type EventHandlers,
   EventRejected,
 } from './events/event-handlers.js';
-export { createHttpPushTransport, PERMANENT_STATUSES } from './events/http-push-transport.js';
-export {
-  applyInInbox,
-  type EventInboxOptions,
-  eventInboxRoutes,
-  type InboxEvent,
-  runAfterCommit,
-} from './events/inbox.js';
+export { applyInInbox, type InboxEvent, runAfterCommit } from './events/inbox.js';
 export * from './events/jetstream/index.js';
 export { type EventMetrics, eventMetrics } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
-export {
-  type AcceptedEvent,
-  type EventApplier,
-  type ReceiveEventsOptions,
-  receiveEventsRoute,
-} from './events/receive-events.js';
-export { OutboxRelay, type OutboxRelayOptions, type RelaySettings } from './events/relay.js';
 export {
   loadRevocations,
   REVOCATION_RETENTION_SECONDS,
@@ -99,9 +83,8 @@ export {
   type EventRuntime,
   mountEventRoutes,
 } from './events/runtime.js';
-export { parseSubscribers, parseSubscriptions, type Subscriber } from './events/subscribers.js';
+export { parseSubscriptions, type Subscriber } from './events/subscribers.js';
 export type { EventTables } from './events/tables.js';
-export type { DeliveryResult, EventTransport } from './events/transport.js';
 export { etagFor, versionFromIfMatch } from './http/etag.js';
 export { inexactNumbers, requireExactIntegers } from './http/exact-integers.js';
 export { atLeastOneField, oneOfFields, someOfFields } from './http/field-rules.js';
