@@ -78,6 +78,7 @@ export {
   recordRevocation,
 } from './events/revocations.js';
 export {
+  type AppliedEvent,
   type ConsumeOptions,
   createEventRuntime,
   type EventRuntime,

@@ -1,12 +1,16 @@
+import type { EventEnvelope } from '@bonding/contracts';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserRevocationList } from '../auth/denylist.js';
+import { DomainError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { EventHandlers } from './event-handlers.js';
+import { applyInInbox, runAfterCommit } from './inbox.js';
+import { acceptEvent } from './jetstream/accept.js';
 import { purgeInboxDeadLetters } from './jetstream/dead-letters.js';
 import { declareServiceEvents, defaultJetStreamSettings } from './jetstream/declaration.js';
 import { createJetStreamEvents, type JetStreamEvents } from './jetstream/runtime.js';
@@ -37,6 +41,9 @@ export interface ConsumeOptions<DB> {
   consumeUserDisabled?: boolean;
 }
 
+/** What applying one event came to: applied, a repeat of an applied one, or refused for good (a dead letter). */
+export type AppliedEvent = { outcome: 'processed' | 'duplicate' } | { outcome: 'refused'; reason: string };
+
 /** The events backbone of one service: its JetStream publisher and consumer, purge and revocation sync. */
 export interface EventRuntime<DB> {
   readonly options: EventRuntimeOptions<DB>;
@@ -52,6 +59,12 @@ export interface EventRuntime<DB> {
    * publishing the outbox and consuming the service's durables start once NATS answers, never waited for.
    */
   start(): Promise<void>;
+  /**
+   * Applies one event as the consumer does (a handler for its type@version, its data per the contract, then
+   * the inbox transaction and the after-commit effects), without the broker: for service tests and tools.
+   * A handler failing for a retry throws.
+   */
+  apply(envelope: EventEnvelope): Promise<AppliedEvent>;
   /** Resolves once connected to NATS and publishing/consuming (tests). */
   ready(): Promise<void>;
   /** Stops the background work; for startServer's cleanups, before the database closes. */
@@ -137,6 +150,25 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
       });
       events.start();
       schedulePurge();
+    },
+    async apply(envelope) {
+      const all = allHandlers();
+      const accepted = acceptEvent(envelope, Object.keys(all));
+      if (!accepted.ok) return { outcome: 'refused', reason: accepted.reason };
+      const afterCommit: Array<() => void> = [];
+      const eventLogger = logger.child({ eventId: envelope.id, eventType: accepted.event.key });
+      try {
+        const outcome = await db
+          .transaction()
+          .execute((trx) => applyInInbox(trx, all, accepted.event, eventLogger, afterCommit));
+        runAfterCommit(afterCommit, eventLogger);
+        return { outcome };
+      } catch (error) {
+        if (error instanceof DomainError && error.status < 500) {
+          return { outcome: 'refused', reason: `refused: ${error.code}: ${error.detail ?? error.message}` };
+        }
+        throw error;
+      }
     },
     async ready() {
       await events?.ready();
