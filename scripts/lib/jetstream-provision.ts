@@ -2,6 +2,8 @@
 // (packages/kit/src/events/jetstream/declaration.ts): run by `npm start`, and by scripts/nats-provision.ts,
 // the CLI a deployment runs before the services (e.g. as a chart hook), so services need no right to
 // create streams.
+
+import { randomBytes } from 'node:crypto';
 import { eventConfigShape } from '../../packages/kit/src/events/config.js';
 import {
   connectNats,
@@ -12,7 +14,9 @@ import {
   type ProvisionReport,
   provisionJetStream,
 } from '../../packages/kit/src/events/jetstream/index.js';
+import { subscriptionText } from '../../platform/generate/subscription-text.js';
 import { services, subscriptions } from '../../platform/shape.js';
+import type { EventSubscription } from '../../platform/shape-types.js';
 import { redactNats } from './nats-server.js';
 import { info } from './processes.js';
 
@@ -85,4 +89,30 @@ export async function deletePlatformStream(url: string, stream: string): Promise
   } finally {
     await nc.close();
   }
+}
+
+/**
+ * A stream and subject root of a test's own on a shared NATS server, provisioned from platform/shape.ts like
+ * the platform's (so tests running in parallel never see each other's events): the environment a service
+ * process or harness takes, each service's EVENT_SUBSCRIPTIONS, and close() to delete it.
+ */
+export async function provisionTestStream(url: string, label: string) {
+  const id = randomBytes(4).toString('hex');
+  const env = {
+    NATS_URL: url,
+    NATS_STREAM: `T_${label.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_${id}`,
+    NATS_SUBJECT_PREFIX: `t${id}`,
+  };
+  await provisionPlatformStreams(url, {
+    stream: env.NATS_STREAM,
+    prefix: env.NATS_SUBJECT_PREFIX,
+    quiet: true,
+  });
+  const subscribed = subscriptions as Partial<Record<string, readonly EventSubscription[]>>;
+  return {
+    env,
+    /** The service's subscriptions as EVENT_SUBSCRIPTIONS. */
+    subscriptions: (service: string) => (subscribed[service] ?? []).map(subscriptionText).join(','),
+    close: () => deletePlatformStream(url, env.NATS_STREAM),
+  };
 }

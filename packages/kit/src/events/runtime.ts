@@ -48,8 +48,9 @@ export type AppliedEvent = { outcome: 'processed' | 'duplicate' } | { outcome: '
 export interface EventRuntime<DB> {
   readonly options: EventRuntimeOptions<DB>;
   /**
-   * The service's handlers by `type@version`, before start(): the built-in user.disabled and
-   * session.ended ones are added when the runtime has the denylist (unless told not to).
+   * The service's handlers by `type@version`, given before start() (the consumer takes them when it
+   * starts): the built-in user.disabled and session.ended ones are added when the runtime has the denylist
+   * (unless told not to).
    */
   consume(consumer?: ConsumeOptions<DB>): void;
   /** Every handler the consumer will run (the service's and the built-in ones). */
@@ -118,7 +119,6 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
   return {
     options,
     consume(consumer = {}) {
-      if (events) throw new Error('event handlers must be given before the runtime starts');
       handlers = { ...handlers, ...consumer.handlers };
       if (consumer.consumeUserDisabled === false) consumeBuiltIns = false;
     },
@@ -126,6 +126,7 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
       return allHandlers();
     },
     async start() {
+      stopped = false;
       await sync?.start();
       const declaration = declareServiceEvents(options.service, config.EVENT_SUBSCRIPTIONS, {
         ...defaultJetStreamSettings,
