@@ -134,6 +134,14 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
         prefix: config.NATS_SUBJECT_PREFIX,
         maxAttempts: config.EVENT_MAX_ATTEMPTS,
       });
+      const handled = Object.keys(allHandlers());
+      if (handled.length > 0 && config.EVENT_SUBSCRIPTIONS.length === 0) {
+        // The chart or a hand-written environment without the service's subscriptions: say so, loudly.
+        logger.warn(
+          { handled },
+          'EVENT_SUBSCRIPTIONS is empty: this service handles events but consumes none (see platform/shape.ts)',
+        );
+      }
       events = createJetStreamEvents({
         service: options.service,
         db,
