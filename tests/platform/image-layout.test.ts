@@ -23,6 +23,7 @@ import {
   raiseLoan,
   signInAdmin,
   waitForLoanStatus,
+  walletBalance,
 } from './journeys.js';
 import { PLATFORM_SERVICES, type Platform, type PlatformService, startPlatform } from './platform.js';
 
@@ -152,6 +153,10 @@ describe('the platform running from the image trees', () => {
     });
     expect(approved.status, approved.text).toBe(200);
     await waitForLoanStatus(platform, loan.json.id, student.token, 'DISBURSED');
+    // The saga ran over JetStream, not HTTP: ask the ledger and notifications through the edge too.
+    expect(await walletBalance(platform, student.token)).toBeGreaterThan(0);
+    const notices = await platform.api('GET', '/notifications?limit=5', { token: student.token });
+    expect(notices.status, notices.text).toBe(200);
   }, 120_000);
 
   it("exports every service's spans, mysql2's among them: the instrumentations patch the bundles' imports", async () => {
