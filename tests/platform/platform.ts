@@ -98,6 +98,18 @@ const DEFAULT_SERVICES: readonly PlatformService[] = ['identity', 'students', 'c
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const names = [...new Set<PlatformService>(['identity', ...(options.services ?? DEFAULT_SERVICES)])];
+  // A stream and subject root of this platform's own, before anything else that would need cleaning up.
+  const streamId = randomBytes(4).toString('hex');
+  const nats = {
+    NATS_URL: natsUrl(),
+    NATS_STREAM: `P_${options.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_${streamId}`,
+    NATS_SUBJECT_PREFIX: `p${streamId}`,
+  };
+  await provisionPlatformStreams(nats.NATS_URL, {
+    stream: nats.NATS_STREAM,
+    prefix: nats.NATS_SUBJECT_PREFIX,
+    quiet: true,
+  });
   const ports = Object.fromEntries(
     await Promise.all(names.map(async (name) => [name, await freePort()] as const)),
   ) as Record<PlatformService, number>;
@@ -119,17 +131,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     { ...gatewaySpec, port: gatewayPorts.port },
   ];
   const secretsFile = join(mkdtempSync(join(tmpdir(), 'bonding-platform-')), 'internal-secrets.json');
-  const streamId = randomBytes(4).toString('hex');
-  const nats = {
-    NATS_URL: natsUrl(),
-    NATS_STREAM: `P_${options.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_${streamId}`,
-    NATS_SUBJECT_PREFIX: `p${streamId}`,
-  };
-  await provisionPlatformStreams(nats.NATS_URL, {
-    stream: nats.NATS_STREAM,
-    prefix: nats.NATS_SUBJECT_PREFIX,
-    quiet: true,
-  });
 
   const own: Record<PlatformService, Record<string, string>> = {
     identity: {
