@@ -145,6 +145,7 @@ cat <<EOF
 The platform answers through Kong at http://localhost:8080 (e.g. curl http://localhost:8080/.well-known/jwks.json).
   API reference:  http://localhost:8080/docs
   helm test:      helm test bonding -n bonding
+  NATS:           kubectl -n bonding get statefulset bonding-nats (JetStream; docs/kubernetes.md, "NATS")
   first admin:    kubectl -n bonding get secret bonding-first-admin -o jsonpath='{.data.password}' | base64 -d
   Grafana:        kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80
                   (admin / kubectl -n monitoring get secret kube-prometheus-stack-grafana -o jsonpath='{.data.admin-password}' | base64 -d)

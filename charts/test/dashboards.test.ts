@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { jetstreamMetrics } from '../../packages/kit/src/events/jetstream/index.js';
 import {
   createIdempotency,
   createPoolMetrics,
@@ -25,12 +26,15 @@ import { metricNames, readDashboards, substitute } from './dashboards.js';
 const EXTERNAL_METRICS: Record<string, string> = {
   kube_pod_container_status_restarts_total: 'kube-state-metrics',
   kong_nginx_connections_total: "Kong's prometheus plugin (nginx status)",
+  jetstream_consumer_num_pending: 'prometheus-nats-exporter (jsz)',
+  jetstream_consumer_num_redelivered: 'prometheus-nats-exporter (jsz)',
 };
 
 /** Every name the platform's processes register, read from the same constructors the services call. */
 function registeredMetricNames(): Set<string> {
   const service = createServiceMetrics('any');
   eventMetrics(service.registry);
+  jetstreamMetrics(service.registry);
   createIdempotency({ db: {} as never, registry: service.registry });
   createIdentityMetrics(service);
   createLedgerMetrics(service);
@@ -86,6 +90,8 @@ describe('Grafana dashboards (charts/bonding/dashboards)', () => {
     }
     expect(external).toEqual([
       "Bonding Platform — edge (Kong) / Connections (Kong only): kong_nginx_connections_total (Kong's prometheus plugin (nginx status))",
+      'Bonding Platform — overview / Pending events per durable (NATS): jetstream_consumer_num_pending (prometheus-nats-exporter (jsz))',
+      'Bonding Platform — overview / Redelivered events per durable (NATS): jetstream_consumer_num_redelivered (prometheus-nats-exporter (jsz))',
       'Bonding Platform — runtime / Container restarts in the last hour (kube-state-metrics): kube_pod_container_status_restarts_total (kube-state-metrics)',
     ]);
   });

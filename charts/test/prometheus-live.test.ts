@@ -47,6 +47,14 @@ const NO_LOCAL_DATA: Record<string, string> = {
   'Bonding Platform — edge (Kong) / Connections (Kong only)': "Kong's nginx counters (recorded name)",
   'Bonding Platform — runtime / Container restarts in the last hour (kube-state-metrics)':
     'kube-state-metrics (recorded name)',
+  'Bonding Platform — overview / Pending events per durable (NATS)':
+    'prometheus-nats-exporter (recorded name)',
+  'Bonding Platform — overview / Redelivered events per durable (NATS)':
+    'prometheus-nats-exporter (recorded name)',
+  // Until the switch to JetStream (#23) the local platform's events go over HTTP: no consumer reports them.
+  "Bonding Platform — overview / Consumers' pending events by durable":
+    'services consume over HTTP until #23',
+  "Bonding Platform — overview / Consumers' dead and parked events": 'services consume over HTTP until #23',
 };
 
 function findPrometheus(): string | undefined {

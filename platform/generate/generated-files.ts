@@ -3,6 +3,7 @@
 import { renderKeyedOperations, renderSdkSchema } from '../../packages/sdk/generate/sdk-files.js';
 import { repoRoot } from '../../scripts/lib/paths.js';
 import { renderApiReference } from './api-reference.js';
+import { renderNatsPermissions } from './chart-nats.js';
 import { renderChartShape } from './chart-shape.js';
 import { renderConfigurationReference } from './configuration-reference.js';
 import { renderEventsReference } from './events-reference.js';
@@ -17,6 +18,7 @@ export interface GeneratedFile {
 export const generatedFiles: GeneratedFile[] = [
   { path: 'kong/kong.yml', render: renderKongYml },
   { path: 'charts/bonding/platform-shape.yaml', render: renderChartShape },
+  { path: 'charts/bonding/nats-permissions.yaml', render: renderNatsPermissions },
   { path: 'docs/reference/api.md', render: renderApiReference },
   { path: 'docs/reference/configuration.md', render: () => renderConfigurationReference(repoRoot) },
   { path: 'docs/reference/events.md', render: renderEventsReference },

@@ -86,6 +86,10 @@
   valueFrom:
     secretKeyRef: { name: {{ $root.Values.firstAdmin.existingSecret | default (printf "%s-first-admin" $fullname) | quote }}, key: password }
 {{- end }}
+{{- if include "bonding.hasNatsUser" (dict "root" $root "name" $svc.name) }}
+{{- /* The event broker (unused until the services move their events to JetStream, #23). */}}
+{{ include "bonding.natsClientEnv" (dict "root" $root "user" $svc.name) }}
+{{- end }}
 {{- range $name := keys $svc.generatedSecrets | sortAlpha }}
 {{- if not (hasKey $svc.secretEnv $name) }}
 - name: {{ $name }}

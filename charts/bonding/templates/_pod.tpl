@@ -9,6 +9,9 @@
 {{- if and .svc.database.enabled .svc.database.tls.enabled (not .svc.database.external.enabled) }}
 - { name: mysql-tls, mountPath: /etc/bonding/mysql-tls, readOnly: true }
 {{- end }}
+{{- if and (include "bonding.hasNatsUser" (dict "root" .root "name" .svc.name)) (include "bonding.natsTlsCa" .root) }}
+- { name: nats-tls, mountPath: /etc/bonding/nats-tls, readOnly: true }
+{{- end }}
 {{- end -}}
 
 {{/*
