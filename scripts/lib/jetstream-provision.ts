@@ -11,6 +11,7 @@ import {
   defaultJetStreamSettings,
   deleteJetStream,
   type JetStreamSettings,
+  type NatsAuth,
   type ProvisionReport,
   provisionJetStream,
 } from '../../packages/kit/src/events/jetstream/index.js';
@@ -28,6 +29,8 @@ export interface PlatformStreamOptions {
   prefix?: string;
   /** Say nothing unless something is wrong (the test platform). */
   quiet?: boolean;
+  /** NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE (the chart's hook Job connects as `provisioner`). */
+  auth?: NatsAuth;
 }
 
 /** The settings from the environment (NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS), checked. */
@@ -56,7 +59,7 @@ export async function provisionPlatformStreams(
   options: PlatformStreamOptions = {},
 ): Promise<ProvisionReport> {
   const declaration = declareJetStream({ services, subscriptions }, platformJetStreamSettings(options));
-  const nc = await connectNats(url, 'bonding-provision');
+  const nc = await connectNats(url, 'bonding-provision', { auth: options.auth });
   try {
     const report = await provisionJetStream(nc, declaration);
     if (options.quiet) return report;

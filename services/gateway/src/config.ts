@@ -14,6 +14,9 @@ export const gatewayConfigSchema = z.object({
    * from an ephemeral consumer): the platform's NATS server, stream and subject root.
    */
   NATS_URL: eventConfigShape.NATS_URL,
+  NATS_USER: eventConfigShape.NATS_USER,
+  NATS_PASSWORD: eventConfigShape.NATS_PASSWORD,
+  NATS_TLS_CA_FILE: eventConfigShape.NATS_TLS_CA_FILE,
   NATS_STREAM: eventConfigShape.NATS_STREAM,
   NATS_SUBJECT_PREFIX: eventConfigShape.NATS_SUBJECT_PREFIX,
   /** pino level; logs are JSON lines on stdout. */

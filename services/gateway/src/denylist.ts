@@ -25,13 +25,17 @@ export interface GatewayDenylist {
  * own persisted list.
  */
 export function createGatewayDenylist(
-  config: Pick<GatewayConfig, 'NATS_URL' | 'NATS_STREAM' | 'NATS_SUBJECT_PREFIX'>,
+  config: Pick<
+    GatewayConfig,
+    'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_STREAM' | 'NATS_SUBJECT_PREFIX'
+  >,
   registry: Registry,
   logger: Logger,
 ): GatewayDenylist {
   const list = new UserRevocationList();
   const consumer = createDenylistConsumer({
     natsUrl: config.NATS_URL,
+    natsAuth: { user: config.NATS_USER, password: config.NATS_PASSWORD, tlsCaFile: config.NATS_TLS_CA_FILE },
     stream: config.NATS_STREAM,
     prefix: config.NATS_SUBJECT_PREFIX,
     revocations: list,

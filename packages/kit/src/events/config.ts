@@ -27,6 +27,12 @@ const milliseconds = (fallback: number, min = 0) => z.coerce.number().int().min(
 export const eventConfigShape = {
   /** The NATS server(s) with JetStream that carry the platform's events (comma-separated for a cluster). */
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** The NATS user this service connects as (the chart's per-service users); empty: none. */
+  NATS_USER: z.string().default(''),
+  /** Its password (with NATS_USER). */
+  NATS_PASSWORD: z.string().default(''),
+  /** A CA file (PEM) the NATS server's certificate is verified against (a `tls://` NATS_URL); empty: none. */
+  NATS_TLS_CA_FILE: z.string().default(''),
   /** The JetStream stream of the platform's events (provisioned beforehand: scripts/nats-provision.ts). */
   NATS_STREAM: z
     .string()

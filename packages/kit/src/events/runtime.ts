@@ -149,6 +149,11 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
         logger,
         registry: options.metrics.registry,
         natsUrl: config.NATS_URL,
+        natsAuth: {
+          user: config.NATS_USER,
+          password: config.NATS_PASSWORD,
+          tlsCaFile: config.NATS_TLS_CA_FILE,
+        },
         declaration,
         handlers: allHandlers(),
         publisher: { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS },

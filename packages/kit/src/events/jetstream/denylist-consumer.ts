@@ -8,10 +8,12 @@ import { retryDelayMs } from '../backoff.js';
 import { refuseDisabledUser, refuseEndedSessions } from '../denylist-events.js';
 import { eventMetrics } from '../metrics.js';
 import { acceptEvent, parseEnvelope } from './accept.js';
-import { connectNats } from './connection.js';
+import { connectNats, type NatsAuth } from './connection.js';
 
 export interface DenylistConsumerOptions {
   natsUrl: string;
+  /** NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE. */
+  natsAuth?: NatsAuth;
   /** The platform's stream and subject root (NATS_STREAM, NATS_SUBJECT_PREFIX). */
   stream: string;
   prefix: string;
@@ -106,7 +108,10 @@ export function createDenylistConsumer(options: DenylistConsumerOptions): Denyli
   async function run(): Promise<void> {
     for (let attempt = 1; !stopped && !nc; attempt++) {
       try {
-        nc = await connectNats(options.natsUrl, options.name ?? 'denylist', { waitOnFirstConnect: false });
+        nc = await connectNats(options.natsUrl, options.name ?? 'denylist', {
+          waitOnFirstConnect: false,
+          auth: options.natsAuth,
+        });
       } catch (error) {
         if (attempt === 1) logger.warn({ err: error }, 'NATS is not reachable; the denylist waits for it');
         await pause(attempt);

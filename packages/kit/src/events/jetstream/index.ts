@@ -1,7 +1,7 @@
 // The JetStream transport (docs/events.md, "JetStream transport"): built beside HTTP push, not yet used
 // by the services.
 export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
-export { connectNats, supportsFilterSubjects } from './connection.js';
+export { connectNats, type NatsAuth, natsAuthOptions, supportsFilterSubjects } from './connection.js';
 export {
   defaultConsumerSettings,
   JetStreamConsumer,
