@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureMysqlServer } from '../scripts/lib/mysql-server.js';
+import { ensureNatsServer } from '../scripts/lib/nats-server.js';
 import { repoRoot } from '../scripts/lib/paths.js';
 import { step } from '../scripts/lib/processes.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../scripts/lib/services.js';
@@ -163,7 +164,7 @@ async function idle(
 async function main(): Promise<void> {
   step('Bench stack: databases, keys, migrations');
   const adminUrl = await ensureMysqlServer();
-  const stack = await prepareBenchStack(adminUrl);
+  const stack = await prepareBenchStack(adminUrl, await ensureNatsServer());
   await migrateAndSeed(stack);
   const sink = await startOtlpSink(OTLP_SINK_PORT);
   cleanups.push(() => sink.close());

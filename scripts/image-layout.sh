@@ -8,8 +8,9 @@
 #   node_modules/  its production dependencies, hoisted: the bundle imports the workspace packages'
 #                  dependencies too (the kit's kysely, mysql2, OpenTelemetry), so every one of them must be
 #                  resolvable from dist/, not only the service's direct dependencies
-#   dist/          the compiled build (scripts/lib/build-service.ts): main.mjs, tracing.mjs, migrate.mjs and
-#                  dead-letters.mjs where the service has them, their chunks/; docs also gets openapi.json
+#   dist/          the compiled build (scripts/lib/build-service.ts): main.mjs, tracing.mjs, nats-provision.mjs,
+#                  migrate.mjs and dead-letters.mjs where the service has them, their chunks/; docs also gets
+#                  openapi.json
 # and no TypeScript: the workspace packages are bundled, so their sources (node_modules/@bonding) go too.
 # The Dockerfile runs this in its build stage; scripts/test/image-layout.test.ts runs the result.
 #

@@ -4,7 +4,7 @@
 //
 //   node --import tsx scripts/nats-provision.ts [--replicas N] [--max-age-hours H]
 //
-// NATS_URL names the server; without it the project-local server is installed and started as for `npm start`.
+// NATS_URL names the server (NATS_USER, NATS_PASSWORD and NATS_TLS_CA_FILE how to connect to it); without it the project-local server is installed and started as for `npm start`.
 import { parseArgs } from 'node:util';
 import { provisionPlatformStreams } from './lib/jetstream-provision.js';
 import { SetupError } from './lib/mysql-server.js';
@@ -19,6 +19,11 @@ async function main(): Promise<void> {
   await provisionPlatformStreams(url, {
     ...(values.replicas ? { replicas: Number(values.replicas) } : {}),
     ...(values['max-age-hours'] ? { maxAgeHours: Number(values['max-age-hours']) } : {}),
+    auth: {
+      user: process.env.NATS_USER,
+      password: process.env.NATS_PASSWORD,
+      tlsCaFile: process.env.NATS_TLS_CA_FILE,
+    },
   });
 }
 

@@ -335,6 +335,7 @@ async function main(): Promise<void> {
     edgeConfig,
     admin,
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    natsUrl,
   };
 
   step('Migrations');

@@ -1,5 +1,7 @@
-// Events still on their way out of a service (its outbox relay and deliveries): a transfer run leaves
-// thousands of `transfer.completed` deliveries behind, and the next measurement must not pay for them.
+// Events still on their way out of a service (its outbox, not yet published to JetStream; the delivery rows
+// of the former HTTP push are counted while old ones remain): a transfer run leaves thousands of
+// `transfer.completed` events behind, and the next measurement must not pay for them. Events published but
+// not yet consumed (the durables' pending) are not counted yet (#23).
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 
 async function backlogOf(mysqlUrl: string): Promise<number> {

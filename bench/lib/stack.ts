@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventEnv } from '../../scripts/lib/event-env.js';
 import { localFieldKeys } from '../../scripts/lib/field-keys.js';
+import { provisionPlatformStreams } from '../../scripts/lib/jetstream-provision.js';
 import { ensureSigningKeys } from '../../scripts/lib/keys.js';
 import { provisionServiceDatabase } from '../../scripts/lib/mysql-server.js';
 import { localDir, readJson, repoRoot, writeSecretJson } from '../../scripts/lib/paths.js';
@@ -49,9 +50,16 @@ export interface BenchStack {
   envFor(spec: ServiceSpec, tracing: boolean): NodeJS.ProcessEnv;
 }
 
-/** Databases, users, keys, secrets, the admin and the rendered edge config: created once, then reused. */
-export async function prepareBenchStack(adminUrl: string): Promise<BenchStack> {
+/** The bench's own stream and subject root on the shared NATS server, apart from `npm start`'s. */
+export const BENCH_STREAM = { stream: 'BENCH_EVENTS', prefix: 'bench' };
+
+/**
+ * Databases, users, keys, secrets, the admin, the rendered edge config and the bench's stream: created
+ * once, then reused.
+ */
+export async function prepareBenchStack(adminUrl: string, natsUrl: string): Promise<BenchStack> {
   mkdirSync(benchDir, { recursive: true, mode: 0o700 });
+  await provisionPlatformStreams(natsUrl, BENCH_STREAM);
   const mysqlUrls: Record<string, string> = {};
   for (const spec of benchServices) {
     if (spec.database === false) continue;
@@ -69,6 +77,7 @@ export async function prepareBenchStack(adminUrl: string): Promise<BenchStack> {
     edgeConfig: renderEdge(keysDir),
     admin: benchAdmin(),
     logLevel: 'warn',
+    natsUrl,
   };
   // Each service seals with its own keys (students: national ids and bank accounts; identity: TOTP secrets).
   const fieldKeys: Record<string, Record<string, string>> = {
@@ -92,6 +101,8 @@ export async function prepareBenchStack(adminUrl: string): Promise<BenchStack> {
       SMTP_URL: `smtp://127.0.0.1:${MAIL_SINK_PORT}`,
       STATUS_PORT: String(GATEWAY_STATUS_PORT),
       RECONCILIATION_INTERVAL_MS: '0',
+      NATS_STREAM: BENCH_STREAM.stream,
+      NATS_SUBJECT_PREFIX: BENCH_STREAM.prefix,
       ...fieldKeys[spec.name],
     };
     for (const key of Object.keys(env)) if (key.startsWith('OTEL_')) delete env[key];

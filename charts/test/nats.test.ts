@@ -76,8 +76,7 @@ function expectedPublish(service: (typeof services)[number]): string[] {
 }
 
 describe.skipIf(!helm)('NATS in the chart', () => {
-  // The hook Job is off by default until the images can run it (#23); rendered here as it will be.
-  const defaults = helm ? render(['--set', 'nats.provision.enabled=true']) : [];
+  const defaults = helm ? render() : [];
   const conf = () =>
     (named(defaults, 'ConfigMap', 'bonding-nats') as unknown as { data: Record<string, string> }).data[
       'nats.conf'
@@ -297,8 +296,8 @@ describe.skipIf(!helm)('NATS in the chart', () => {
     );
   });
 
-  it('renders no hook Job, and no NetworkPolicy peer for it, by default', () => {
-    const plain = render();
+  it('renders no hook Job, and no NetworkPolicy peer for it, with nats.provision.enabled=false', () => {
+    const plain = render(['--set', 'nats.provision.enabled=false']);
     expect(plain.some((object) => object.kind === 'Job')).toBe(false);
     const ingress = spec(named(plain, 'NetworkPolicy', 'bonding-nats') as K8sObject).ingress as Rule[];
     expect(ingress.flatMap((rule) => (rule.from ?? []).map(component))).not.toContain('nats-provision');

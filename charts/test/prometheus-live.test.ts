@@ -5,7 +5,8 @@
 // loan, an admin approves it, the ledger disburses it and the student repays it to REPAID; another loan is
 // rejected; a withdrawal is refused; the ledger is reconciled; a business date is closed over two
 // daily-interest loans — then stops students and registers a user
-// whose deliveries to it back up and end as dead letters (and whose e-mail the sink refuses), then the
+// whose user.registered waits in students' durables (and whose e-mail the sink refuses), gives notifications
+// a dead letter with an event parked behind it (written straight into its inbox_dead_letters), then the
 // edge's own answers: sign-ins that fail (401), an unknown route (404), sign-ins past the limit (429) and,
 // once identity is stopped, a 5xx. It then runs each panel query, variables substituted, through the HTTP
 // API at the moments those states held. Panels that cannot have data in this setup are listed below with
@@ -16,6 +17,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboxDeadLetterTables } from '../../packages/kit/src/events/jetstream/dead-letter-tables.js';
 import { createDatabase } from '../../packages/kit/src/index.js';
 import { freePort } from '../../packages/testing/src/index.js';
 import { prometheusArgs, prometheusConfig } from '../../scripts/lib/prometheus-config.js';
@@ -51,10 +53,7 @@ const NO_LOCAL_DATA: Record<string, string> = {
     'prometheus-nats-exporter (recorded name)',
   'Bonding Platform — overview / Redelivered events per durable (NATS)':
     'prometheus-nats-exporter (recorded name)',
-  // Until the switch to JetStream (#23) the local platform's events go over HTTP: no consumer reports them.
-  "Bonding Platform — overview / Consumers' pending events by durable":
-    'services consume over HTTP until #23',
-  "Bonding Platform — overview / Consumers' dead and parked events": 'services consume over HTTP until #23',
+  'Bonding Platform — overview / Handler failures by type': 'no handler fails in a healthy local run',
 };
 
 function findPrometheus(): string | undefined {
@@ -76,7 +75,7 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
   let work: string;
   let output = '';
   /**
-   * Evaluation times (s) besides now: while deliveries to the stopped students service were pending, and
+   * Evaluation times (s) besides now: while events for the stopped students service were pending, and
    * while identity still ran (its series go stale once it is stopped).
    */
   const moments: number[] = [];
@@ -203,6 +202,45 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
     expect(moved.json.closed).toEqual([expect.objectContaining({ loansProcessed: 2, failures: 0 })]);
   }
 
+  /**
+   * A dead letter in notifications' inbox and an event of the same aggregate parked behind it, written
+   * straight into its tables (a handler failing EVENT_MAX_ATTEMPTS times takes minutes): the consumer's
+   * inbox_dead_letters gauge reads them from there.
+   */
+  async function deadLetter(): Promise<void> {
+    const notifications = createDatabase<InboxDeadLetterTables>({
+      url: platform.databaseUrl('notifications'),
+      poolSize: 1,
+    });
+    try {
+      const aggregate = randomUUID();
+      const letter = (status: 'dead' | 'parked', seq: string) => {
+        const eventId = randomUUID();
+        return {
+          consumer: 'notifications',
+          event_id: eventId,
+          source: 'loans',
+          type: 'loan.approved',
+          version: 1,
+          aggregate_key: aggregate,
+          status,
+          stream_seq: seq,
+          deliveries: status === 'dead' ? 20 : 0,
+          reason: status === 'dead' ? 'gave up after 20 attempts (prometheus-live test)' : null,
+          envelope: JSON.stringify({ id: eventId, type: 'loan.approved', version: 1, source: 'loans' }),
+          created_at: new Date(),
+          updated_at: new Date(),
+        };
+      };
+      await notifications.db
+        .insertInto('inbox_dead_letters')
+        .values([letter('dead', '900000001'), letter('parked', '900000002')])
+        .execute();
+    } finally {
+      await notifications.close();
+    }
+  }
+
   beforeAll(async () => {
     // Accepts every e-mail but the newcomer's, which it refuses for good (a send failure on the dashboard).
     const newcomerEmail = `newcomer.${randomUUID().slice(0, 8)}@example.test`;
@@ -229,7 +267,8 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
     await startPrometheus();
     await loanStory();
 
-    // A consumer that is down: identity's deliveries to students wait, fail, and end as dead letters.
+    // A consumer that is down: identity's user.registered waits in students' durables (its own gauge is
+    // gone with it; the others' jetstream_consumer_pending stays).
     await platform.stop('students', 'SIGKILL');
     const newcomer = await platform.api('POST', '/auth/register', {
       body: {
@@ -242,7 +281,8 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
       },
     });
     expect(newcomer.status, newcomer.text).toBe(201);
-    await waitFor('outbox_backlog{subscriber="students"}');
+    await waitFor('jetstream_consumer_pending{service="notifications"}');
+    await deadLetter();
     await settle();
 
     // The edge's own answers.
@@ -267,8 +307,8 @@ describe.skipIf(!prometheusBin)('dashboards against a real Prometheus', () => {
     await waitFor('ledger_reconciliation_last_run_timestamp_seconds');
     await waitFor('mail_sent_total');
     await waitFor('mail_send_failures_total');
-    // EVENT_MAX_ATTEMPTS (20) at EVENT_RETRY_MAX_MS (1 s, tests/platform) apart: about 20 s.
-    await waitFor('outbox_dead_letters{subscriber="students"} > 0', 60_000);
+    await waitFor('inbox_dead_letters{service="notifications",status="dead"} > 0', 60_000);
+    await waitFor('inbox_dead_letters{service="notifications",status="parked"} > 0', 60_000);
     await settle();
     // A 5xx from the edge: the upstream is gone.
     await platform.stop('identity', 'SIGKILL');

@@ -50,7 +50,11 @@ export function renderNatsPermissions(): string {
     `${GENERATED_NOTE}\nThe NATS users of the platform: per service that publishes or consumes events, exactly its own\nsubjects and durables (platform/shape.ts: produces, subscriptions; the durables of\npackages/kit/src/events/jetstream/declaration.ts); and the provisioner, used only by the hook Job.\nRead by templates/_nats.tpl; passwords come from Secrets, never from here.`,
     '',
   );
-  const lines = [`stream: ${defaultJetStreamSettings.stream}`, 'users:'];
+  const lines = [
+    `stream: ${defaultJetStreamSettings.stream}`,
+    `prefix: ${defaultJetStreamSettings.prefix}`,
+    'users:',
+  ];
   for (const [name, user] of [...Object.entries(natsUsers()), ['provisioner', provisionerUser] as const]) {
     lines.push(
       `  ${name}:`,

@@ -1,5 +1,5 @@
 // Writes charts/bonding/platform-shape.yaml: each service's port, edge routes (Ingresses and their
-// plugins) and event subscribers, as the chart's `services.<name>` settings. The chart's
+// plugins) and event subscriptions (its EVENT_SUBSCRIPTIONS), as the chart's `services.<name>` settings. The chart's
 // bonding.service helper merges it between serviceDefaults and values.yaml's `services.<name>`, so an
 // operator's values still win, and values.yaml holds only what an operator tunes.
 import { extraKongServices, routeGroups, services, subscriptions } from '../shape.js';
@@ -7,7 +7,7 @@ import type { EventSubscription, RouteGroup } from '../shape-types.js';
 import { KONG_SERVICE_DEFAULTS, routeMethods } from './kong-yml.js';
 import { byCodeUnit } from './order.js';
 import { type RoutePlugin, routePlugins } from './route-plugins.js';
-import { deliveredBy, subscriptionText } from './subscription-text.js';
+import { subscriptionText } from './subscription-text.js';
 import { GENERATED_NOTE, yamlComment, yamlFlowList, yamlFlowMap, yamlScalar } from './yaml-text.js';
 
 function renderRoute(group: RouteGroup): string[] {
@@ -25,23 +25,17 @@ function renderRoute(group: RouteGroup): string[] {
   ];
 }
 
-function renderSubscribers(produces: readonly string[]): string[] {
-  const bySubscriber = Object.entries(subscriptions as Record<string, readonly EventSubscription[]>)
-    .map(([subscriber, wanted]) => [subscriber, deliveredBy(produces, wanted).map(subscriptionText)] as const)
-    .filter(([, delivered]) => delivered.length > 0)
-    .sort(([a], [b]) => byCodeUnit(a, b));
-  if (bySubscriber.length === 0) return [];
-  return [
-    '    subscribers:',
-    ...bySubscriber.map(([subscriber, delivered]) => `      ${subscriber}: ${yamlFlowList(delivered)}`),
-  ];
+/** What the service itself consumes (its EVENT_SUBSCRIPTIONS): its entry in platform/shape.ts' subscriptions. */
+function renderSubscriptions(name: string): string[] {
+  const own = (subscriptions as Record<string, readonly EventSubscription[]>)[name] ?? [];
+  return own.length > 0 ? [`    subscriptions: ${yamlFlowList(own.map(subscriptionText))}`] : [];
 }
 
 function renderService(service: (typeof services)[number]): string {
   const groups = (routeGroups as readonly RouteGroup[]).filter((group) => group.service === service.name);
   const extras = Object.values(extraKongServices).filter((extra) => extra.service === service.name);
   const lines = [`  ${service.name}:`, `    port: ${service.port}`];
-  lines.push(...renderSubscribers('produces' in service ? service.produces : []));
+  lines.push(...renderSubscriptions(service.name));
   if (groups.length > 0) {
     lines.push('    edge:');
     if (extras.length > 0) {
@@ -86,7 +80,7 @@ function renderEdgePlugins(): string {
 
 export function renderChartShape(): string {
   const header = yamlComment(
-    `${GENERATED_NOTE}\nEach service's port, edge routes and event subscribers, read by templates/_services.tpl\n(bonding.service) between serviceDefaults and values.yaml's services.<name>, which win; and the route\nplugins, read by bonding.edge beneath values.yaml's edge.plugins, which win.`,
+    `${GENERATED_NOTE}\nEach service's port, edge routes and event subscriptions, read by templates/_services.tpl\n(bonding.service) between serviceDefaults and values.yaml's services.<name>, which win; and the route\nplugins, read by bonding.edge beneath values.yaml's edge.plugins, which win.`,
     '',
   );
   return `${header}services:\n${services.map(renderService).join('\n')}\n${renderEdgePlugins()}\n`;

@@ -1,5 +1,5 @@
-// Event subscriptions as the services read them in EVENT_SUBSCRIBERS (`type`, `noun.*`, `type?field=value`),
-// and which of them a producer delivers.
+// Event subscriptions as the services read them in EVENT_SUBSCRIPTIONS (`type`, `noun.*`, `type?field=value`),
+// and which of them name what a producer emits.
 import type { EventSubscription } from '../shape-types.js';
 
 export const subscriptionText = (subscription: EventSubscription) =>

@@ -8,6 +8,8 @@
 //   main          src/main.ts — the server
 //   migrate       src/migrate.ts — the chart's init container (services that own a database)
 //   dead-letters  src/dead-letters.ts — the runbook's dead-letter commands (where a service has them)
+//   nats-provision  scripts/nats-provision.ts — the chart's NATS hook Job (stream and durables from
+//                 platform/shape.ts), in every service's build: the Job runs in any service's image
 //   tracing       the kit's tracing loader, preloaded with `node --import` before main
 // and the code they share in <outDir>/chunks/. Not src/seed.ts: demo data is a local concern (`npm start`).
 import { existsSync } from 'node:fs';
@@ -17,6 +19,12 @@ import { repoRoot } from './paths.js';
 
 /** The entries a service's build has, besides main and tracing, when it has their source. */
 export const OPTIONAL_ENTRIES = ['migrate', 'dead-letters'] as const;
+
+/**
+ * The entries every service's build has, from the repository's scripts (their sources are in the image's
+ * build context: .dockerignore).
+ */
+export const PLATFORM_ENTRIES = { 'nats-provision': 'scripts/nats-provision.ts' } as const;
 
 /** Bundles the workspace's own TypeScript; leaves every other package to Node. */
 const workspaceOnly: Plugin = {
@@ -42,6 +50,7 @@ export function serviceEntries(name: string): ServiceEntries {
     const file = join(src, `${entry}.ts`);
     if (existsSync(file)) entries[entry] = file;
   }
+  for (const [entry, file] of Object.entries(PLATFORM_ENTRIES)) entries[entry] = join(repoRoot, file);
   return entries;
 }
 

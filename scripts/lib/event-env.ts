@@ -1,7 +1,8 @@
 // The events backbone's environment for one process in a local run, derived from the service list:
-// each service accepts its own secret on /internal, holds every other receiver's secret to call them,
-// and delivers its events to those that declare they consume them (`consumes`). The gateway has no
-// outbox: it only receives (user.disabled and session.ended, for its token denylist).
+// each service accepts its own secret on /internal, holds every other receiver's secret to call them
+// (signed commands, e.g. loans → ledger), and names what it consumes (`consumes`, from platform/shape.ts)
+// in EVENT_SUBSCRIPTIONS: its durables on the JetStream stream are provisioned from the same list. The
+// gateway and static services take no signed calls: they get nothing here.
 import { internalSecrets } from './internal-secrets.js';
 
 export interface EventServiceSpec {
@@ -9,10 +10,8 @@ export interface EventServiceSpec {
   port: number;
   database?: boolean;
   edge?: boolean;
-  /** Event types (or `noun.*` patterns) this process consumes at /internal/events. */
+  /** Event types (or `noun.*` patterns, or `type?field=value`) this process consumes. */
   consumes?: string[];
-  /** Where it takes /internal/events when not on `port`: the gateway's status port, never its public one. */
-  eventsPort?: number;
 }
 
 /** Services with a database have an outbox and an inbox; the gateway and static services do not. */
@@ -36,12 +35,6 @@ export function eventEnv(
   return {
     ...own,
     INTERNAL_PEER_SECRETS: peers.map((peer) => `${peer.name}=${secrets[peer.name]}`).join(';'),
-    EVENT_SUBSCRIBERS: peers
-      .filter((peer) => (peer.consumes ?? []).length > 0)
-      .map(
-        (peer) =>
-          `${peer.name}=http://127.0.0.1:${peer.eventsPort ?? peer.port}|${(peer.consumes ?? []).join(',')}`,
-      )
-      .join(';'),
+    EVENT_SUBSCRIPTIONS: (spec.consumes ?? []).join(','),
   };
 }

@@ -2,28 +2,43 @@
 // (packages/kit/src/events/jetstream/declaration.ts): run by `npm start`, and by scripts/nats-provision.ts,
 // the CLI a deployment runs before the services (e.g. as a chart hook), so services need no right to
 // create streams.
+
+import { randomBytes } from 'node:crypto';
 import { eventConfigShape } from '../../packages/kit/src/events/config.js';
 import {
   connectNats,
   declareJetStream,
   defaultJetStreamSettings,
+  deleteJetStream,
   type JetStreamSettings,
+  type NatsAuth,
   type ProvisionReport,
   provisionJetStream,
 } from '../../packages/kit/src/events/jetstream/index.js';
+import { subscriptionText } from '../../platform/generate/subscription-text.js';
 import { services, subscriptions } from '../../platform/shape.js';
+import type { EventSubscription } from '../../platform/shape-types.js';
 import { redactNats } from './nats-server.js';
 import { info } from './processes.js';
 
 export interface PlatformStreamOptions {
   replicas?: number;
   maxAgeHours?: number;
+  /** The stream's name and subject root (default BONDING_EVENTS, bonding): a test platform takes its own. */
+  stream?: string;
+  prefix?: string;
+  /** Say nothing unless something is wrong (the test platform). */
+  quiet?: boolean;
+  /** NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE (the chart's hook Job connects as `provisioner`). */
+  auth?: NatsAuth;
 }
 
 /** The settings from the environment (NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS), checked. */
 export function platformJetStreamSettings(options: PlatformStreamOptions = {}): JetStreamSettings {
   const settings: JetStreamSettings = {
     ...defaultJetStreamSettings,
+    stream: options.stream ?? defaultJetStreamSettings.stream,
+    prefix: options.prefix ?? defaultJetStreamSettings.prefix,
     replicas: options.replicas ?? defaultJetStreamSettings.replicas,
     maxAgeMs:
       options.maxAgeHours !== undefined ? options.maxAgeHours * 3_600_000 : defaultJetStreamSettings.maxAgeMs,
@@ -44,9 +59,10 @@ export async function provisionPlatformStreams(
   options: PlatformStreamOptions = {},
 ): Promise<ProvisionReport> {
   const declaration = declareJetStream({ services, subscriptions }, platformJetStreamSettings(options));
-  const nc = await connectNats(url, 'bonding-provision');
+  const nc = await connectNats(url, 'bonding-provision', { auth: options.auth });
   try {
     const report = await provisionJetStream(nc, declaration);
+    if (options.quiet) return report;
     const counts = Object.values(report.consumers).reduce<Record<string, number>>((acc, change) => {
       acc[change] = (acc[change] ?? 0) + 1;
       return acc;
@@ -65,4 +81,41 @@ export async function provisionPlatformStreams(
   } finally {
     await nc.close();
   }
+}
+
+/** Deletes a test platform's own stream and its durables (never the platform's). */
+export async function deletePlatformStream(url: string, stream: string): Promise<void> {
+  if (stream === defaultJetStreamSettings.stream) throw new Error(`refusing to delete ${stream}`);
+  const nc = await connectNats(url, 'bonding-provision');
+  try {
+    await deleteJetStream(nc, stream);
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * A stream and subject root of a test's own on a shared NATS server, provisioned from platform/shape.ts like
+ * the platform's (so tests running in parallel never see each other's events): the environment a service
+ * process or harness takes, each service's EVENT_SUBSCRIPTIONS, and close() to delete it.
+ */
+export async function provisionTestStream(url: string, label: string) {
+  const id = randomBytes(4).toString('hex');
+  const env = {
+    NATS_URL: url,
+    NATS_STREAM: `T_${label.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_${id}`,
+    NATS_SUBJECT_PREFIX: `t${id}`,
+  };
+  await provisionPlatformStreams(url, {
+    stream: env.NATS_STREAM,
+    prefix: env.NATS_SUBJECT_PREFIX,
+    quiet: true,
+  });
+  const subscribed = subscriptions as Partial<Record<string, readonly EventSubscription[]>>;
+  return {
+    env,
+    /** The service's subscriptions as EVENT_SUBSCRIPTIONS. */
+    subscriptions: (service: string) => (subscribed[service] ?? []).map(subscriptionText).join(','),
+    close: () => deletePlatformStream(url, env.NATS_STREAM),
+  };
 }

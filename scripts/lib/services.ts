@@ -24,12 +24,10 @@ export interface ServiceSpec {
   /** Extra environment for this service only. */
   env?: (ctx: RunContext) => Record<string, string>;
   /**
-   * Event types (or `noun.*` patterns) it consumes at /internal/events, e.g.
-   * ['user.registered', 'user.updated', 'user.disabled']: every producer delivers them to it.
+   * Event types (or `noun.*` patterns, or `type?field=value`) it consumes, e.g.
+   * ['user.registered', 'user.updated', 'user.disabled']: its EVENT_SUBSCRIPTIONS.
    */
   consumes?: string[];
-  /** Where it takes /internal/events when not on `port` (the gateway: its status port). */
-  eventsPort?: number;
 }
 
 /** What start.ts has prepared, from which each service's environment is built. */
@@ -40,6 +38,8 @@ export interface RunContext {
   edgeConfig: string;
   admin: { email: string; password: string };
   logLevel: string;
+  /** The NATS server the services publish to and consume from (the platform's stream, provisioned). */
+  natsUrl: string;
 }
 
 /** The local SMTP sink npm start runs when SMTP_URL is not set (scripts/start.ts). */
@@ -63,7 +63,7 @@ const localExtras: Partial<Record<ServiceName, Partial<ServiceSpec>>> = {
   notifications: { env: () => ({ SMTP_URL: process.env.SMTP_URL || LOCAL_MAIL_SINK_URL }) },
 };
 
-/** The gateway's status port: /status/ready, /metrics and the events it consumes, never its public port. */
+/** The gateway's status port: /status/ready and /metrics, never its public port. */
 const GATEWAY_STATUS_PORT = 8100;
 
 const subscribed = subscriptions as Partial<Record<ServiceName, readonly EventSubscription[]>>;
@@ -85,10 +85,8 @@ export const services: ServiceSpec[] = [
     database: false,
     edge: true,
     readyUrl: `http://127.0.0.1:${GATEWAY_STATUS_PORT}/status/ready`,
-    // Into its token denylist, so it refuses disabled users' and ended sessions' tokens as the services do.
-    // Only locally: Kong in Kubernetes cannot consult a denylist, and the services refuse them there.
-    consumes: ['user.disabled', 'session.ended'],
-    eventsPort: GATEWAY_STATUS_PORT,
+    // It reads user.disabled and session.ended from the stream into its token denylist (NATS_URL), so it
+    // refuses those tokens as the services do. Only locally: Kong in Kubernetes cannot consult a denylist.
     env: (ctx) => ({ GATEWAY_CONFIG: ctx.edgeConfig, STATUS_PORT: String(GATEWAY_STATUS_PORT) }),
   },
 ];
@@ -110,8 +108,9 @@ export function serviceEnv(spec: ServiceSpec, ctx: RunContext): NodeJS.ProcessEn
     JWT_ISSUER,
     JWT_AUDIENCE,
     JWKS_URL,
-    // INTERNAL_SECRETS, INTERNAL_PEER_SECRETS, EVENT_SUBSCRIBERS (see scripts/lib/event-env.ts).
+    // INTERNAL_SECRETS, INTERNAL_PEER_SECRETS, EVENT_SUBSCRIPTIONS (see scripts/lib/event-env.ts).
     ...eventEnv(spec, services),
+    NATS_URL: ctx.natsUrl,
     ...spec.env?.(ctx),
   };
   // The admin URL is for this tooling and the tests, never for a service.

@@ -19,20 +19,17 @@ const specs = [
 ];
 
 describe('the local event environment', () => {
-  it("routes each producer's events to the services that consume them, with a secret for each", () => {
+  it('names what each service consumes, with a secret for each peer', () => {
     const file = join(tmp, 'secrets.json');
     const env = eventEnv(specs[0] as (typeof specs)[number], specs, file);
     const config = parseConfig(schema, env);
-    expect(config.EVENT_SUBSCRIBERS.map((s) => [s.name, s.url])).toEqual([
-      ['students', 'http://127.0.0.1:3002'],
-      ['notifications', 'http://127.0.0.1:3006'],
-    ]);
+    expect(config.EVENT_SUBSCRIPTIONS).toEqual([]);
     expect(Object.keys(config.INTERNAL_PEER_SECRETS).sort()).toEqual(['notifications', 'students']);
     expect(config.INTERNAL_SECRETS).toHaveLength(1);
     // The secret identity accepts is the one every other service holds for it.
     const students = parseConfig(schema, eventEnv(specs[1] as (typeof specs)[number], specs, file));
     expect(students.INTERNAL_PEER_SECRETS.identity).toBe(config.INTERNAL_SECRETS[0]);
-    expect(students.EVENT_SUBSCRIBERS.map((s) => s.name)).toEqual(['notifications']);
+    expect(students.EVENT_SUBSCRIPTIONS).toEqual(['user.registered', 'user.updated', 'user.disabled']);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
@@ -46,35 +43,10 @@ describe('the local event environment', () => {
     expect(eventEnv(specs[4] as (typeof specs)[number], specs, file)).toEqual({});
   });
 
-  it("delivers to the gateway's status port, and gives the gateway only its own secret", () => {
-    const file = join(tmp, 'with-gateway.json');
-    const withGateway = [
-      ...specs.slice(0, 4),
-      {
-        ...(specs[4] as (typeof specs)[number]),
-        consumes: ['user.disabled', 'session.ended'],
-        eventsPort: 8100,
-      },
-    ];
-    const identity = parseConfig(
-      schema,
-      eventEnv(withGateway[0] as (typeof withGateway)[number], withGateway, file),
-    );
-    expect(identity.EVENT_SUBSCRIBERS.find((s) => s.name === 'gateway')).toEqual({
-      name: 'gateway',
-      url: 'http://127.0.0.1:8100',
-      patterns: ['user.disabled', 'session.ended'],
-    });
-    const gateway = eventEnv(withGateway[4] as (typeof withGateway)[number], withGateway, file);
-    expect(Object.keys(gateway)).toEqual(['INTERNAL_SECRETS']);
-    expect(identity.INTERNAL_PEER_SECRETS.gateway).toBe(gateway.INTERNAL_SECRETS);
-    expect(eventEnv(withGateway[3] as (typeof withGateway)[number], withGateway, file)).toEqual({});
-  });
-
   it('is valid with no consumers at all (identity alone)', () => {
     const alone = [{ name: 'identity', port: 3001 }];
     const env = eventEnv(alone[0] as (typeof alone)[number], alone, join(tmp, 'alone.json'));
-    expect(env.EVENT_SUBSCRIBERS).toBe('');
-    expect(parseConfig(schema, env).EVENT_SUBSCRIBERS).toEqual([]);
+    expect(env.EVENT_SUBSCRIPTIONS).toBe('');
+    expect(parseConfig(schema, env).EVENT_SUBSCRIPTIONS).toEqual([]);
   });
 });

@@ -23,6 +23,7 @@ import {
   raiseLoan,
   signInAdmin,
   waitForLoanStatus,
+  walletBalance,
 } from './journeys.js';
 import { PLATFORM_SERVICES, type Platform, type PlatformService, startPlatform } from './platform.js';
 
@@ -152,6 +153,10 @@ describe('the platform running from the image trees', () => {
     });
     expect(approved.status, approved.text).toBe(200);
     await waitForLoanStatus(platform, loan.json.id, student.token, 'DISBURSED');
+    // The saga ran over JetStream, not HTTP: ask the ledger and notifications through the edge too.
+    expect(await walletBalance(platform, student.token)).toBeGreaterThan(0);
+    const notices = await platform.api('GET', '/notifications?limit=5', { token: student.token });
+    expect(notices.status, notices.text).toBe(200);
   }, 120_000);
 
   it("exports every service's spans, mysql2's among them: the instrumentations patch the bundles' imports", async () => {
@@ -175,13 +180,13 @@ describe('the platform running from the image trees', () => {
     expect(version, "the image's SERVICE_VERSION").toBe(imageProcess('students', out).env.SERVICE_VERSION);
   }, 60_000);
 
-  it('runs the dead-letter tool of every producer from its tree, as the runbook does in a pod', async () => {
-    const producers = PLATFORM_SERVICES.filter((name) =>
+  it('runs the dead-letter tool of every consumer from its tree, as the runbook does in a pod', async () => {
+    const consumers = PLATFORM_SERVICES.filter((name) =>
       existsSync(join(out, 'services', name, 'dist', 'dead-letters.mjs')),
     );
-    // Every service that emits events (identity, loans, ledger) has the runbook's tool.
-    expect(producers).toEqual(expect.arrayContaining(['identity', 'loans', 'ledger']));
-    for (const name of producers) {
+    // Every service that consumes events keeps its own dead letters and has the runbook's tool.
+    expect(consumers).toEqual(['students', 'catalog', 'ledger', 'loans', 'notifications']);
+    for (const name of consumers) {
       const { cwd, env } = imageProcess(name, out);
       const { exit, output } = await runCaptured(process.execPath, ['dist/dead-letters.mjs', 'list'], {
         cwd,

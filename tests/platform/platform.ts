@@ -8,11 +8,13 @@ import {
   createSigningKeyDir,
   createTestDatabase,
   freePort,
+  natsUrl,
   type ServiceProcess,
   startServiceProcess,
   type TestDatabase,
 } from '@bonding/testing';
 import { eventEnv } from '../../scripts/lib/event-env.js';
+import { deletePlatformStream, provisionPlatformStreams } from '../../scripts/lib/jetstream-provision.js';
 import { describeExit, runCaptured } from '../../scripts/lib/processes.js';
 import { services as registry } from '../../scripts/lib/services.js';
 import { renderForTest, repoRoot, startGatewayProcess } from '../../services/gateway/test/edge.js';
@@ -20,8 +22,10 @@ import { overrideEdgeServices } from './edge-overrides.js';
 
 /**
  * The platform as real processes behind the real edge, wired the way `npm start` wires it: every
- * service on its own fresh database, internal secrets and EVENT_SUBSCRIBERS derived from the service
- * registry (scripts/lib/services.ts), and the gateway enforcing kong/kong.yml with raised rate limits and
+ * service on its own fresh database, internal secrets and EVENT_SUBSCRIPTIONS derived from the service
+ * registry (scripts/lib/services.ts), events on a JetStream stream and subject root of this platform's
+ * own (provisioned from platform/shape.ts like the real one, so platforms running in parallel on one
+ * NATS server never see each other's events), and the gateway enforcing kong/kong.yml with raised rate limits and
  * refusing the tokens identity's events denylist.
  * For tests that follow a user across services (the loan story, traces, faults, fuzzing).
  */
@@ -94,6 +98,18 @@ const DEFAULT_SERVICES: readonly PlatformService[] = ['identity', 'students', 'c
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const names = [...new Set<PlatformService>(['identity', ...(options.services ?? DEFAULT_SERVICES)])];
+  // A stream and subject root of this platform's own, before anything else that would need cleaning up.
+  const streamId = randomBytes(4).toString('hex');
+  const nats = {
+    NATS_URL: natsUrl(),
+    NATS_STREAM: `P_${options.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_${streamId}`,
+    NATS_SUBJECT_PREFIX: `p${streamId}`,
+  };
+  await provisionPlatformStreams(nats.NATS_URL, {
+    stream: nats.NATS_STREAM,
+    prefix: nats.NATS_SUBJECT_PREFIX,
+    quiet: true,
+  });
   const ports = Object.fromEntries(
     await Promise.all(names.map(async (name) => [name, await freePort()] as const)),
   ) as Record<PlatformService, number>;
@@ -105,15 +121,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const url = (name: PlatformService) => `http://127.0.0.1:${ports[name]}`;
   const keys = createSigningKeyDir();
 
-  // The registry's consumers, on this run's ports and with this run's own secrets file; the gateway takes
-  // its denylist events on its status port, so its ports are chosen before the producers start.
+  // The registry's services, on this run's ports and with this run's own secrets file.
   const gatewayPorts = { port: await freePort(), statusPort: await freePort() };
   const gatewaySpec = registry.find((spec) => spec.edge) as (typeof registry)[number];
   const running = [
     ...registry
       .filter((spec) => (names as readonly string[]).includes(spec.name))
       .map((spec) => ({ ...spec, port: ports[spec.name as PlatformService] })),
-    { ...gatewaySpec, port: gatewayPorts.port, eventsPort: gatewayPorts.statusPort },
+    { ...gatewaySpec, port: gatewayPorts.port },
   ];
   const secretsFile = join(mkdtempSync(join(tmpdir(), 'bonding-platform-')), 'internal-secrets.json');
 
@@ -143,6 +158,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       CATALOG_URL: names.includes('catalog') ? url('catalog') : '',
       STUDENTS_URL: names.includes('students') ? url('students') : '',
       LEDGER_URL: names.includes('ledger') ? url('ledger') : '',
+      ...nats,
       EVENT_POLL_INTERVAL_MS: '50',
       EVENT_RETRY_BASE_MS: '100',
       EVENT_RETRY_MAX_MS: '1000',
@@ -188,6 +204,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const close = async () => {
     await Promise.all([...Object.values(processes), ...replicas].map((p) => p?.stop('SIGKILL')));
     await Promise.all(Object.values(databases).map((db) => db.drop()));
+    await deletePlatformStream(nats.NATS_URL, nats.NATS_STREAM);
   };
 
   let statusUrl = '';
@@ -211,7 +228,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     if (options.edgeServices) overrideEdgeServices(configFile, options.edgeServices);
     const started = await startGatewayProcess(
       configFile,
-      { ...eventEnv(gatewaySpec, running, secretsFile), ...options.env?.all, ...options.env?.gateway },
+      { ...nats, ...options.env?.all, ...options.env?.gateway },
       options.startTimeoutMs,
       gatewayPorts,
     );

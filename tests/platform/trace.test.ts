@@ -142,14 +142,14 @@ const processing = (spans: ReceivedSpan[], service: PlatformService, type: strin
       span.service === service && span.kind === OtlpSpanKind.CONSUMER && span.name === `process ${type}`,
   );
 
-/** The relay's span delivering `type` to `subscriber`. */
-const delivery = (spans: ReceivedSpan[], service: PlatformService, type: string, subscriber: string) =>
+/** The outbox publisher's span publishing `type` to the stream (once, whoever consumes it). */
+const publishing = (spans: ReceivedSpan[], service: PlatformService, type: string) =>
   spans.find(
     (span) =>
       span.service === service &&
       span.kind === OtlpSpanKind.PRODUCER &&
-      span.name === `deliver ${type}` &&
-      span.attributes['messaging.destination.name'] === subscriber,
+      span.name === `publish ${type}` &&
+      span.attributes['messaging.system'] === 'nats',
   );
 
 describe('one trace per request, through the edge and the events it causes', () => {
@@ -210,8 +210,7 @@ describe('one trace per request, through the edge and the events it causes', () 
     // The event the application caused continues the same trace in its consumer.
     const created = processing(spans, 'notifications', 'loan.created');
     expect(
-      created &&
-        isBelow(created, delivery(spans, 'loans', 'loan.created', 'notifications') as ReceivedSpan, spans),
+      created && isBelow(created, publishing(spans, 'loans', 'loan.created') as ReceivedSpan, spans),
       'notifications processed loan.created in this trace',
     ).toBe(true);
 
@@ -253,13 +252,13 @@ describe('one trace per request, through the edge and the events it causes', () 
     const approval = answeredEdge(spans, 'loans');
     expect(approval && isBelow(approval, edge, spans), 'loans handled the approval in this trace').toBe(true);
 
-    // loans' relay delivers the loan's release request in the approval's trace …
-    const toLedger = delivery(spans, 'loans', 'tranche.releaseRequested', 'ledger');
+    // loans' outbox publisher publishes the loan's release request in the approval's trace …
+    const toLedger = publishing(spans, 'loans', 'tranche.releaseRequested');
     expect(
       toLedger && isBelow(toLedger, approval as ReceivedSpan, spans),
       'tranche.releaseRequested → ledger',
     ).toBe(true);
-    // … the ledger processes it below that delivery, with its queries below the processing …
+    // … the ledger processes it below that publish, with its queries below the processing …
     const ledgerProcessing = processing(spans, 'ledger', 'tranche.releaseRequested');
     expect(ledgerProcessing && isBelow(ledgerProcessing, toLedger as ReceivedSpan, spans)).toBe(true);
     const ledgerQueries = spans.filter(
@@ -267,8 +266,8 @@ describe('one trace per request, through the edge and the events it causes', () 
         span.service === 'ledger' && isDb(span) && isBelow(span, ledgerProcessing as ReceivedSpan, spans),
     );
     expect(ledgerQueries.length, 'the release transfer queries').toBeGreaterThan(0);
-    // … and its tranche.released, delivered from there, reaches loans.
-    const onward = delivery(spans, 'ledger', 'tranche.released', 'loans');
+    // … and its tranche.released, published from there, reaches loans.
+    const onward = publishing(spans, 'ledger', 'tranche.released');
     expect(
       onward && isBelow(onward, ledgerProcessing as ReceivedSpan, spans),
       'tranche.released → loans',
@@ -315,8 +314,8 @@ describe('one trace per request, through the edge and the events it causes', () 
     );
   }, 60_000);
 
-  it("leaves the relays' polling out of traces: no trace is a lone outbox query", () => {
-    // By now every relay has polled its outbox hundreds of times (every 50 ms here).
+  it("leaves the outbox publishers' polling out of traces: no trace is a lone outbox query", () => {
+    // By now every publisher has polled its outbox hundreds of times (every 50 ms here).
     const polls = receiver.spans.filter(
       (span) =>
         isDb(span) &&

@@ -40,13 +40,7 @@
 {{- $_ := set $env (printf "%s_URL" ($name | upper | replace "-" "_")) (include "bonding.serviceUrl" (dict "root" $root "name" $name)) -}}
 {{- end -}}
 {{- end -}}
-{{- $subscribers := list -}}
-{{- range $name := keys $svc.subscribers | sortAlpha -}}
-{{- if has $name $enabled -}}
-{{- $subscribers = append $subscribers (printf "%s=%s|%s" $name (include "bonding.serviceUrl" (dict "root" $root "name" $name)) (join "," (get $svc.subscribers $name))) -}}
-{{- end -}}
-{{- end -}}
-{{- if $subscribers -}}{{- $_ := set $env "EVENT_SUBSCRIBERS" (join ";" $subscribers) -}}{{- end -}}
+{{- if $svc.subscriptions -}}{{- $_ := set $env "EVENT_SUBSCRIPTIONS" (join "," $svc.subscriptions) -}}{{- end -}}
 {{- if and $svc.database.enabled $svc.database.tls.enabled (not $svc.database.external.enabled) -}}
 {{- /* Node adds this CA to its default trust store, which mysql2's TLS connections use. */ -}}
 {{- $_ := set $env "NODE_EXTRA_CA_CERTS" "/etc/bonding/mysql-tls/ca.crt" -}}
@@ -87,7 +81,7 @@
     secretKeyRef: { name: {{ $root.Values.firstAdmin.existingSecret | default (printf "%s-first-admin" $fullname) | quote }}, key: password }
 {{- end }}
 {{- if include "bonding.hasNatsUser" (dict "root" $root "name" $svc.name) }}
-{{- /* The event broker (unused until the services move their events to JetStream, #23). */}}
+{{- /* The event broker: its URL, this service's user and password, the CA; the stream and subject root. */}}
 {{ include "bonding.natsClientEnv" (dict "root" $root "user" $svc.name) }}
 {{- end }}
 {{- range $name := keys $svc.generatedSecrets | sortAlpha }}

@@ -53,18 +53,26 @@ Users and their permissions come from nats-permissions.yaml, generated from plat
 {{- (.Files.Get "nats-permissions.yaml" | fromYaml).stream -}}
 {{- end -}}
 
+{{/* The subject root of the platform's events (nats-permissions.yaml), NATS_SUBJECT_PREFIX. */}}
+{{- define "bonding.natsSubjectPrefix" -}}
+{{- (.Files.Get "nats-permissions.yaml" | fromYaml).prefix -}}
+{{- end -}}
+
 {{/* The environment variable holding a user's password inside the NATS pods. */}}
 {{- define "bonding.natsPasswordVar" -}}
 {{- printf "NATS_PASSWORD_%s" (. | upper | replace "-" "_") -}}
 {{- end -}}
 
 {{/*
-A client's NATS environment (services and the provisioning Job): NATS_URL, NATS_USER, NATS_PASSWORD
+A client's NATS environment (services and the provisioning Job): NATS_URL, NATS_STREAM,
+NATS_SUBJECT_PREFIX (the kit's defaults, as nats-permissions.yaml grants them), NATS_USER, NATS_PASSWORD
 (from the credentials Secret) and, with in-cluster TLS, NATS_TLS_CA_FILE (the CA mounted at
 /etc/bonding/nats-tls). (dict "root" $ "user" <name>)
 */}}
 {{- define "bonding.natsClientEnv" -}}
 - { name: NATS_URL, value: {{ include "bonding.natsUrl" .root | quote }} }
+- { name: NATS_STREAM, value: {{ include "bonding.natsStream" .root | quote }} }
+- { name: NATS_SUBJECT_PREFIX, value: {{ include "bonding.natsSubjectPrefix" .root | quote }} }
 - { name: NATS_USER, value: {{ .user | quote }} }
 - name: NATS_PASSWORD
   valueFrom:

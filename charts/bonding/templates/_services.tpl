@@ -23,7 +23,7 @@ with `int`).
 
 {{/*
 One service's settings as JSON: (dict "root" $ "name" "identity"). Three layers, later ones winning:
-serviceDefaults, the platform's shape (platform-shape.yaml: port, edge routes, event subscribers,
+serviceDefaults, the platform's shape (platform-shape.yaml: port, edge routes, event subscriptions,
 generated from platform/shape.ts) and values.yaml's services.<name>.
 */}}
 {{- define "bonding.service" -}}
@@ -69,11 +69,11 @@ platform/shape.ts) beneath its edge.plugins, key by key.
 
 {{/*
 The enabled services one service sends requests to (DESIGN §3): calls with the user's token, signed
-/internal calls, event deliveries to its subscribers, and identity's JWKS. (dict "root" $ "svc" $svc)
+/internal calls and identity's JWKS (events go through NATS: bonding.natsClientEnv). (dict "root" $ "svc" $svc)
 */}}
 {{- define "bonding.serviceTargets" -}}
 {{- $enabled := include "bonding.enabledServices" .root | fromJsonArray -}}
-{{- $wanted := concat .svc.calls .svc.internalCalls (keys .svc.subscribers) -}}
+{{- $wanted := concat .svc.calls .svc.internalCalls -}}
 {{- if and .svc.verifiesTokens (ne .svc.name "identity") -}}{{- $wanted = append $wanted "identity" -}}{{- end -}}
 {{- $targets := list -}}
 {{- range $name := $wanted | uniq | sortAlpha -}}
@@ -94,11 +94,11 @@ The enabled services one service sends requests to (DESIGN §3): calls with the 
 {{- toJson $sources -}}
 {{- end -}}
 
-{{/* The enabled services this one signs requests to (internal calls and event deliveries). */}}
+{{/* The enabled services this one signs requests to (its internal calls: commands; events are not signed). */}}
 {{- define "bonding.signedPeers" -}}
 {{- $enabled := include "bonding.enabledServices" .root | fromJsonArray -}}
 {{- $peers := list -}}
-{{- range $name := concat .svc.internalCalls (keys .svc.subscribers) | uniq | sortAlpha -}}
+{{- range $name := .svc.internalCalls | uniq | sortAlpha -}}
 {{- if has $name $enabled -}}{{- $peers = append $peers $name -}}{{- end -}}
 {{- end -}}
 {{- toJson $peers -}}

@@ -56,10 +56,8 @@ export {
   eventConfigShape,
 } from './events/config.js';
 export { createEndedSessionsTable, createEventTables } from './events/create-event-tables.js';
-export { DEAD_LETTER_USAGE, deadLetterCommand, deadLettersFromCli } from './events/dead-letter-cli.js';
+export { deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
-export { type DeadLetter, listDeadLetters, replayDeadLetters } from './events/dead-letters.js';
-export { createDenylistInbox, type DenylistInboxOptions } from './events/denylist-inbox.js';
 export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';
 export {
   type ConsumedEvent,
@@ -68,24 +66,10 @@ export {
   type EventHandlers,
   EventRejected,
 } from './events/event-handlers.js';
-export { createHttpPushTransport, PERMANENT_STATUSES } from './events/http-push-transport.js';
-export {
-  applyInInbox,
-  type EventInboxOptions,
-  eventInboxRoutes,
-  type InboxEvent,
-  runAfterCommit,
-} from './events/inbox.js';
+export { applyInInbox, type InboxEvent, runAfterCommit } from './events/inbox.js';
 export * from './events/jetstream/index.js';
 export { type EventMetrics, eventMetrics } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
-export {
-  type AcceptedEvent,
-  type EventApplier,
-  type ReceiveEventsOptions,
-  receiveEventsRoute,
-} from './events/receive-events.js';
-export { OutboxRelay, type OutboxRelayOptions, type RelaySettings } from './events/relay.js';
 export {
   loadRevocations,
   REVOCATION_RETENTION_SECONDS,
@@ -93,10 +77,15 @@ export {
   recordEndedSessions,
   recordRevocation,
 } from './events/revocations.js';
-export { createEventRuntime, type EventRuntime, mountEventRoutes } from './events/runtime.js';
-export { parseSubscribers, type Subscriber } from './events/subscribers.js';
+export {
+  type AppliedEvent,
+  type ConsumeOptions,
+  createEventRuntime,
+  type EventRuntime,
+  mountEventRoutes,
+} from './events/runtime.js';
+export { parseSubscriptions, type Subscriber } from './events/subscribers.js';
 export type { EventTables } from './events/tables.js';
-export type { DeliveryResult, EventTransport } from './events/transport.js';
 export { etagFor, versionFromIfMatch } from './http/etag.js';
 export { inexactNumbers, requireExactIntegers } from './http/exact-integers.js';
 export { atLeastOneField, oneOfFields, someOfFields } from './http/field-rules.js';

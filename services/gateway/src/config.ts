@@ -7,16 +7,18 @@ export const gatewayConfigSchema = z.object({
   /** The address the proxy listens on. */
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  /**
-   * Like Kong's status listener: /metrics and /status/ready, never on the proxy port. Also POST
-   * /internal/events (signed with one of INTERNAL_SECRETS), where identity delivers user.disabled and
-   * session.ended to the gateway's token denylist: the proxy port never serves /internal.
-   */
+  /** Like Kong's status listener: /metrics and /status/ready, never on the proxy port. */
   STATUS_PORT: z.coerce.number().int().min(0).max(65535).default(8100),
-  /** Accepted on POST /internal/events, as on a service's /internal routes. Empty: only the services refuse denylisted tokens. */
-  INTERNAL_SECRETS: eventConfigShape.INTERNAL_SECRETS,
-  /** Signed deliveries older or newer than this are refused (replay guard). */
-  INTERNAL_SIGNATURE_MAX_SKEW_SECONDS: eventConfigShape.INTERNAL_SIGNATURE_MAX_SKEW_SECONDS,
+  /**
+   * Where identity's user.disabled and session.ended are read for the gateway's token denylist (in memory,
+   * from an ephemeral consumer): the platform's NATS server, stream and subject root.
+   */
+  NATS_URL: eventConfigShape.NATS_URL,
+  NATS_USER: eventConfigShape.NATS_USER,
+  NATS_PASSWORD: eventConfigShape.NATS_PASSWORD,
+  NATS_TLS_CA_FILE: eventConfigShape.NATS_TLS_CA_FILE,
+  NATS_STREAM: eventConfigShape.NATS_STREAM,
+  NATS_SUBJECT_PREFIX: eventConfigShape.NATS_SUBJECT_PREFIX,
   /** pino level; logs are JSON lines on stdout. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Kong's trusted_ips / real_ip_header / real_ip_recursive, for running behind a load balancer. */

@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  createDenylistInbox,
+  createDenylistConsumer,
   REVOCATION_RETENTION_SECONDS,
   runPeriodically,
   UserRevocationList,
@@ -14,39 +13,49 @@ const FORGET_INTERVAL_MS = 60_000;
 
 export interface GatewayDenylist {
   list: UserRevocationList;
-  /** Serves POST /internal/events on the status port. */
-  inbox: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** Whether identity's events are being read, once known (the first attempt; it keeps trying). */
+  ready(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
 /**
  * The gateway's token denylist, as the services keep theirs but in memory only: the gateway has no
- * database, so it starts empty and knows only what identity delivered since. A token it missed while
- * down is still refused by the service behind it, which reads its own persisted list.
+ * database, so it reads user.disabled and session.ended from the stream as they come (from "new") and
+ * starts empty. A token it missed while down is still refused by the service behind it, which reads its
+ * own persisted list.
  */
 export function createGatewayDenylist(
-  config: Pick<GatewayConfig, 'INTERNAL_SECRETS' | 'INTERNAL_SIGNATURE_MAX_SKEW_SECONDS'>,
+  config: Pick<
+    GatewayConfig,
+    'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_STREAM' | 'NATS_SUBJECT_PREFIX'
+  >,
   registry: Registry,
   logger: Logger,
 ): GatewayDenylist {
   const list = new UserRevocationList();
-  if (config.INTERNAL_SECRETS.length === 0) {
-    logger.warn(
-      'INTERNAL_SECRETS is empty: no events reach the denylist; only the services refuse ended sessions',
-    );
-  }
-  const inbox = createDenylistInbox({
+  const consumer = createDenylistConsumer({
+    natsUrl: config.NATS_URL,
+    natsAuth: { user: config.NATS_USER, password: config.NATS_PASSWORD, tlsCaFile: config.NATS_TLS_CA_FILE },
+    stream: config.NATS_STREAM,
+    prefix: config.NATS_SUBJECT_PREFIX,
     revocations: list,
     logger,
     registry,
-    secrets: config.INTERNAL_SECRETS,
-    maxSkewSeconds: config.INTERNAL_SIGNATURE_MAX_SKEW_SECONDS,
+    name: 'gateway',
   });
+  consumer.start();
   const forget = runPeriodically(
     'forget expired denylist entries',
     FORGET_INTERVAL_MS,
     async () => list.forgetRevokedBefore(Math.floor(Date.now() / 1000) - REVOCATION_RETENTION_SECONDS),
     logger,
   );
-  return { list, inbox, stop: () => forget.stop() };
+  return {
+    list,
+    ready: () => consumer.ready(),
+    async stop() {
+      await forget.stop();
+      await consumer.stop();
+    },
+  };
 }

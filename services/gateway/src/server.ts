@@ -21,9 +21,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** How long the start waits for the denylist's first attempt before serving anyway (the services still refuse). */
+const DENYLIST_START_WAIT_MS = 10_000;
+
 /**
- * Loads the configuration (refusing what it cannot enforce), then serves the proxy and status ports. Event
- * deliveries reach the status port only: the proxy port routes what kong.yml declares, and never /internal.
+ * Loads the configuration (refusing what it cannot enforce), starts reading identity's events into the
+ * token denylist (waiting a little for it, so tokens ended right after the start are refused here too),
+ * then serves the proxy and status ports. The proxy port routes what kong.yml declares, and never /internal.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
   const model = loadDeclarativeConfigFile(config.GATEWAY_CONFIG);
@@ -37,12 +41,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
   });
 
   const denylist = createGatewayDenylist(config, registry, logger);
+  let waited: NodeJS.Timeout | undefined;
+  const consuming = await Promise.race([
+    denylist.ready(),
+    new Promise<boolean>((resolve) => {
+      waited = setTimeout(() => resolve(false), DENYLIST_START_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(waited);
+  if (!consuming) logger.warn('the denylist is not reading events yet; serving meanwhile, it keeps trying');
 
   const proxy = createServer({ requestTimeout: 0 });
   const status = createServer(async (req, res) => {
-    if (req.url?.startsWith('/internal/')) {
-      await denylist.inbox(req, res);
-    } else if (req.url === '/metrics') {
+    if (req.url === '/metrics') {
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(await registry.metrics());
     } else if (req.url === '/status/ready' || req.url === '/readyz' || req.url === '/livez') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"message":"ready"}');

@@ -1,31 +1,48 @@
-import { createPrivateKey, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHttpPushTransport, SIGNATURE_HEADER, type Subscriber, signRequest } from '@bonding/kit';
+import {
+  connectNats,
+  declareJetStream,
+  defaultJetStreamSettings,
+  deleteJetStream,
+  provisionJetStream,
+  subjectOf,
+} from '@bonding/kit';
+import { natsUrl, waitFor } from '@bonding/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Edge, signIn, startEdge } from './edge.js';
 
 /**
- * The local gateway refuses tokens of ended sessions and disabled users itself, from identity's events
- * delivered to its status port. Identity here is not told of the ended sessions these tests announce, so a
- * refusal of such a token can only be the gateway's.
+ * The local gateway refuses tokens of ended sessions and disabled users itself, from identity's events on
+ * the JetStream stream (read from "new" into memory). Identity here is not told of the ended sessions these
+ * tests publish, so a refusal of such a token can only be the gateway's.
  */
-const SECRET = 'gateway-secret-used-only-by-these-tests-000001';
+const id = randomBytes(4).toString('hex');
+const STREAM = `T_GATEWAY_${id.toUpperCase()}`;
+const PREFIX = `tg${id}`;
 
 let edge: Edge;
-let gateway: Subscriber;
+let nc: Awaited<ReturnType<typeof connectNats>>;
 beforeAll(async () => {
-  edge = await startEdge({ gatewayEnv: { INTERNAL_SECRETS: SECRET } });
-  gateway = { name: 'gateway', url: edge.statusUrl, patterns: ['user.disabled', 'session.ended'] };
+  nc = await connectNats(natsUrl(), 'gateway-denylist-test');
+  const identity = { name: 'identity', produces: ['user.*', 'session.ended'] };
+  await provisionJetStream(
+    nc,
+    declareJetStream(
+      { services: [identity], subscriptions: {} },
+      { ...defaultJetStreamSettings, stream: STREAM, prefix: PREFIX },
+    ),
+  );
+  edge = await startEdge({
+    gatewayEnv: { NATS_URL: natsUrl(), NATS_STREAM: STREAM, NATS_SUBJECT_PREFIX: PREFIX },
+  });
 });
-afterAll(() => edge.stop());
-
-// The producers' own transport: signed exactly as identity's relay signs.
-const transport = createHttpPushTransport({
-  peerSecrets: { gateway: SECRET },
-  timeoutMs: 5_000,
-  userAgent: 'gateway-denylist-test',
+afterAll(async () => {
+  await edge?.stop();
+  await deleteJetStream(nc, STREAM);
+  await nc?.close();
 });
 
 function envelope(type: string, data: Record<string, unknown>) {
@@ -39,8 +56,12 @@ function envelope(type: string, data: Record<string, unknown>) {
   };
 }
 
-const deliver = (event: ReturnType<typeof envelope>) =>
-  transport.deliver(gateway, event, new AbortController().signal);
+/** Published as identity's outbox publisher publishes: on the type's subject, by aggregate. */
+async function publish(event: ReturnType<typeof envelope>) {
+  const aggregate = String((event.data as { userId?: string }).userId ?? event.id);
+  nc.publish(subjectOf(PREFIX, 'identity', event.type, aggregate), JSON.stringify(event));
+  await nc.flush();
+}
 
 function claimsOf(token: string): { sub: string; sid: string } {
   return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8'));
@@ -83,7 +104,8 @@ describe('the local gateway denylist', () => {
     const kept = (await signIn(edge.baseUrl)).accessToken;
     expect((await me(ended)).status).toBe(200);
 
-    expect(await deliver(await sessionEnded(ended))).toEqual({ ok: true });
+    await publish(await sessionEnded(ended));
+    await waitFor(async () => fromEdge(await me(ended)), { what: 'the gateway refusing the ended session' });
     const refused = await me(ended);
     expect(refused.status).toBe(401);
     expect(fromEdge(refused), 'the gateway answered, not identity').toBe(true);
@@ -123,7 +145,8 @@ describe('the local gateway denylist', () => {
       disabledBy: randomUUID(),
       disabledAt: new Date(now * 1000).toISOString(),
     });
-    expect(await deliver(disabled)).toEqual({ ok: true });
+    await publish(disabled);
+    await waitFor(async () => fromEdge(await me(before)), { what: 'the gateway refusing the user' });
     const refused = await me(before);
     expect(refused.status).toBe(401);
     expect(fromEdge(refused)).toBe(true);
@@ -131,40 +154,26 @@ describe('the local gateway denylist', () => {
     expect(fromEdge(await me(after))).toBe(false);
   });
 
-  it('takes a redelivery again, and refuses unsigned deliveries and events it does not consume', async () => {
+  it('takes an event again harmlessly, and skips events it does not consume or cannot read', async () => {
     const token = (await signIn(edge.baseUrl)).accessToken;
+    // Not consumed (another type) and malformed (against the contract): skipped, and the next one applies.
+    await publish(envelope('user.registered', { userId: randomUUID() }));
+    await publish(envelope('session.ended', { userId: randomUUID(), sessionIds: [] }));
     const event = await sessionEnded(token);
-    expect(await deliver(event)).toEqual({ ok: true });
-    expect(await deliver(event)).toEqual({ ok: true });
-    expect(fromEdge(await me(token))).toBe(true);
-
-    const unsigned = await fetch(`${edge.statusUrl}/internal/events`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(event),
-    });
-    expect(unsigned.status).toBe(401);
-    expect(((await unsigned.json()) as { code: string }).code).toBe('signature_required');
-
-    const registered = envelope('user.registered', { userId: randomUUID() });
-    expect(await deliver(registered)).toMatchObject({ ok: false, permanent: true });
-    const malformed = envelope('session.ended', { userId: randomUUID(), sessionIds: [] });
-    expect(await deliver(malformed)).toMatchObject({ ok: false, permanent: true });
+    await publish(event);
+    await publish({ ...event, id: randomUUID() });
+    await waitFor(async () => fromEdge(await me(token)), { what: 'the gateway refusing the session' });
+    expect((await me(token)).status).toBe(401);
   });
 
-  it('takes deliveries on the status port only: the public port never routes /internal', async () => {
-    const body = JSON.stringify(await sessionEnded((await signIn(edge.baseUrl)).accessToken));
-    const response = await fetch(`${edge.baseUrl}/internal/events`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        [SIGNATURE_HEADER]: signRequest(SECRET, { method: 'POST', path: '/internal/events', body }),
-      },
-      body,
-    });
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as { message: string }).message).toBe(
-      'no Route matched with those values',
-    );
+  it('has no /internal routes on either port any more', async () => {
+    for (const base of [edge.baseUrl, edge.statusUrl]) {
+      const response = await fetch(`${base}/internal/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(404);
+    }
   });
 });

@@ -1,12 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadRevocations, SIGNATURE_HEADER, signRequest, UserRevocationList } from '@bonding/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, createIdentityHarness, type IdentityHarness, PASSWORD, uniqueUser } from './harness.js';
 
 const INTERNAL_SECRET = 'identity-internal-secret-for-these-tests-01';
-const serviceDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 let h: IdentityHarness;
 let admin: { accessToken: string };
@@ -159,8 +155,8 @@ describe('the events identity emits', () => {
 });
 
 describe("identity's internal event routes", () => {
-  it('lists dead letters only for a signed caller, and keeps /internal out of the public API document', async () => {
-    expect((await h.call('GET', '/internal/dead-letters')).status).toBe(401);
+  it('has no event inbox and no dead letters: identity consumes no events', async () => {
+    expect((await h.call('POST', '/internal/events', { body: {} })).status).toBe(404);
     const signed = await h.call('GET', '/internal/dead-letters?limit=5', {
       headers: {
         [SIGNATURE_HEADER]: signRequest(INTERNAL_SECRET, {
@@ -170,29 +166,8 @@ describe("identity's internal event routes", () => {
         }),
       },
     });
-    expect(signed.status).toBe(200);
-    expect(signed.json).toEqual({ items: [], nextCursor: null });
+    expect(signed.status).toBe(404);
     const doc = await h.call('GET', '/openapi.json');
     expect(Object.keys(doc.json.paths).filter((path) => path.startsWith('/internal'))).toEqual([]);
-  });
-
-  it('has no event inbox: identity consumes no events', async () => {
-    expect((await h.call('POST', '/internal/events', { body: {} })).status).toBe(404);
-  });
-
-  it('lists and replays dead letters from the command line', () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'src/dead-letters.ts', ...args], {
-        cwd: serviceDir,
-        env: { ...process.env, MYSQL_URL: h.database.url },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-    const listed = run('list');
-    expect(listed.status).toBe(0);
-    expect(listed.stdout).toContain('0 dead letter(s)');
-    const wrong = run('replay');
-    expect(wrong.status).toBe(2);
-    expect(wrong.stdout).toContain('usage:');
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@bonding/contracts';
 import { createLogger, parseConfig, runMigrations, signRequest } from '@bonding/kit';
 import { collectLogLines, createApiClient, createTestDatabase, createTestIssuer } from '@bonding/testing';
 import { createLedgerApp } from '../src/app.js';
@@ -62,6 +63,22 @@ export async function createLedgerHarness(env: Record<string, string> = {}) {
     });
   }
 
+  /**
+   * Applies an event as the JetStream consumer does (its checks, the inbox transaction, the after-commit
+   * effects), without the broker. The answer in HTTP terms: 200 applied or a repeat, 400 data against the
+   * contract, 422 refused for good (a dead letter), 500 a handler failing (retried).
+   */
+  async function deliver(envelope: EventEnvelope) {
+    try {
+      const applied = await built.deps.events.apply(envelope);
+      if (applied.outcome !== 'refused') return { status: 200, json: { status: applied.outcome } as any };
+      const status = applied.reason.startsWith('invalid_event_data') ? 400 : 422;
+      return { status, json: { reason: applied.reason } as any };
+    } catch (error) {
+      return { status: 500, json: { reason: (error as Error).message } as any };
+    }
+  }
+
   /** A new student with a token. */
   async function newStudent() {
     const id = randomUUID();
@@ -106,6 +123,7 @@ export async function createLedgerHarness(env: Record<string, string> = {}) {
     logLines,
     call,
     callInternal,
+    deliver,
     newStudent,
     openWallet,
     deposit,

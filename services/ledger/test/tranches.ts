@@ -43,7 +43,7 @@ export const askedAgain = (envelope: ReleaseEnvelope): ReleaseEnvelope => ({ ...
 export function releaseTools(h: LedgerHarness) {
   const db = h.deps.db;
   return {
-    deliver: (envelope: unknown) => h.callInternal('/internal/events', envelope),
+    deliver: (envelope: Parameters<LedgerHarness['deliver']>[0]) => h.deliver(envelope),
 
     /** What the ledger announced about a loan, in order. */
     async outboxFor(loanId: string) {

@@ -1,4 +1,4 @@
 import { deadLettersFromCli } from '@bonding/kit';
 
-/** `node --import tsx src/dead-letters.ts list|replay ...`: inspect and replay undeliverable events (docs/runbooks/BondingOutboxDeadLetters.md). */
+/** `node --import tsx src/dead-letters.ts list|replay|discard ...`: the events this service could not apply (docs/runbooks/BondingInboxDeadLetters.md). */
 await deadLettersFromCli('loans');

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, parseConfig, runMigrations, signRequest, startServer, uuidv7 } from '@bonding/kit';
-import { createApiClient, createTestDatabase, createTestIssuer, freePort } from '@bonding/testing';
+import type { EventEnvelope } from '@bonding/contracts';
+import { createLogger, parseConfig, runMigrations, startServer, uuidv7 } from '@bonding/kit';
+import { createApiClient, createTestDatabase, createTestIssuer, freePort, natsUrl } from '@bonding/testing';
+import { provisionTestStream } from '../../../scripts/lib/jetstream-provision.js';
 import { createLedgerApp } from '../../ledger/src/app.js';
 import { buildLedgerDeps } from '../../ledger/src/build-deps.js';
 import { ledgerConfigSchema } from '../../ledger/src/config.js';
@@ -22,8 +24,9 @@ export const newKey = () => `key-${randomUUID()}-${++sequence}`;
 
 /**
  * Loans over a fresh database, served over HTTP next to the real ledger (in
- * process, its own database, both outbox relays running), with catalog and
- * students stubbed over HTTP. The business clock can be moved forward.
+ * process, its own database), their events over a JetStream stream of the
+ * harness's own, with catalog and students stubbed over HTTP. The business
+ * clock can be moved forward.
  */
 export async function createLoansHarness() {
   const issuer = await createTestIssuer();
@@ -32,7 +35,13 @@ export async function createLoansHarness() {
   const silent = createLogger({ service: 'test', level: 'silent' });
   const clock = { offsetMs: 0 };
   const now = () => new Date(Date.now() + clock.offsetMs);
-  const relay = { EVENT_POLL_INTERVAL_MS: '50', EVENT_RETRY_BASE_MS: '100', EVENT_RETRY_MAX_MS: '400' };
+  const stream = await provisionTestStream(natsUrl(), 'loans');
+  const relay = {
+    ...stream.env,
+    EVENT_POLL_INTERVAL_MS: '50',
+    EVENT_RETRY_BASE_MS: '100',
+    EVENT_RETRY_MAX_MS: '400',
+  };
 
   const ledgerDb = await createTestDatabase('loans_ledger');
   const ledgerConfig = parseConfig(ledgerConfigSchema, {
@@ -40,7 +49,7 @@ export async function createLoansHarness() {
     MYSQL_URL: ledgerDb.url,
     INTERNAL_SECRETS: LEDGER_SECRET,
     INTERNAL_PEER_SECRETS: `loans=${LOANS_SECRET}`,
-    EVENT_SUBSCRIBERS: `loans=http://127.0.0.1:${loansPort}|transfer.completed,disbursement.failed,tranche.released,tranche.releaseFailed`,
+    EVENT_SUBSCRIPTIONS: stream.subscriptions('ledger'),
     RECONCILIATION_INTERVAL_MS: '0',
     ...relay,
   });
@@ -55,7 +64,7 @@ export async function createLoansHarness() {
     MYSQL_URL: database.url,
     INTERNAL_SECRETS: LOANS_SECRET,
     INTERNAL_PEER_SECRETS: `ledger=${LEDGER_SECRET}`,
-    EVENT_SUBSCRIBERS: `ledger=http://127.0.0.1:${ledgerPort}|loan.approved,tranche.releaseRequested`,
+    EVENT_SUBSCRIPTIONS: stream.subscriptions('loans'),
     CATALOG_URL: stub.url,
     STUDENTS_URL: stub.url,
     LEDGER_URL: `http://127.0.0.1:${ledgerPort}`,
@@ -81,6 +90,7 @@ export async function createLoansHarness() {
   const servers = [await serve(loansService, loansPort), await serve(ledgerService, ledgerPort)];
   await built.deps.events.start();
   await ledger.deps.events.start();
+  await Promise.all([built.deps.events.ready(), ledger.deps.events.ready()]);
 
   const ids = { student: randomUUID(), otherStudent: randomUUID(), agent: randomUUID(), admin: randomUUID() };
   const secondAdmin = randomUUID();
@@ -99,19 +109,20 @@ export async function createLoansHarness() {
   /** A request to the real ledger's public API, over HTTP. */
   const callLedger = createApiClient((path, init) => fetch(`http://127.0.0.1:${ledgerPort}${path}`, init));
 
-  /** A signed event delivery to loans' /internal/events, as the ledger's relay makes it. */
-  function deliver(envelope: unknown) {
-    const text = JSON.stringify(envelope);
-    return call('POST', '/internal/events', {
-      body: text,
-      headers: {
-        'Bonding-Signature': signRequest(LOANS_SECRET, {
-          method: 'POST',
-          path: '/internal/events',
-          body: text,
-        }),
-      },
-    });
+  /**
+   * Applies an event in loans as its JetStream consumer does (its checks, the inbox transaction, the
+   * after-commit effects), without the broker. In HTTP terms: 200 applied or a repeat, 400 data against the
+   * contract, 422 refused for good (a dead letter), 500 a handler failing (retried).
+   */
+  async function deliver(envelope: EventEnvelope) {
+    try {
+      const applied = await built.deps.events.apply(envelope);
+      if (applied.outcome !== 'refused') return { status: 200, json: { status: applied.outcome } as any };
+      const status = applied.reason.startsWith('invalid_event_data') ? 400 : 422;
+      return { status, json: { reason: applied.reason } as any };
+    } catch (error) {
+      return { status: 500, json: { reason: (error as Error).message } as any };
+    }
   }
 
   /** A product in the stubbed catalog. */
@@ -192,13 +203,15 @@ export async function createLoansHarness() {
     return rows.map((row) => ({ type: row.type, data: JSON.parse(row.payload) }));
   }
 
-  /** Takes the ledger off the network (its database and relay stay), as a crashed or redeployed ledger. */
+  /** Takes the ledger away (its HTTP server and its events; its database stays), as a crashed or redeployed ledger. */
   async function stopLedger() {
     await servers[1]?.shutdown();
+    await ledger.deps.events.stop();
   }
   async function restartLedger() {
     ledgerService.health.draining = false;
     servers[1] = await serve(ledgerService, ledgerPort);
+    await ledger.deps.events.start();
   }
 
   return {
@@ -230,6 +243,7 @@ export async function createLoansHarness() {
       await stub.close();
       await database.drop();
       await ledgerDb.drop();
+      await stream.close();
     },
   };
 }

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData, EventKey } from '@bonding/contracts';
-import {
-  createLogger,
-  type Logger,
-  parseConfig,
-  runMigrations,
-  SIGNATURE_HEADER,
-  signRequest,
-} from '@bonding/kit';
+import { createLogger, type Logger, parseConfig, runMigrations } from '@bonding/kit';
 import {
   createApiClient,
   createTestDatabase,
@@ -61,30 +54,33 @@ export async function createNotificationsHarness(options: HarnessOptions = {}) {
 
   const call = createApiClient((path, init) => app.request(path, init));
 
-  /** Delivers an event as a producer's relay would: signed, to /internal/events. */
+  /**
+   * Applies an event as the JetStream consumer does (its checks, the inbox transaction, the after-commit
+   * effects), without the broker. The answer in HTTP terms: 200 applied or a repeat, 400 data against the
+   * contract, 422 refused for good (a dead letter), 500 a handler failing (retried).
+   */
   async function deliver<Key extends EventKey>(
     key: Key,
     data: EventData<Key>,
-    { id = randomUUID(), secret = SECRET }: { id?: string; secret?: string } = {},
+    { id = randomUUID() }: { id?: string } = {},
   ) {
     const [type, version] = key.split('@') as [string, string];
-    const body = JSON.stringify({
+    const envelope = {
       id,
       type,
       version: Number(version),
       occurredAt: new Date().toISOString(),
       source: type.startsWith('user') || type.startsWith('agent') ? 'identity' : 'test-producer',
-      data,
-    });
-    const response = await app.request('/internal/events', {
-      method: 'POST',
-      body,
-      headers: {
-        'Content-Type': 'application/json',
-        [SIGNATURE_HEADER]: signRequest(secret, { method: 'POST', path: '/internal/events', body }),
-      },
-    });
-    return { id, status: response.status, json: (await response.json()) as any };
+      data: data as Record<string, unknown>,
+    };
+    try {
+      const applied = await deps.events.apply(envelope);
+      if (applied.outcome !== 'refused') return { id, status: 200, json: { status: applied.outcome } as any };
+      const status = applied.reason.startsWith('invalid_event_data') ? 400 : 422;
+      return { id, status, json: { reason: applied.reason } as any };
+    } catch (error) {
+      return { id, status: 500, json: { reason: (error as Error).message } as any };
+    }
   }
 
   /** A user in the directory (as identity's events would have put them there) with an access token. */

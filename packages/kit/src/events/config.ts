@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAcceptedSecrets, parsePeerSecrets } from '../internal/secrets.js';
-import { parseSubscribers } from './subscribers.js';
+import { parseSubscriptions } from './subscribers.js';
 
 /** Turns a parse function that throws into a zod transform that reports one clean issue. */
 function parsedWith<T>(parse: (text: string) => T) {
@@ -25,31 +25,49 @@ const milliseconds = (fallback: number, min = 0) => z.coerce.number().int().min(
  * `.superRefine(checkEventConfig)`. Defaults suit production; tests shorten them.
  */
 export const eventConfigShape = {
+  /** The NATS server(s) with JetStream that carry the platform's events (comma-separated for a cluster). */
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** The NATS user this service connects as (the chart's per-service users); empty: none. */
+  NATS_USER: z.string().default(''),
+  /** Its password (with NATS_USER). */
+  NATS_PASSWORD: z.string().default(''),
+  /** A CA file (PEM) the NATS server's certificate is verified against (a `tls://` NATS_URL); empty: none. */
+  NATS_TLS_CA_FILE: z.string().default(''),
+  /** The JetStream stream of the platform's events (provisioned beforehand: scripts/nats-provision.ts). */
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be a stream name (letters, digits, _ and -)' })
+    .default('BONDING_EVENTS'),
+  /** The subject root of the platform's events (`<prefix>.<producer>.<noun>.<verb>.<partition>`). */
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be one subject token (letters, digits, _ and -)' })
+    .default('bonding'),
   /**
-   * Who receives this service's events: `name=url|type,type;…` (e.g.
-   * `students=http://students:3002|user.registered,user.disabled`); a type may be `noun.*`, or narrowed to one
-   * data field's value (`transfer.completed?purpose=disbursement`). Empty: nobody. See parseSubscribers.
+   * What this service consumes: its entry in platform/shape.ts' `subscriptions`, comma-separated
+   * (`user.disabled,session.ended,transfer.completed?purpose=disbursement`). Its durables (`<service>-p00`
+   * … `-p15`) are provisioned from the same entry; the consumer checks each event against these patterns.
+   * Empty: it consumes nothing.
    */
-  EVENT_SUBSCRIBERS: parsedWith(parseSubscribers),
+  EVENT_SUBSCRIPTIONS: parsedWith(parseSubscriptions),
   /** Secrets accepted on this service's /internal routes (newest first, at most two, ≥ 32 characters each); empty: refuse all. */
   INTERNAL_SECRETS: parsedWith(parseAcceptedSecrets),
-  /** `name=secret` for each service this one calls or delivers events to. */
+  /** `name=secret` for each service whose /internal routes this one calls (signed commands). */
   INTERNAL_PEER_SECRETS: parsedWith(parsePeerSecrets),
   /** Signed /internal calls older or newer than this are refused (replay guard). */
   INTERNAL_SIGNATURE_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
-  /** How often the relay looks for undelivered events in the outbox. */
-  EVENT_POLL_INTERVAL_MS: milliseconds(500, 10),
-  /** How long one delivery waits for the subscriber's answer. */
-  EVENT_DELIVERY_TIMEOUT_MS: milliseconds(10_000, 100),
-  /** Deliveries in flight at once per process (one subscriber gets at most half). */
-  EVENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
-  /** Attempts before a delivery is dead-lettered, one to two hours of retrying (a 4xx the consumer marks permanent ends it at once). */
+  /** How often the outbox publisher looks for unpublished events. */
+  EVENT_POLL_INTERVAL_MS: milliseconds(200, 10),
+  /**
+   * Attempts of a handler before the event becomes a dead letter in this service's database (a refusal,
+   * EventRejected or an unknown version, ends it at once). Provisioning sets max_deliver from the same default.
+   */
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(20),
-  /** Backoff between delivery attempts: doubles from this base, with jitter … */
+  /** Backoff between a failed handler's attempts: doubles from this base, with jitter … */
   EVENT_RETRY_BASE_MS: milliseconds(1_000, 1),
   /** … up to this cap. */
   EVENT_RETRY_MAX_MS: milliseconds(10 * 60_000, 1),
-  /** How long delivered events, and processed inbox ids, are kept. */
+  /** How long published events are kept in the outbox. */
   EVENT_RETENTION_HOURS: z.coerce
     .number()
     .min(0)
@@ -59,7 +77,7 @@ export const eventConfigShape = {
     .number()
     .min(0)
     .default(30 * 24),
-  /** How often delivered events and old inbox ids are deleted. */
+  /** How often published events, old inbox ids and resolved dead letters are deleted. */
   EVENT_PURGE_INTERVAL_MS: milliseconds(60 * 60_000, 1_000),
   /** How often each replica re-reads persisted token revocations (user.disabled). */
   REVOCATION_SYNC_INTERVAL_MS: milliseconds(2_000, 100),
@@ -67,23 +85,11 @@ export const eventConfigShape = {
 
 export type EventConfig = z.output<z.ZodObject<typeof eventConfigShape>>;
 
-/** Cross-field checks: every subscriber needs a secret to sign its deliveries with. */
+/** Cross-field checks. */
 export function checkEventConfig(
-  config: Pick<
-    EventConfig,
-    'EVENT_SUBSCRIBERS' | 'INTERNAL_PEER_SECRETS' | 'EVENT_RETRY_BASE_MS' | 'EVENT_RETRY_MAX_MS'
-  >,
+  config: Pick<EventConfig, 'EVENT_RETRY_BASE_MS' | 'EVENT_RETRY_MAX_MS'>,
   ctx: z.RefinementCtx,
 ): void {
-  for (const subscriber of config.EVENT_SUBSCRIBERS) {
-    if (!(subscriber.name in config.INTERNAL_PEER_SECRETS)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['INTERNAL_PEER_SECRETS'],
-        message: `no secret for subscriber ${subscriber.name} (named in EVENT_SUBSCRIBERS)`,
-      });
-    }
-  }
   if (config.EVENT_RETRY_MAX_MS < config.EVENT_RETRY_BASE_MS) {
     ctx.addIssue({
       code: 'custom',

@@ -1,23 +1,26 @@
+import type { EventEnvelope } from '@bonding/contracts';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserRevocationList } from '../auth/denylist.js';
+import { DomainError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { EventHandlers } from './event-handlers.js';
-import { createHttpPushTransport } from './http-push-transport.js';
-import { eventInboxRoutes } from './inbox.js';
+import { applyInInbox, runAfterCommit } from './inbox.js';
+import { acceptEvent } from './jetstream/accept.js';
+import { purgeInboxDeadLetters } from './jetstream/dead-letters.js';
+import { declareServiceEvents, defaultJetStreamSettings } from './jetstream/declaration.js';
+import { createJetStreamEvents, type JetStreamEvents } from './jetstream/runtime.js';
 import { purgeEventTables } from './purge.js';
-import { OutboxRelay } from './relay.js';
 import { RevocationSync } from './revocations.js';
 import { sessionEndedHandler } from './session-ended-handler.js';
-import type { EventTransport } from './transport.js';
 import { userDisabledHandler } from './user-disabled-handler.js';
 
 export interface EventRuntimeOptions<DB> {
-  /** This service's name: the `source` of its events. */
+  /** This service's name: the `source` of its events and the name of its durables. */
   service: string;
   db: Kysely<DB>;
   databaseName: string;
@@ -26,63 +29,70 @@ export interface EventRuntimeOptions<DB> {
   config: EventConfig;
   /**
    * The token denylist the service's verifier consults. With it, the runtime
-   * keeps it in step with the persisted revocations, and the inbox applies
-   * `user.disabled` to it.
+   * keeps it in step with the persisted revocations, and consumes
+   * `user.disabled` and `session.ended` into it.
    */
   revocations?: UserRevocationList;
-  /** Replaces HTTP push (tests, or a broker later). */
-  transport?: EventTransport;
 }
 
-/** The events backbone of one service: its relay, purge, revocation sync, and the options its routes need. */
+export interface ConsumeOptions<DB> {
+  handlers?: EventHandlers<DB>;
+  /** Whether the built-in user.disabled / session.ended handlers run (default: with `revocations`). */
+  consumeUserDisabled?: boolean;
+}
+
+/** What applying one event came to: applied, a repeat of an applied one, or refused for good (a dead letter). */
+export type AppliedEvent = { outcome: 'processed' | 'duplicate' } | { outcome: 'refused'; reason: string };
+
+/** The events backbone of one service: its JetStream publisher and consumer, purge and revocation sync. */
 export interface EventRuntime<DB> {
   readonly options: EventRuntimeOptions<DB>;
-  readonly relay: OutboxRelay;
-  /** Loads persisted revocations (before the service takes traffic), then starts the background work. */
+  /**
+   * The service's handlers by `type@version`, given before start() (the consumer takes them when it
+   * starts): the built-in user.disabled and session.ended ones are added when the runtime has the denylist
+   * (unless told not to).
+   */
+  consume(consumer?: ConsumeOptions<DB>): void;
+  /** Every handler the consumer will run (the service's and the built-in ones). */
+  readonly handlers: EventHandlers<DB>;
+  /**
+   * Loads persisted revocations (before the service takes traffic), then starts the background work:
+   * publishing the outbox and consuming the service's durables start once NATS answers, never waited for.
+   */
   start(): Promise<void>;
+  /**
+   * Applies one event as the consumer does (a handler for its type@version, its data per the contract, then
+   * the inbox transaction and the after-commit effects), without the broker: for service tests and tools.
+   * A handler failing for a retry throws.
+   */
+  apply(envelope: EventEnvelope): Promise<AppliedEvent>;
+  /** Resolves once connected to NATS and publishing/consuming (tests). */
+  ready(): Promise<void>;
   /** Stops the background work; for startServer's cleanups, before the database closes. */
   stop(): Promise<void>;
 }
 
 export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventRuntime<DB> {
   const { config, db, logger } = options;
-  const relayLogger = logger.child({ component: 'outbox-relay' });
-  const relay = new OutboxRelay({
-    db,
-    databaseName: options.databaseName,
-    source: options.service,
-    subscribers: config.EVENT_SUBSCRIBERS,
-    transport:
-      options.transport ??
-      createHttpPushTransport({
-        peerSecrets: config.INTERNAL_PEER_SECRETS,
-        timeoutMs: config.EVENT_DELIVERY_TIMEOUT_MS,
-        userAgent: `bonding-outbox-relay/${options.service}`,
-      }),
-    logger: relayLogger,
-    registry: options.metrics.registry,
-    settings: {
-      pollIntervalMs: config.EVENT_POLL_INTERVAL_MS,
-      deliveryTimeoutMs: config.EVENT_DELIVERY_TIMEOUT_MS,
-      maxAttempts: config.EVENT_MAX_ATTEMPTS,
-      concurrency: config.EVENT_CONCURRENCY,
-      baseMs: config.EVENT_RETRY_BASE_MS,
-      maxMs: config.EVENT_RETRY_MAX_MS,
-    },
-  });
   const sync = options.revocations
     ? new RevocationSync(db, options.revocations, logger, config.REVOCATION_SYNC_INTERVAL_MS)
     : undefined;
+  let handlers: EventHandlers<DB> = {};
+  let consumeBuiltIns = true;
+  let events: JetStreamEvents | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   async function purge(): Promise<void> {
     try {
+      const inboxRetentionMs = config.INBOX_RETENTION_HOURS * 3_600_000;
       const purged = await purgeEventTables(db, {
         outboxRetentionMs: config.EVENT_RETENTION_HOURS * 3_600_000,
-        inboxRetentionMs: config.INBOX_RETENTION_HOURS * 3_600_000,
+        inboxRetentionMs,
       });
-      logger.info({ purged }, 'event tables purged');
+      // Resolved dead letters (replayed, discarded) of a consumer, kept as long as the inbox remembers.
+      const deadLetters = consuming() ? await purgeInboxDeadLetters(db, inboxRetentionMs) : 0;
+      logger.info({ purged: { ...purged, deadLetters } }, 'event tables purged');
     } catch (error) {
       logger.error({ err: error }, 'purging the event tables failed; will retry');
     }
@@ -94,52 +104,118 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
     purgeTimer = setTimeout(() => void runUntraced(purge).finally(schedulePurge), delay);
   }
 
-  if (config.INTERNAL_SECRETS.length === 0) {
-    logger.warn('INTERNAL_SECRETS is empty: /internal routes will refuse every call');
+  /** Whether the service consumes anything (and so has the inbox dead-letter tables). */
+  const consuming = () => Object.keys(allHandlers()).length > 0;
+
+  function allHandlers(): EventHandlers<DB> {
+    const all: EventHandlers<DB> = { ...handlers };
+    if (options.revocations && consumeBuiltIns) {
+      all['user.disabled@1'] = userDisabledHandler(options.revocations, handlers['user.disabled@1']);
+      all['session.ended@1'] = sessionEndedHandler(options.revocations);
+    }
+    return all;
   }
 
   return {
     options,
-    relay,
+    consume(consumer = {}) {
+      handlers = { ...handlers, ...consumer.handlers };
+      if (consumer.consumeUserDisabled === false) consumeBuiltIns = false;
+    },
+    get handlers() {
+      return allHandlers();
+    },
     async start() {
+      stopped = false;
       await sync?.start();
-      relay.start();
+      const declaration = declareServiceEvents(options.service, config.EVENT_SUBSCRIPTIONS, {
+        ...defaultJetStreamSettings,
+        stream: config.NATS_STREAM,
+        prefix: config.NATS_SUBJECT_PREFIX,
+        maxAttempts: config.EVENT_MAX_ATTEMPTS,
+      });
+      const handled = Object.keys(allHandlers());
+      if (handled.length > 0 && config.EVENT_SUBSCRIPTIONS.length === 0) {
+        // The chart or a hand-written environment without the service's subscriptions: say so, loudly.
+        logger.warn(
+          { handled },
+          'EVENT_SUBSCRIPTIONS is empty: this service handles events but consumes none (see platform/shape.ts)',
+        );
+      }
+      events = createJetStreamEvents({
+        service: options.service,
+        db,
+        databaseName: options.databaseName,
+        logger,
+        registry: options.metrics.registry,
+        natsUrl: config.NATS_URL,
+        natsAuth: {
+          user: config.NATS_USER,
+          password: config.NATS_PASSWORD,
+          tlsCaFile: config.NATS_TLS_CA_FILE,
+        },
+        declaration,
+        handlers: allHandlers(),
+        publisher: { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS },
+        consumer: {
+          maxAttempts: config.EVENT_MAX_ATTEMPTS,
+          retry: { baseMs: config.EVENT_RETRY_BASE_MS, maxMs: config.EVENT_RETRY_MAX_MS },
+        },
+      });
+      events.start();
       schedulePurge();
+    },
+    async apply(envelope) {
+      const all = allHandlers();
+      const accepted = acceptEvent(envelope, Object.keys(all));
+      if (!accepted.ok) return { outcome: 'refused', reason: accepted.reason };
+      const afterCommit: Array<() => void> = [];
+      const eventLogger = logger.child({ eventId: envelope.id, eventType: accepted.event.key });
+      try {
+        const outcome = await db
+          .transaction()
+          .execute((trx) => applyInInbox(trx, all, accepted.event, eventLogger, afterCommit));
+        runAfterCommit(afterCommit, eventLogger);
+        return { outcome };
+      } catch (error) {
+        if (error instanceof DomainError && error.status < 500) {
+          return { outcome: 'refused', reason: `refused: ${error.code}: ${error.detail ?? error.message}` };
+        }
+        throw error;
+      }
+    },
+    async ready() {
+      await events?.ready();
     },
     async stop() {
       stopped = true;
       clearTimeout(purgeTimer);
       sync?.stop();
-      await relay.stop();
+      await events?.stop();
     },
   };
 }
 
 /**
- * Mounts the service's internal event routes: `/internal/dead-letters…` (list
- * and replay), and `/internal/events` when it consumes anything — its handlers,
- * plus `user.disabled` into the token denylist when the runtime has one.
+ * Gives the runtime the service's event handlers (plus the built-in user.disabled / session.ended ones when
+ * it has the denylist), which its JetStream consumer runs, and, when it consumes anything, mounts the
+ * internal routes on its own dead letters.
  */
 export function mountEventRoutes<DB>(
   app: OpenAPIHono,
   runtime: EventRuntime<DB>,
-  consumer: { handlers?: EventHandlers<DB>; consumeUserDisabled?: boolean } = {},
+  consumer: ConsumeOptions<DB> = {},
 ): void {
-  const { db, config, logger, metrics, revocations } = runtime.options;
-  const secrets = {
-    secrets: config.INTERNAL_SECRETS,
-    maxSkewSeconds: config.INTERNAL_SIGNATURE_MAX_SKEW_SECONDS,
-  };
-  const handlers: EventHandlers<DB> = { ...consumer.handlers };
-  if (revocations && consumer.consumeUserDisabled !== false) {
-    handlers['user.disabled@1'] = userDisabledHandler(revocations, consumer.handlers?.['user.disabled@1']);
-    handlers['session.ended@1'] = sessionEndedHandler(revocations);
-  }
-  if (Object.keys(handlers).length > 0) {
-    app.route(
-      '/internal',
-      eventInboxRoutes({ db, logger, registry: metrics.registry, handlers, ...secrets }),
-    );
-  }
-  app.route('/internal', deadLetterRoutes({ db, ...secrets }));
+  const { db, config, service } = runtime.options;
+  runtime.consume(consumer);
+  if (Object.keys(runtime.handlers).length === 0) return;
+  app.route(
+    '/internal',
+    deadLetterRoutes({
+      db,
+      service,
+      secrets: config.INTERNAL_SECRETS,
+      maxSkewSeconds: config.INTERNAL_SIGNATURE_MAX_SKEW_SECONDS,
+    }),
+  );
 }

@@ -1,24 +1,22 @@
 import { eventContracts, eventTypes } from '@bonding/contracts';
 
-/** A service that receives some of this service's events at `<url>/internal/events`. */
+/** A consuming service and what it subscribes to (EVENT_SUBSCRIPTIONS). */
 export interface Subscriber {
   name: string;
-  url: string;
   /**
    * Event types it receives: exact (`user.disabled`), a prefix (`user.*`) or everything (`*`), each
    * optionally narrowed to events whose data has one top-level field with one value
-   * (`transfer.completed?purpose=disbursement`), so a consumer is not sent what it would only drop.
+   * (`transfer.completed?purpose=disbursement`): the consumer skips the events that do not match.
    */
   patterns: string[];
 }
 
-/** An event as the fan-out sees it; `data` is read only when a pattern looks into it. */
+/** An event as matched against patterns; `data` is read only when a pattern looks into it. */
 export interface RoutedEvent {
   type: string;
   data(): Record<string, unknown>;
 }
 
-const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FILTER = /^([A-Za-z][A-Za-z0-9]*)=([A-Za-z0-9_.-]+)$/;
 
 interface Pattern {
@@ -69,46 +67,15 @@ function checkPattern(name: string, pattern: string): void {
 }
 
 /**
- * `EVENT_SUBSCRIBERS`: who receives which events, as `;`-separated (or
- * newline-separated) entries `name=url|type,type,...`, e.g.
- *
- *   students=http://students:3002|user.registered,user.updated,user.disabled;
- *   notifications=http://notifications:3006|user.*,agent.approved;
- *   loans=http://loans:3004|transfer.completed?purpose=disbursement
- *
- * The name is the receiving service: its secret in INTERNAL_PEER_SECRETS signs
- * the deliveries. An empty value means no subscribers (events are kept and
- * purged). Patterns that match no known event type, or filter on a field
- * their events do not have, are refused as typos.
+ * `EVENT_SUBSCRIPTIONS`: what this service consumes, as comma-separated patterns (`user.disabled`,
+ * `user.*`, `transfer.completed?purpose=disbursement`), the same as its entry in platform/shape.ts.
+ * Patterns that match no known event type, or filter on a field their events lack, are refused as typos.
  */
-export function parseSubscribers(text: string): Subscriber[] {
-  const subscribers: Subscriber[] = [];
-  for (const entry of text
-    .split(/[;\n]/)
+export function parseSubscriptions(text: string): string[] {
+  const patterns = text
+    .split(/[,\s]+/)
     .map((part) => part.trim())
-    .filter(Boolean)) {
-    const equals = entry.indexOf('=');
-    const bar = entry.lastIndexOf('|');
-    if (equals <= 0 || bar < equals) throw new Error(`"${entry}" is not name=url|type,type`);
-    const name = entry.slice(0, equals).trim();
-    const url = entry.slice(equals + 1, bar).trim();
-    const patterns = entry
-      .slice(bar + 1)
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean);
-    if (!NAME.test(name)) throw new Error(`subscriber name "${name}" must be a lower-case service name`);
-    if (subscribers.some((s) => s.name === name)) throw new Error(`subscriber ${name} is named twice`);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new Error(`subscriber ${name}: "${url}" is not a URL`);
-    }
-    if (!/^https?:$/.test(parsed.protocol)) throw new Error(`subscriber ${name}: the URL must be http(s)`);
-    if (patterns.length === 0) throw new Error(`subscriber ${name} names no event types`);
-    for (const pattern of patterns) checkPattern(name, pattern);
-    subscribers.push({ name, url: url.replace(/\/+$/, ''), patterns });
-  }
-  return subscribers;
+    .filter(Boolean);
+  for (const pattern of patterns) checkPattern('this service', pattern);
+  return [...new Set(patterns)];
 }

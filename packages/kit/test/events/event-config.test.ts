@@ -1,67 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, parseSubscribers, retryDelayMs, eventConfigSchema as schema } from '../../src/index.js';
+import {
+  parseConfig,
+  parseSubscriptions,
+  retryDelayMs,
+  eventConfigSchema as schema,
+} from '../../src/index.js';
 
 const secret = 'x'.repeat(40);
 
-describe('EVENT_SUBSCRIBERS', () => {
-  it('parses name=url|types entries separated by ; or newlines', () => {
+describe('EVENT_SUBSCRIPTIONS', () => {
+  it('parses comma-separated patterns, a filter on one field of the data included', () => {
     expect(
-      parseSubscribers(`students=http://students:3002/|user.registered, user.updated ;
-        notifications=https://notifications.bonding.svc:3006|user.*,agent.approved`),
-    ).toEqual([
-      { name: 'students', url: 'http://students:3002', patterns: ['user.registered', 'user.updated'] },
-      {
-        name: 'notifications',
-        url: 'https://notifications.bonding.svc:3006',
-        patterns: ['user.*', 'agent.approved'],
-      },
-    ]);
+      parseConfig(schema, {
+        EVENT_SUBSCRIPTIONS: 'user.disabled, transfer.completed?purpose=disbursement,loan.*',
+      }).EVENT_SUBSCRIPTIONS,
+    ).toEqual(['user.disabled', 'transfer.completed?purpose=disbursement', 'loan.*']);
   });
 
-  it('takes a filter on one field of the data after a type', () => {
-    expect(
-      parseSubscribers('loans=http://loans:3004|transfer.completed?purpose=disbursement,loan.*'),
-    ).toEqual([
-      {
-        name: 'loans',
-        url: 'http://loans:3004',
-        patterns: ['transfer.completed?purpose=disbursement', 'loan.*'],
-      },
-    ]);
-  });
-
-  it('is empty when unset: events are kept, nobody receives them', () => {
-    expect(parseConfig(schema, {}).EVENT_SUBSCRIBERS).toEqual([]);
+  it('is empty when unset: the service consumes nothing', () => {
+    expect(parseConfig(schema, {}).EVENT_SUBSCRIPTIONS).toEqual([]);
   });
 
   it.each([
-    ['students=http://s:1', /not name=url\|type/],
-    ['Students=http://s:1|user.registered', /lower-case/],
-    ['students=ftp://s|user.registered', /http/],
-    ['students=http://s:1|user.registerd', /matches no known event type/],
-    ['a=http://a|*;a=http://b|*', /named twice/],
-    ['loans=http://l|transfer.completed?purpose', /not type\?field=value/],
-    ['loans=http://l|transfer.completed?purpose=a b', /not type\?field=value/],
-    ['loans=http://l|transfer.completed?purpse=disbursement', /has no field "purpse"/],
+    ['user.registerd', /matches no known event type/],
+    ['transfer.completed?purpose', /not type\?field=value/],
+    ['transfer.completed?purpse=disbursement', /has no field "purpse"/],
     // Every user.* event must carry the field: user.registered has no loanId.
-    ['loans=http://l|user.*?loanId=x', /has no field "loanId"/],
+    ['user.*?loanId=x', /has no field "loanId"/],
   ])('refuses %s', (value, message) => {
-    expect(() => parseSubscribers(value)).toThrow(message);
+    expect(() => parseSubscriptions(value)).toThrow(message);
   });
 
-  it('needs a secret in INTERNAL_PEER_SECRETS for every subscriber, without printing any secret', () => {
-    let message = '';
-    try {
-      parseConfig(schema, {
-        EVENT_SUBSCRIBERS: 'students=http://students:3002|user.*;ledger=http://ledger:3005|loan.approved',
-        INTERNAL_PEER_SECRETS: `students=${secret}`,
-      });
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toBe(
-      'invalid configuration: INTERNAL_PEER_SECRETS: no secret for subscriber ledger (named in EVENT_SUBSCRIBERS)',
-    );
+  it('takes the NATS settings, and refuses a stream name that is not one', () => {
+    const config = parseConfig(schema, { NATS_STREAM: 'T_1', NATS_SUBJECT_PREFIX: 't1' });
+    expect([config.NATS_URL, config.NATS_STREAM, config.NATS_SUBJECT_PREFIX]).toEqual([
+      'nats://127.0.0.1:4222',
+      'T_1',
+      't1',
+    ]);
+    expect(() => parseConfig(schema, { NATS_STREAM: 'a.b' })).toThrow(/NATS_STREAM/);
   });
 });
 

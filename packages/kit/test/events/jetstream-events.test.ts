@@ -4,13 +4,17 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  deadLetterRoutes,
   discardInboxDeadLetters,
   inboxDeadLetterCommand,
   listInboxDeadLetters,
   publishOutboxEvent,
   purgeInboxDeadLetters,
   replayInboxDeadLetters,
+  SIGNATURE_HEADER,
+  signRequest,
 } from '../../src/index.js';
+import { createTestApp } from '../test-app.js';
 import { directoryEntry } from './helpers.js';
 import {
   connectTestNats,
@@ -266,6 +270,34 @@ describe('JetStream: outbox → stream → inbox', () => {
     );
     expect(lines.some((line) => line.includes(later) && line.includes('parked'))).toBe(true);
     expect(lines.join('\n')).not.toContain(victim.email);
+    // And through the signed routes a service mounts on its own dead letters.
+    const secret = 'the-consumer-internal-secret-0123456789';
+    const { app } = createTestApp();
+    app.route('/internal', deadLetterRoutes({ db: consumer.db, service: 'consumer', secrets: [secret] }));
+    const call = (method: string, path: string, body = '', signed = true) =>
+      app.request(path, {
+        method,
+        ...(body ? { body } : {}),
+        headers: {
+          'content-type': 'application/json',
+          ...(signed ? { [SIGNATURE_HEADER]: signRequest(secret, { method, path, body }) } : {}),
+        },
+      });
+    expect((await call('GET', '/internal/dead-letters', '', false)).status).toBe(401);
+    const page = await call('GET', '/internal/dead-letters?type=user.updated&limit=50');
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).not.toContain(victim.email);
+    const items = (JSON.parse(text) as { items: Array<{ id: string; status: string; eventId: string }> })
+      .items;
+    expect(items.find((item) => item.id === String(dead.id))).toMatchObject({
+      status: 'dead',
+      eventId: poison,
+    });
+    expect(items.find((item) => item.eventId === later)).toMatchObject({ status: 'parked' });
+    expect((await call('POST', '/internal/dead-letters/999999999/discard')).status).toBe(404);
+    expect((await call('POST', '/internal/dead-letters/replay', '{"type":"no.such"}')).status).toBe(200);
+
     expect(await run('discard')).toBe(2);
     expect(await run('discard', 'x1')).toBe(2);
     expect(await run('replay', '--all', String(dead.id))).toBe(2);

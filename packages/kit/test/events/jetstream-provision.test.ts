@@ -4,6 +4,7 @@ import { services, subscriptions } from '../../../../platform/shape.js';
 import {
   consumersOf,
   declareJetStream,
+  declareServiceEvents,
   defaultJetStreamSettings,
   PARTITIONS,
   partitionOf,
@@ -57,6 +58,21 @@ describe('JetStream subjects and declaration', () => {
     );
     expect(consumersOf(declaration, 'notifications')[0]?.filterSubjects).toContain('bonding.loans.loan.*.0');
     expect(declaration.consumers[0]).toMatchObject({ maxDeliver: 20 + 3, ackWaitMs: 15_000 });
+  });
+
+  it("gives a service's runtime the same durables and patterns from its own configuration", () => {
+    const platform = declareJetStream({ services, subscriptions });
+    const settings = { ...defaultJetStreamSettings, stream: 'T_X', prefix: 'tx' };
+    for (const [service, entries] of Object.entries(subscriptions)) {
+      const patterns = entries.map((e) =>
+        typeof e === 'string' ? e : `${e.type}?${e.where.field}=${e.where.equals}`,
+      );
+      const own = declareServiceEvents(service, patterns, settings);
+      const strip = ({ filterSubjects: _, ...rest }: { filterSubjects: string[] }) => rest;
+      expect(own.consumers.map(strip)).toEqual(consumersOf(platform, service).map(strip));
+      expect(own.stream).toMatchObject({ name: 'T_X', subjects: ['tx.>'] });
+    }
+    expect(declareServiceEvents('identity', []).consumers).toEqual([]);
   });
 
   it('refuses a subscription nobody produces', () => {

@@ -1,4 +1,4 @@
-import type { EventTables } from '@bonding/kit';
+import type { EventTables, InboxDeadLetterTables } from '@bonding/kit';
 import type { Selectable } from 'kysely';
 
 /** `student` loans pay both legs of a tranche: tuition to the institution, upkeep to the student. */
@@ -55,7 +55,7 @@ export interface InstitutionsTable {
   version: number;
 }
 
-export interface CatalogDatabase extends EventTables {
+export interface CatalogDatabase extends EventTables, InboxDeadLetterTables {
   products: ProductsTable;
   institutions: InstitutionsTable;
 }

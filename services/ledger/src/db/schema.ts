@@ -1,4 +1,4 @@
-import type { EventTables, IdempotencyTables } from '@bonding/kit';
+import type { EventTables, IdempotencyTables, InboxDeadLetterTables } from '@bonding/kit';
 import type { Generated, Selectable } from 'kysely';
 import type { AccountStatus, AccountType } from '../domain/accounts.js';
 import type { CardBrand, CardStatus } from '../domain/cards.js';
@@ -72,7 +72,7 @@ export interface CardsTable {
   updated_at: Date;
 }
 
-export interface LedgerDatabase extends EventTables, IdempotencyTables {
+export interface LedgerDatabase extends EventTables, InboxDeadLetterTables, IdempotencyTables {
   accounts: AccountsTable;
   transfers: TransfersTable;
   entries: EntriesTable;

@@ -1,4 +1,4 @@
-import type { EventTables, IdempotencyTables } from '@bonding/kit';
+import type { EventTables, IdempotencyTables, InboxDeadLetterTables } from '@bonding/kit';
 import type { Generated, Selectable } from 'kysely';
 import type { LoanStatus } from '../domain/loan-states.js';
 
@@ -191,7 +191,7 @@ export interface LoanGuarantorsTable {
   updated_at: Date;
 }
 
-export interface LoansDatabase extends EventTables, IdempotencyTables {
+export interface LoansDatabase extends EventTables, InboxDeadLetterTables, IdempotencyTables {
   loans: LoansTable;
   loan_history: LoanHistoryTable;
   instalments: InstalmentsTable;

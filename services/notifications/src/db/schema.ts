@@ -1,4 +1,4 @@
-import type { EventTables } from '@bonding/kit';
+import type { EventTables, InboxDeadLetterTables } from '@bonding/kit';
 import type { Selectable } from 'kysely';
 
 /** Who users are, from identity's events only: whom to address, and by what name. */
@@ -100,7 +100,7 @@ export interface GuarantorContactsTable {
 
 export type GuarantorContactRow = Selectable<GuarantorContactsTable>;
 
-export interface NotificationsDatabase extends EventTables {
+export interface NotificationsDatabase extends EventTables, InboxDeadLetterTables {
   user_directory: UserDirectoryTable;
   loan_parties: LoanPartiesTable;
   guarantor_contacts: GuarantorContactsTable;

@@ -1,4 +1,4 @@
-import type { EventTables } from '@bonding/kit';
+import type { EventTables, InboxDeadLetterTables } from '@bonding/kit';
 import type { Generated, Selectable } from 'kysely';
 
 export const GENDERS = ['female', 'male', 'other', 'prefer_not_to_say'] as const;
@@ -83,7 +83,7 @@ export interface FileAccessLogTable {
   accessed_at: Date;
 }
 
-export interface StudentsDatabase extends EventTables {
+export interface StudentsDatabase extends EventTables, InboxDeadLetterTables {
   student_directory: StudentDirectoryTable;
   personal_details: PersonalDetailsTable;
   bonding_files: BondingFilesTable;

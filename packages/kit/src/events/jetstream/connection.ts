@@ -1,4 +1,27 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { type ConnectionOptions, connect, type NatsConnection } from '@nats-io/transport-node';
+
+/**
+ * How a client proves itself to NATS (NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE): the nats.js client
+ * ignores credentials written into the URL, so they come separately. A CA file makes the client verify
+ * the server's certificate against it (the chart's `tls://` URL with `nats.tls.enabled`).
+ */
+export interface NatsAuth {
+  user?: string | undefined;
+  password?: string | undefined;
+  tlsCaFile?: string | undefined;
+}
+
+/** The connection options for `auth`: user and password when a user is given, TLS with the CA when a file is. */
+export function natsAuthOptions(auth: NatsAuth = {}): Partial<ConnectionOptions> {
+  const options: Partial<ConnectionOptions> = {};
+  if (auth.user) {
+    options.user = auth.user;
+    options.pass = auth.password ?? '';
+  }
+  if (auth.tlsCaFile) options.tls = { ca: readFileSync(auth.tlsCaFile, 'utf8') };
+  return options;
+}
 
 /**
  * A connection that never gives up: when the server goes away the client keeps reconnecting (and holds
@@ -9,9 +32,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 export function connectNats(
   url: string,
   name: string,
-  { waitOnFirstConnect = true }: { waitOnFirstConnect?: boolean } = {},
+  { waitOnFirstConnect = true, auth }: { waitOnFirstConnect?: boolean; auth?: NatsAuth } = {},
 ): Promise<NatsConnection> {
   return connect({
+    ...natsAuthOptions(auth),
     servers: url.split(',').map((server) => server.trim()),
     name,
     maxReconnectAttempts: -1,

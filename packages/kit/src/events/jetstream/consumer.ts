@@ -108,7 +108,7 @@ export class JetStreamConsumer<DB> {
     const patterns = (this.#options.consumers[0]?.patterns ?? []).map(
       (pattern) => pattern.split('?')[0] ?? '',
     );
-    const subscriber = { name: this.#options.service, url: '', patterns };
+    const subscriber = { name: this.#options.service, patterns };
     const unhandled = eventContracts
       .filter((contract) => subscribesTo(subscriber, { type: contract.type, data: () => ({}) }))
       .filter((contract) => !this.#keys.includes(contract.key))
@@ -214,7 +214,7 @@ export class JetStreamConsumer<DB> {
     });
     const labels = { type: envelope.type };
 
-    const subscriber = { name: service, url: '', patterns: this.#options.consumers[0]?.patterns ?? [] };
+    const subscriber = { name: service, patterns: this.#options.consumers[0]?.patterns ?? [] };
     if (!subscribesTo(subscriber, { type: envelope.type, data: () => envelope.data })) {
       await this.#confirmAck(msg, this.#ackWaitMs);
       return 'skipped';

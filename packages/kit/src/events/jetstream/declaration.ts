@@ -184,3 +184,40 @@ export function declareJetStream(
 export function consumersOf(declaration: JetStreamDeclaration, service: string): ConsumerDeclaration[] {
   return declaration.consumers.filter((consumer) => consumer.service === service);
 }
+
+/**
+ * The declaration as one service's runtime sees it, from its own configuration (NATS_STREAM,
+ * NATS_SUBJECT_PREFIX, EVENT_SUBSCRIPTIONS) rather than the whole platform's shape: the stream, and its own
+ * durables with their patterns. Filter subjects are provisioning's business (declareJetStream over the
+ * platform, before the services start) and are left empty here: a consumer only pulls its durables by name.
+ */
+export function declareServiceEvents(
+  service: string,
+  patterns: readonly string[],
+  settings: JetStreamSettings = defaultJetStreamSettings,
+): JetStreamDeclaration {
+  const consumers: ConsumerDeclaration[] =
+    patterns.length === 0
+      ? []
+      : Array.from({ length: PARTITIONS }, (_, partition) => ({
+          service,
+          partition,
+          durable: durableName(service, partition),
+          filterSubjects: [],
+          patterns: [...patterns],
+          maxDeliver: settings.maxAttempts + SPARE_DELIVERIES,
+          ackWaitMs: settings.redeliveryBackoffMs[0] as number,
+          backoffMs: [...settings.redeliveryBackoffMs],
+        }));
+  return {
+    settings,
+    stream: {
+      name: settings.stream,
+      subjects: [`${settings.prefix}.>`],
+      maxAgeMs: settings.maxAgeMs,
+      duplicateWindowMs: settings.duplicateWindowMs,
+      replicas: settings.replicas,
+    },
+    consumers,
+  };
+}

@@ -1,7 +1,7 @@
 // The JetStream transport (docs/events.md, "JetStream transport"): built beside HTTP push, not yet used
 // by the services.
 export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
-export { connectNats, supportsFilterSubjects } from './connection.js';
+export { connectNats, type NatsAuth, natsAuthOptions, supportsFilterSubjects } from './connection.js';
 export {
   defaultConsumerSettings,
   JetStreamConsumer,
@@ -26,6 +26,7 @@ export {
   type ConsumerDeclaration,
   consumersOf,
   declareJetStream,
+  declareServiceEvents,
   defaultJetStreamSettings,
   durableName,
   type JetStreamDeclaration,
@@ -35,6 +36,11 @@ export {
   type StreamDeclaration,
   type SubscriptionEntry,
 } from './declaration.js';
+export {
+  createDenylistConsumer,
+  type DenylistConsumer,
+  type DenylistConsumerOptions,
+} from './denylist-consumer.js';
 export { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
 export {
   defaultPublisherSettings,
@@ -43,7 +49,7 @@ export {
   type OutboxPublisherSettings,
   type RoundResult,
 } from './outbox-publisher.js';
-export { type ProvisionReport, provisionJetStream } from './provision.js';
+export { deleteJetStream, type ProvisionReport, provisionJetStream } from './provision.js';
 export { type OutboxEvent, type PublishTarget, publishOutboxEvent } from './publish.js';
 export { createJetStreamEvents, type JetStreamEvents, type JetStreamEventsOptions } from './runtime.js';
 export { DEFAULT_SUBJECT_PREFIX, HEADERS, PARTITIONS, partitionOf, subjectOf } from './subjects.js';

@@ -196,3 +196,16 @@ export async function provisionJetStream(
   }
   return { stream, consumers, extra, filter: exact ? 'exact' : 'broad' };
 }
+
+/**
+ * Deletes a stream and its durables: for a test platform's own stream when it closes. Never run against
+ * the platform's stream (its events and every consumer's position go with it).
+ */
+export async function deleteJetStream(nc: NatsConnection, stream: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.delete(stream);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

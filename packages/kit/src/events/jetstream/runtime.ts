@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { retryDelayMs } from '../backoff.js';
 import type { EventHandlers } from '../event-handlers.js';
-import { connectNats } from './connection.js';
+import { connectNats, type NatsAuth } from './connection.js';
 import { JetStreamConsumer, type JetStreamConsumerSettings } from './consumer.js';
 import { consumersOf, type JetStreamDeclaration } from './declaration.js';
 import { OutboxPublisher, type OutboxPublisherSettings } from './outbox-publisher.js';
@@ -19,6 +19,8 @@ export interface JetStreamEventsOptions<DB> {
   registry?: Registry;
   /** NATS_URL (a comma-separated list for a cluster). */
   natsUrl: string;
+  /** NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE. */
+  natsAuth?: NatsAuth;
   declaration: JetStreamDeclaration;
   /** Handlers by type@version; without any (or without durables declared for it) nothing is consumed. */
   handlers?: EventHandlers<DB>;
@@ -57,7 +59,10 @@ export function createJetStreamEvents<DB>(options: JetStreamEventsOptions<DB>): 
   async function connectFirst(): Promise<NatsConnection | undefined> {
     for (let attempt = 1; !stopped; attempt++) {
       try {
-        return await connectNats(options.natsUrl, options.service, { waitOnFirstConnect: false });
+        return await connectNats(options.natsUrl, options.service, {
+          waitOnFirstConnect: false,
+          auth: options.natsAuth,
+        });
       } catch (error) {
         const delay = retryDelayMs(attempt, { baseMs: 250, maxMs: 10_000 });
         (attempt === 1 ? logger.warn : logger.debug).call(

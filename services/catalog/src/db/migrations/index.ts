@@ -1,4 +1,9 @@
-import { createEndedSessionsTable, createEventTables, type Migration } from '@bonding/kit';
+import {
+  createEndedSessionsTable,
+  createEventTables,
+  createInboxDeadLetterTables,
+  type Migration,
+} from '@bonding/kit';
 import * as createProducts from './0001_create_products.js';
 import * as addStudyTerms from './0004_add_study_terms.js';
 import * as addTrancheAndGuarantorTerms from './0005_add_tranche_and_guarantor_terms.js';
@@ -12,4 +17,6 @@ export const migrations: Migration[] = [
   { name: '0004_add_study_terms', ...addStudyTerms },
   { name: '0005_add_tranche_and_guarantor_terms', ...addTrancheAndGuarantorTerms },
   { name: '0006_create_institutions', ...createInstitutions },
+  // The JetStream consumer's own dead letters and parked events (docs/events.md).
+  { name: '0007_create_inbox_dead_letters', up: createInboxDeadLetterTables },
 ];

@@ -2,6 +2,7 @@ import {
   createEndedSessionsTable,
   createEventTables,
   createIdempotencyTable,
+  createInboxDeadLetterTables,
   type Migration,
 } from '@bonding/kit';
 import * as createAccounts from './0001_create_accounts.js';
@@ -22,4 +23,6 @@ export const migrations: Migration[] = [
   { name: '0007_create_ended_sessions', up: createEndedSessionsTable },
   { name: '0008_owner_key_of_institution_accounts', ...ownerKeyOfInstitutionAccounts },
   { name: '0009_institution_accounts_not_negative', ...institutionAccountsNotNegative },
+  // The JetStream consumer's own dead letters and parked events (docs/events.md).
+  { name: '0010_create_inbox_dead_letters', up: createInboxDeadLetterTables },
 ];

@@ -2,6 +2,7 @@ import {
   createEndedSessionsTable,
   createEventTables,
   createIdempotencyTable,
+  createInboxDeadLetterTables,
   type Migration,
 } from '@bonding/kit';
 import * as createLoans from './0001_create_loans.js';
@@ -26,4 +27,6 @@ export const migrations: Migration[] = [
   { name: '0010_add_tranches', ...addTranches },
   { name: '0011_add_instalment_reminders', ...addInstalmentReminders },
   { name: '0012_add_guarantors', ...addGuarantors },
+  // The JetStream consumer's own dead letters and parked events (docs/events.md).
+  { name: '0013_create_inbox_dead_letters', up: createInboxDeadLetterTables },
 ];

@@ -1,4 +1,9 @@
-import { createEndedSessionsTable, createEventTables, type Migration } from '@bonding/kit';
+import {
+  createEndedSessionsTable,
+  createEventTables,
+  createInboxDeadLetterTables,
+  type Migration,
+} from '@bonding/kit';
 import * as createBondingFile from './0001_create_bonding_file.js';
 import * as addBondingFiles from './0004_add_bonding_files.js';
 
@@ -8,4 +13,6 @@ export const migrations: Migration[] = [
   { name: '0002_create_event_tables', up: createEventTables },
   { name: '0003_create_ended_sessions', up: createEndedSessionsTable },
   { name: '0004_add_bonding_files', ...addBondingFiles },
+  // The JetStream consumer's own dead letters and parked events (docs/events.md).
+  { name: '0005_create_inbox_dead_letters', up: createInboxDeadLetterTables },
 ];

@@ -1,4 +1,0 @@
-import { deadLettersFromCli } from '@bonding/kit';
-
-/** `node --import tsx src/dead-letters.ts list|replay ...`: inspect and replay undeliverable events. */
-await deadLettersFromCli('identity');
