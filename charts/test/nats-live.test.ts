@@ -17,7 +17,7 @@ import {
   subjectOf,
 } from '../../packages/kit/src/events/jetstream/index.js';
 import { freePort, natsServerBin } from '../../packages/testing/src/index.js';
-import { services, subscriptions } from '../../platform/shape.js';
+import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import { findHelm, renderChartWith, repoRoot } from './helm.js';
 
 /** The few calls of the NATS client this test makes (it is the kit's dependency, not the root's). */
@@ -138,7 +138,7 @@ describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server',
   it('lets the provisioner create the stream and every durable', async () => {
     const nc = await connectAs('provisioner');
     const declaration = declareJetStream(
-      { services, subscriptions },
+      { services, subscriptions, secretReaders },
       { ...defaultJetStreamSettings, replicas: 1 },
     );
     const report = await provisionJetStream(nc as never, declaration);

@@ -7,7 +7,7 @@ import {
   declareJetStream,
   defaultJetStreamSettings,
 } from '../../packages/kit/src/events/jetstream/declaration.js';
-import { services, subscriptions } from '../shape.js';
+import { secretReaders, services, subscriptions } from '../shape.js';
 import { GENERATED_NOTE, yamlComment, yamlScalar } from './yaml-text.js';
 
 export interface NatsUser {
@@ -20,7 +20,7 @@ export const NATS_INBOX = '_INBOX.>';
 
 /** Each service's user, keyed by service name, in the shape's order; services with no events have none. */
 export function natsUsers(): Record<string, NatsUser> {
-  const declaration = declareJetStream({ services, subscriptions });
+  const declaration = declareJetStream({ services, subscriptions, secretReaders });
   const { stream, prefix } = defaultJetStreamSettings;
   const users: Record<string, NatsUser> = {};
   for (const service of services) {

@@ -1,7 +1,12 @@
 // The JetStream transport (docs/events.md, "JetStream transport"): built beside HTTP push, not yet used
 // by the services.
 export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
-export { connectNats, type NatsAuth, natsAuthOptions, supportsFilterSubjects } from './connection.js';
+export {
+  connectNats,
+  type NatsAuth,
+  natsAuthOptions,
+  supportsFilterSubjects,
+} from './connection.js';
 export {
   defaultConsumerSettings,
   JetStreamConsumer,
@@ -52,4 +57,12 @@ export {
 export { deleteJetStream, type ProvisionReport, provisionJetStream } from './provision.js';
 export { type OutboxEvent, type PublishTarget, publishOutboxEvent } from './publish.js';
 export { createJetStreamEvents, type JetStreamEvents, type JetStreamEventsOptions } from './runtime.js';
-export { DEFAULT_SUBJECT_PREFIX, HEADERS, PARTITIONS, partitionOf, subjectOf } from './subjects.js';
+export {
+  DEFAULT_SUBJECT_PREFIX,
+  HEADERS,
+  PARTITIONS,
+  PRIVATE_TOKEN,
+  partitionOf,
+  privateStreamOf,
+  subjectOf,
+} from './subjects.js';

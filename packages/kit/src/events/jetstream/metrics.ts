@@ -41,7 +41,6 @@ export function jetstreamMetrics(registry: Registry): JetStreamMetrics {
 export async function refreshJetStreamGauges(
   metrics: JetStreamMetrics,
   js: JetStreamClient,
-  stream: string,
   consumers: readonly ConsumerDeclaration[],
   // biome-ignore lint/suspicious/noExplicitAny: any service schema; only the kit's tables are read.
   db: import('kysely').Kysely<any>,
@@ -57,7 +56,7 @@ export async function refreshJetStreamGauges(
   metrics.deadLetters.reset();
   for (const row of rows) metrics.deadLetters.set({ type: row.type, status: row.status }, Number(row.n));
   for (const consumer of consumers) {
-    const info = await (await js.consumers.get(stream, consumer.durable)).info(false);
+    const info = await (await js.consumers.get(consumer.stream, consumer.durable)).info(false);
     metrics.pending.set({ durable: consumer.durable }, info.num_pending + info.num_ack_pending);
   }
 }

@@ -106,7 +106,6 @@ export function createJetStreamEvents<DB>(options: JetStreamEventsOptions<DB>): 
       consumer = new JetStreamConsumer({
         service: options.service,
         js,
-        stream: options.declaration.stream.name,
         consumers: durables,
         db: options.db,
         handlers: options.handlers ?? {},

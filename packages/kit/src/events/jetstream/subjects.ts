@@ -1,8 +1,14 @@
+import { isSecretEventType } from '@bonding/contracts';
+
 /**
  * Where an event goes on JetStream: `<prefix>.<producer>.<noun>.<verb>.<partition>`, e.g.
  * `bonding.identity.user.registered.7`. The partition is fixed by the aggregate id, so every event of one
  * aggregate (a user, a loan) travels through the same partition, and each consumer's durable for that
  * partition hands them out one at a time, in stream order (see declaration.ts).
+ *
+ * An event type that carries a one-time code (`secret` in its contract) goes under a root of its own,
+ * `<prefix>.private.<producer>.<noun>.<verb>.<partition>`, which only the private stream holds: its own
+ * users, its own short max_age (declaration.ts).
  */
 
 /** The subject root of the platform's events; tests use their own so they share a server safely. */
@@ -29,6 +35,17 @@ export const HEADERS = {
   tracestate: 'tracestate',
 } as const;
 
+/** The subject token after the prefix that starts the private root; no producer may be named so. */
+export const PRIVATE_TOKEN = 'private';
+
+/**
+ * The private stream's name, derived from the platform's (`BONDING_EVENTS_PRIVATE`), so a test platform's
+ * own stream gets its own private one and nothing else needs configuring.
+ */
+export function privateStreamOf(stream: string): string {
+  return `${stream}_PRIVATE`;
+}
+
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /**
@@ -53,9 +70,17 @@ export function typeTokens(type: string): [string, string] {
   return tokens as [string, string];
 }
 
+/** `<prefix>.<producer>` or, for a secret type, `<prefix>.private.<producer>`. */
+export function producerRoot(prefix: string, producer: string, secret: boolean): string {
+  if (!TOKEN.test(producer) || producer === PRIVATE_TOKEN) {
+    throw new Error(`producer "${producer}" cannot be a subject token`);
+  }
+  return secret ? `${prefix}.${PRIVATE_TOKEN}.${producer}` : `${prefix}.${producer}`;
+}
+
 export function subjectOf(prefix: string, producer: string, type: string, aggregateKey: string): string {
-  if (!TOKEN.test(producer)) throw new Error(`producer "${producer}" cannot be a subject token`);
-  return `${prefix}.${producer}.${typeTokens(type).join('.')}.${partitionOf(aggregateKey)}`;
+  const root = producerRoot(prefix, producer, isSecretEventType(type));
+  return `${root}.${typeTokens(type).join('.')}.${partitionOf(aggregateKey)}`;
 }
 
 /** Does NATS subject filter `filter` (with `*` and `>`) take every subject `other` takes? */
