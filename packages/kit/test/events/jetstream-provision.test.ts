@@ -33,11 +33,8 @@ describe('JetStream subjects and declaration', () => {
 
   it('declares one durable per (service, partition) from platform/shape.ts, filtered to what it subscribes to', () => {
     const declaration = declareJetStream({ services, subscriptions, secretReaders });
-    // Each producer's root, so the private root is no part of it (streams may not overlap).
-    expect(declaration.stream).toMatchObject({
-      name: 'BONDING_EVENTS',
-      subjects: ['bonding.identity.>', 'bonding.loans.>', 'bonding.ledger.>'],
-    });
+    // The private root is a sibling (bonding_private), so the streams do not overlap.
+    expect(declaration.stream).toMatchObject({ name: 'BONDING_EVENTS', subjects: ['bonding.>'] });
     for (const service of Object.keys(subscriptions)) {
       const consumers = consumersOf(declaration, service).filter((c) => c.stream === 'BONDING_EVENTS');
       expect(consumers.map((c) => c.durable)).toEqual(
@@ -70,13 +67,13 @@ describe('JetStream subjects and declaration', () => {
     const declaration = declareJetStream({ services, subscriptions, secretReaders });
     expect(declaration.privateStream).toEqual({
       name: 'BONDING_EVENTS_PRIVATE',
-      subjects: ['bonding.private.>'],
+      subjects: ['bonding_private.>'],
       maxAgeMs: 3_600_000,
       duplicateWindowMs: 10 * 60_000,
       replicas: 1,
     });
     expect(subjectOf('bonding', 'identity', 'user.passwordResetRequested', 'u1')).toBe(
-      `bonding.private.identity.user.passwordResetRequested.${partitionOf('u1')}`,
+      `bonding_private.identity.user.passwordResetRequested.${partitionOf('u1')}`,
     );
     const readers = [
       ...new Set(
@@ -92,10 +89,10 @@ describe('JetStream subjects and declaration', () => {
     );
     expect(secret[5]?.filterSubjects.sort()).toEqual(
       [
-        'bonding.private.identity.user.emailVerificationRequested.5',
-        'bonding.private.identity.user.passwordResetRequested.5',
-        'bonding.private.identity.user.emailChangeRequested.5',
-        'bonding.private.loans.loan.guarantorRequested.5',
+        'bonding_private.identity.user.emailVerificationRequested.5',
+        'bonding_private.identity.user.passwordResetRequested.5',
+        'bonding_private.identity.user.emailChangeRequested.5',
+        'bonding_private.loans.loan.guarantorRequested.5',
       ].sort(),
     );
     // Another service taking user.* would take the codes: refused, not silently narrowed.
@@ -106,14 +103,6 @@ describe('JetStream subjects and declaration', () => {
         secretReaders: ['notifications'],
       }),
     ).toThrow(/students subscribes to .*user\.passwordResetRequested.*only notifications/);
-    // A producer may not take the private root's name.
-    expect(() =>
-      declareJetStream({
-        services: [{ name: 'private', produces: ['user.*'] }],
-        subscriptions: {},
-        secretReaders: [],
-      }),
-    ).toThrow(/cannot be a subject token/);
   });
 
   it("gives a service's runtime the same durables and patterns from its own configuration", () => {
@@ -219,7 +208,7 @@ describe('provisioning', () => {
     expect(report).toMatchObject({ stream: 'created', privateStream: 'created' });
     const jsm = await jetstreamManager(nc);
     const info = await jsm.streams.info(secret.privateStream.name);
-    expect(info.config).toMatchObject({ subjects: [`${secret.settings.prefix}.private.>`] });
+    expect(info.config).toMatchObject({ subjects: [`${secret.settings.prefix}_private.>`] });
     expect(info.config.max_age).toBe(3_600_000 * 1_000_000);
 
     const userId = '0190b1f2-7c1e-7000-8000-00000000beef';
@@ -255,7 +244,7 @@ describe('provisioning', () => {
       expires: 2_000,
     });
     expect(msg?.subject).toBe(
-      `${secret.settings.prefix}.private.producer.user.passwordResetRequested.${partition}`,
+      `${secret.settings.prefix}_private.producer.user.passwordResetRequested.${partition}`,
     );
     await msg?.ackAck();
   });

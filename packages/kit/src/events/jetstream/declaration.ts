@@ -3,8 +3,8 @@ import {
   filterCovers,
   PARTITIONS,
   PRIVATE_TOKEN,
+  privateRootOf,
   privateStreamOf,
-  producerRoot,
   typeTokens,
 } from './subjects.js';
 
@@ -13,16 +13,15 @@ import {
  * each service's `produces`, and `subscriptions`), so the stream and consumers are declared once, next to
  * the subscriptions, and a provisioning step (provision.ts) creates them: services need no rights to.
  *
- * - One stream holds every event (`<prefix>.<producer>.>` for each producer): one retention, one duplicate
- *   window, one thing to watch. Order is needed per aggregate only, and an aggregate's events come from its
- *   one producer.
+ * - One stream holds every event (`<prefix>.>`): one retention, one duplicate window, one thing to watch.
+ *   Order is needed per aggregate only, and an aggregate's events come from its one producer.
  * - Except the types that carry a one-time code (`secret` in their contracts): they go to a second stream,
- *   `<stream>_PRIVATE` (`<prefix>.private.>`), with a short max_age, which only the services named in
- *   `secretReaders` consume, through durables of their own (`<service>-private-pNN`). The codes then sit
- *   in the broker for an hour rather than a week, and no other service's user is granted that stream
- *   (platform/generate/chart-nats.ts). Streams may not overlap, which is why the main one lists its
- *   producers instead of taking `<prefix>.>`. An aggregate's secret and other events travel in different
- *   durables, so they are ordered only among themselves (the mail relay waits for a directory entry anyway).
+ *   `<stream>_PRIVATE` (subjects `<prefix>_private.>`, a root beside the main one so the streams do not
+ *   overlap), with a short max_age, which only the services named in `secretReaders` consume, through
+ *   durables of their own (`<service>-private-pNN`). The codes then sit in the broker for an hour rather
+ *   than a week, and no other service's user is granted that stream (platform/generate/chart-nats.ts). An
+ *   aggregate's secret and other events travel in different durables, so they are ordered only among
+ *   themselves (the mail relay waits for a directory entry anyway).
  * - One durable pull consumer per (consuming service, partition), `<service>-pNN`, filtered to the subjects
  *   of that service's subscriptions in that partition. All of a service's subscribed types share it, so
  *   `user.registered` then `user.updated` of one user are applied in that order (separate durables per type
@@ -155,8 +154,8 @@ function withoutOverlaps(filters: string[]): string[] {
   return unique.filter((filter) => !unique.some((other) => other !== filter && filterCovers(other, filter)));
 }
 
-/** The secret types a subscription pattern's type takes. */
-function secretTypesOf(pattern: string): string[] {
+/** The secret types a subscription's or `produces` pattern takes. */
+export function secretTypesOf(pattern: string): string[] {
   const wanted = typeFilter(pattern.split('?')[0] ?? '');
   return secretEventTypes.filter((type) => filterCovers(wanted, type));
 }
@@ -167,7 +166,7 @@ const isSecretType = (pattern: string) =>
 function privateStreamDeclaration(settings: JetStreamSettings): StreamDeclaration {
   return {
     name: privateStreamOf(settings.stream),
-    subjects: [`${settings.prefix}.${PRIVATE_TOKEN}.>`],
+    subjects: [`${privateRootOf(settings.prefix)}.>`],
     maxAgeMs: settings.privateMaxAgeMs,
     // NATS refuses a duplicate window longer than the stream's max_age.
     duplicateWindowMs: Math.min(settings.duplicateWindowMs, settings.privateMaxAgeMs),
@@ -207,9 +206,6 @@ export function declareJetStream(
     throw new Error('maxAttempts must exceed the number of redelivery backoff steps');
   }
   const producers = platform.services.filter((service) => (service.produces ?? []).length > 0);
-  if (producers.length === 0) throw new Error('no service produces events: there is no stream to declare');
-  // Each producer's subject root, checked (a producer named `private` would overlap the private root).
-  const roots = producers.map((producer) => producerRoot(settings.prefix, producer.name, false));
   const privateStream = privateStreamDeclaration(settings);
   const consumers: ConsumerDeclaration[] = [];
   for (const [service, entries] of Object.entries(platform.subscriptions)) {
@@ -257,7 +253,7 @@ export function declareJetStream(
       );
     }
     if (secretSubjects.length > 0) {
-      const root = `${settings.prefix}.${PRIVATE_TOKEN}`;
+      const root = privateRootOf(settings.prefix);
       consumers.push(
         ...durables(
           service,
@@ -274,7 +270,7 @@ export function declareJetStream(
     settings,
     stream: {
       name: settings.stream,
-      subjects: roots.map((root) => `${root}.>`),
+      subjects: [`${settings.prefix}.>`],
       maxAgeMs: settings.maxAgeMs,
       duplicateWindowMs: settings.duplicateWindowMs,
       replicas: settings.replicas,

@@ -40,6 +40,7 @@ export {
   SPARE_DELIVERIES,
   type StreamDeclaration,
   type SubscriptionEntry,
+  secretTypesOf,
 } from './declaration.js';
 export {
   createDenylistConsumer,
@@ -63,6 +64,7 @@ export {
   PARTITIONS,
   PRIVATE_TOKEN,
   partitionOf,
+  privateRootOf,
   privateStreamOf,
   subjectOf,
 } from './subjects.js';

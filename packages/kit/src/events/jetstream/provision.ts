@@ -14,7 +14,7 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { supportsFilterSubjects } from './connection.js';
 import type { ConsumerDeclaration, JetStreamDeclaration, StreamDeclaration } from './declaration.js';
-import { PRIVATE_TOKEN, privateStreamOf } from './subjects.js';
+import { privateRootOf, privateStreamOf } from './subjects.js';
 
 /**
  * Creates or updates the two streams (the platform's and the private one) and the durable consumers a declaration names; running it again changes
@@ -60,14 +60,14 @@ function streamConfig(stream: StreamDeclaration): Partial<StreamConfig> & { name
 
 /**
  * On a 2.9 server one consumer takes a single filter subject: with several subscriptions the partition's
- * every event (`<prefix>.*.*.*.<p>`, `<prefix>.private.*.*.*.<p>` on the private stream) is the filter, and the consumer acks and skips what it did not
+ * every event (`<prefix>.*.*.*.<p>`, `<prefix>_private.*.*.*.<p>` on the private stream) is the filter, and the consumer acks and skips what it did not
  * subscribe to (it checks every event against its patterns anyway). Order and effects are the same;
  * only more messages are read.
  */
 function filterOf(consumer: ConsumerDeclaration, prefix: string, exact: boolean, secret: boolean) {
   if (consumer.filterSubjects.length === 1) return { filter_subject: consumer.filterSubjects[0] };
   if (exact) return { filter_subjects: consumer.filterSubjects };
-  const root = secret ? `${prefix}.${PRIVATE_TOKEN}` : prefix;
+  const root = secret ? privateRootOf(prefix) : prefix;
   return { filter_subject: `${root}.*.*.*.${consumer.partition}` };
 }
 
@@ -185,8 +185,6 @@ export async function provisionJetStream(
 ): Promise<ProvisionReport> {
   const jsm = await jetstreamManager(nc);
   const exact = supportsFilterSubjects(nc);
-  // The main stream first: on an existing installation it gives up `<prefix>.>` for its producers' roots,
-  // which the private stream's `<prefix>.private.>` would otherwise overlap.
   const stream = await provisionStream(jsm, declaration.stream);
   const privateStream = await provisionStream(jsm, declaration.privateStream);
   const consumers: Record<string, Change> = {};

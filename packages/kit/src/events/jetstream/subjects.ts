@@ -7,8 +7,10 @@ import { isSecretEventType } from '@bonding/contracts';
  * partition hands them out one at a time, in stream order (see declaration.ts).
  *
  * An event type that carries a one-time code (`secret` in its contract) goes under a root of its own,
- * `<prefix>.private.<producer>.<noun>.<verb>.<partition>`, which only the private stream holds: its own
- * users, its own short max_age (declaration.ts).
+ * `<prefix>_private.<producer>.<noun>.<verb>.<partition>`, which only the private stream holds: its own
+ * users, its own short max_age (declaration.ts). A sibling of `<prefix>`, not a token under it: the main
+ * stream keeps `<prefix>.>` without overlapping it (NATS refuses overlapping streams), and a consumer's
+ * broad filter on NATS 2.9 stays a subset of its stream's subjects.
  */
 
 /** The subject root of the platform's events; tests use their own so they share a server safely. */
@@ -35,8 +37,13 @@ export const HEADERS = {
   tracestate: 'tracestate',
 } as const;
 
-/** The subject token after the prefix that starts the private root; no producer may be named so. */
+/** What names the private side: the durables' infix (`<service>-private-pNN`) and the subject root. */
 export const PRIVATE_TOKEN = 'private';
+
+/** The subject root of the secret types: `<prefix>_private` (`bonding_private`). */
+export function privateRootOf(prefix: string): string {
+  return `${prefix}_${PRIVATE_TOKEN}`;
+}
 
 /**
  * The private stream's name, derived from the platform's (`BONDING_EVENTS_PRIVATE`), so a test platform's
@@ -70,12 +77,10 @@ export function typeTokens(type: string): [string, string] {
   return tokens as [string, string];
 }
 
-/** `<prefix>.<producer>` or, for a secret type, `<prefix>.private.<producer>`. */
+/** `<prefix>.<producer>` or, for a secret type, `<prefix>_private.<producer>`. */
 export function producerRoot(prefix: string, producer: string, secret: boolean): string {
-  if (!TOKEN.test(producer) || producer === PRIVATE_TOKEN) {
-    throw new Error(`producer "${producer}" cannot be a subject token`);
-  }
-  return secret ? `${prefix}.${PRIVATE_TOKEN}.${producer}` : `${prefix}.${producer}`;
+  if (!TOKEN.test(producer)) throw new Error(`producer "${producer}" cannot be a subject token`);
+  return `${secret ? privateRootOf(prefix) : prefix}.${producer}`;
 }
 
 export function subjectOf(prefix: string, producer: string, type: string, aggregateKey: string): string {
