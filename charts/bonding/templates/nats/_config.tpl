@@ -44,7 +44,12 @@ authorization {
       user: {{ $user | quote }}
       password: ${{ include "bonding.natsPasswordVar" $user }}
       permissions: {
-        publish: { allow: {{ include "bonding.natsSubjects" $rights.publish }} }
+        publish: {
+          allow: {{ include "bonding.natsSubjects" $rights.publish }}
+          {{- with $rights.denyPublish }}
+          deny: {{ include "bonding.natsSubjects" . }}
+          {{- end }}
+        }
         subscribe: { allow: {{ include "bonding.natsSubjects" $rights.subscribe }} }
       }
     }

@@ -3,6 +3,7 @@
 export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
 export {
   connectNats,
+  inboxPrefixOf,
   type NatsAuth,
   natsAuthOptions,
   supportsFilterSubjects,
