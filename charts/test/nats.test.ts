@@ -247,6 +247,14 @@ describe.skipIf(!helm)('NATS in the chart', () => {
     const container = podSpecOf(job).containers[0] as Container;
     expect(container.command).toEqual(['node', 'dist/nats-provision.mjs']);
     expect(container.args).toEqual(['--replicas', '3']);
+    const shortLived = podSpecOf(
+      named(
+        render(['--set', 'nats.stream.privateMaxAgeMinutes=20']),
+        'Job',
+        'bonding-nats-provision',
+      ) as K8sObject,
+    ).containers[0] as Container;
+    expect(shortLived.args).toEqual(['--replicas', '3', '--private-max-age-minutes', '20']);
     expect(envOf(container).NATS_USER?.value).toBe('provisioner');
     expect(envOf(container).NATS_PASSWORD?.valueFrom?.secretKeyRef?.key).toBe('provisioner');
   });
@@ -262,6 +270,55 @@ describe.skipIf(!helm)('NATS in the chart', () => {
           'nats.provision.enabled=true',
         ])
       : [];
+    const confOf = (objects: K8sObject[]) =>
+      (named(objects, 'ConfigMap', 'bonding-nats') as unknown as { data: Record<string, string> }).data[
+        'nats.conf'
+      ] as string;
+    const clusterBlock = (text: string) => /\ncluster \{[\s\S]*?\n\}/.exec(text)?.[0] ?? '';
+    const statefulSet = (objects: K8sObject[]) =>
+      spec(named(objects, 'StatefulSet', 'bonding-nats') as K8sObject) as {
+        template: {
+          spec: {
+            containers: { volumeMounts?: { name: string; mountPath: string }[] }[];
+            volumes: { name: string; secret?: { secretName: string } }[];
+          };
+        };
+      };
+
+    it('encrypts and mutually verifies the routes between the servers with the same certificate', () => {
+      const cluster = clusterBlock(confOf(tls));
+      expect(cluster).toMatch(
+        /tls \{\s+cert_file: "\/etc\/nats-tls\/tls\.crt"\s+key_file: "\/etc\/nats-tls\/tls\.key"\s+ca_file: "\/etc\/nats-tls\/ca\.crt"\s+verify: true/,
+      );
+      // Without TLS the routes stay plain (inside the NetworkPolicy) and nothing is mounted.
+      expect(clusterBlock(conf())).not.toContain('tls {');
+      expect(clusterBlock(conf())).toContain('routes: [');
+    });
+
+    it('takes the route certificate from a Secret of its own when nats.tls.cluster.existingSecret is set', () => {
+      const own = render([
+        '--set',
+        'nats.tls.enabled=true',
+        '--set',
+        'nats.tls.existingSecret=nats-tls',
+        '--set',
+        'nats.tls.cluster.existingSecret=nats-routes-tls',
+      ]);
+      expect(clusterBlock(confOf(own))).toContain('cert_file: "/etc/nats-cluster-tls/tls.crt"');
+      expect(clusterBlock(confOf(own))).toContain('ca_file: "/etc/nats-cluster-tls/ca.crt"');
+      // The clients' certificate stays where it was.
+      expect(confOf(own).replace(clusterBlock(confOf(own)), '')).toContain(
+        'cert_file: "/etc/nats-tls/tls.crt"',
+      );
+      const pod = statefulSet(own).template.spec;
+      expect(pod.volumes.find((v) => v.name === 'cluster-tls')?.secret?.secretName).toBe('nats-routes-tls');
+      expect(pod.containers[0]?.volumeMounts).toContainEqual(
+        expect.objectContaining({ name: 'cluster-tls', mountPath: '/etc/nats-cluster-tls' }),
+      );
+      expect(statefulSet(tls).template.spec.volumes.map((v) => v.name)).not.toContain('cluster-tls');
+      expect(() => render(['--set', 'nats.tls.cluster.unknown=x'])).toThrow(/schema/);
+    });
+
     it('requires TLS of clients and hands the services and the Job its CA', () => {
       const nats = tls.find(
         (object) => object.kind === 'ConfigMap' && object.metadata.name === 'bonding-nats',
