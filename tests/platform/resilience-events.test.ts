@@ -10,9 +10,8 @@ import type { LoansDatabase } from '../../services/loans/src/db/schema.js';
 import type { StudentsDatabase } from '../../services/students/src/db/schema.js';
 import { expectBalancedBooks } from './books.js';
 import {
-  approvedAgent,
   completeStudent,
-  createProduct,
+  lendingDesk,
   type Person,
   raiseLoan,
   registerStudent,
@@ -76,9 +75,7 @@ describe('NATS stopped under load, and the producer killed between its commit an
   let agent: Person;
   let productId: string;
   beforeAll(async () => {
-    adminToken = await signInAdmin(platform);
-    agent = await approvedAgent(platform, adminToken);
-    productId = await createProduct(platform, adminToken);
+    ({ adminToken, agent, productId } = await lendingDesk(platform));
   }, 60_000);
 
   async function studentsWithLoans(count: number) {

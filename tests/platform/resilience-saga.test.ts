@@ -6,12 +6,10 @@ import type { LedgerDatabase } from '../../services/ledger/src/db/schema.js';
 import type { LoansDatabase } from '../../services/loans/src/db/schema.js';
 import { expectBalancedBooks as expectBooksBalanced } from './books.js';
 import {
-  approvedAgent,
   completeStudent,
-  createProduct,
+  lendingDesk,
   type Person,
   raiseLoan,
-  signInAdmin,
   waitForLoanStatus,
   walletBalance,
 } from './journeys.js';
@@ -70,9 +68,7 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
   let agent: Person;
   let productId: string;
   beforeAll(async () => {
-    adminToken = await signInAdmin(platform);
-    agent = await approvedAgent(platform, adminToken);
-    productId = await createProduct(platform, adminToken);
+    ({ adminToken, agent, productId } = await lendingDesk(platform));
   }, 60_000);
 
   /** A student with a complete file and an MWK wallet (so the test can lock it), and a NEW loan. */
