@@ -411,6 +411,7 @@ async function main(): Promise<void> {
       `${dbResult.requestsPerSecond.toFixed(0).padStart(7)} tx/s  p99 ${dbResult.p99Ms.toFixed(1)} ms`,
     );
     for (const route of ['direct', 'edge'] as const) {
+      if (!wanted(`transfers.${route}`)) continue;
       const before = await readCounters(adminUrl, ledgerDatabase);
       const cpuBefore = readCpu(benchPids());
       await measure(`transfers.${route}`, 'POST /transfers', route, 'ledger', transferPlan);
