@@ -3,17 +3,23 @@
 // start-up. Writes bench/results/<date>.md and prints a summary. See bench/README.md.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureMysqlServer } from '../scripts/lib/mysql-server.js';
-import { ensureNatsServer } from '../scripts/lib/nats-server.js';
+import { ensureMysqlServer, localServerPid } from '../scripts/lib/mysql-server.js';
+import { ensureNatsServer, localNatsPid } from '../scripts/lib/nats-server.js';
 import { repoRoot } from '../scripts/lib/paths.js';
 import { step } from '../scripts/lib/processes.js';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../scripts/lib/services.js';
 import { startMailSink } from '../services/notifications/src/dev/mail-sink.js';
 import type { DbTransferPlan } from './baselines/db-transfer.js';
-import { waitForEventsDelivered } from './lib/backlog.js';
+import { type BenchEvents, waitForEventsDelivered } from './lib/backlog.js';
 import { type RunningService, startService } from './lib/child-process.js';
 import { benchCloseOfBusiness } from './lib/close-of-business.js';
-import { readCounters, statementsPerTransfer } from './lib/database-work.js';
+import { cpuUse, describeCpuUse, readCpu } from './lib/cpu-use.js';
+import {
+  databaseUser,
+  readCounters,
+  statementsPerTransfer,
+  userStatementsPerTransfer,
+} from './lib/database-work.js';
 import { GUARDIAN_ENTRY, guardiansPath, signInWriter } from './lib/guardian-writer.js';
 import { imageLauncher } from './lib/image-launcher.js';
 import { describeMachine, memoryOf } from './lib/machine.js';
@@ -27,6 +33,7 @@ import { selects, selectsAny } from './lib/selection.js';
 import { signOutBurst } from './lib/session-ends.js';
 import {
   BENCH_RATE_LIMITS,
+  BENCH_STREAM,
   benchUrl,
   edgeUrl,
   MAIL_SINK_PORT,
@@ -142,9 +149,24 @@ async function measure(
   );
 }
 
-/** Lets the outbox relays finish what a phase left, so that the next measurement does not pay for it. */
-async function settleEvents(after: string, databases: string[]): Promise<void> {
-  const { seconds, left } = await waitForEventsDelivered(databases);
+/** The processes whose CPU a load run shares: the services, the edge, MariaDB and NATS (when local). */
+function benchPids(): Record<string, number | undefined> {
+  return {
+    ...Object.fromEntries([...services].map(([name, service]) => [name, service.pid])),
+    mariadb: localServerPid(),
+    'nats-server': localNatsPid(),
+  };
+}
+
+/** The services' databases (their outboxes) and the bench's streams. */
+interface EventPlaces {
+  databases: string[];
+  events: BenchEvents;
+}
+
+/** Lets the outbox publishers and the consumers finish what a phase left, so that the next measurement does not pay for it. */
+async function settleEvents(after: string, where: EventPlaces): Promise<void> {
+  const { seconds, left } = await waitForEventsDelivered(where.databases, where.events);
   run.notes.push(
     left === 0
       ? `events emitted by ${after} were delivered ${seconds.toFixed(1)} s after it`
@@ -193,7 +215,10 @@ async function main(): Promise<void> {
       `${data.statementEntriesAdded} statement entries seeded in this run in ${data.statementSeedSeconds.toFixed(0)} s`,
     );
   }
-  const eventDatabases = Object.values(stack.mysqlUrls);
+  const eventDatabases: EventPlaces = {
+    databases: Object.values(stack.mysqlUrls),
+    events: { natsUrl: stack.ctx.natsUrl, prefix: BENCH_STREAM.prefix },
+  };
   await settleEvents('seeding', eventDatabases);
 
   if (wanted('floor')) {
@@ -386,16 +411,31 @@ async function main(): Promise<void> {
       `${dbResult.requestsPerSecond.toFixed(0).padStart(7)} tx/s  p99 ${dbResult.p99Ms.toFixed(1)} ms`,
     );
     for (const route of ['direct', 'edge'] as const) {
+      if (!wanted(`transfers.${route}`)) continue;
       const before = await readCounters(adminUrl, ledgerDatabase);
+      const cpuBefore = readCpu(benchPids());
       await measure(`transfers.${route}`, 'POST /transfers', route, 'ledger', transferPlan);
+      const cpu = { id: `transfers.${route}`, use: cpuUse(cpuBefore, readCpu(benchPids())) };
+      run.cpu = [...(run.cpu ?? []), cpu];
+      console.log(`  ${''.padEnd(34)} CPU: ${describeCpuUse(cpu.use)}`);
       const during = await readCounters(adminUrl, ledgerDatabase);
       await settleEvents(`transfers.${route}`, eventDatabases);
-      const perTransfer = statementsPerTransfer(before, await readCounters(adminUrl, ledgerDatabase));
+      const after = await readCounters(adminUrl, ledgerDatabase);
+      const perTransfer = statementsPerTransfer(before, after);
       if (route === 'direct' && perTransfer !== undefined && dbStatements !== undefined) {
+        const ledgerUser = databaseUser(stack.mysqlUrls.ledger as string);
+        const consumers = Object.entries(stack.mysqlUrls).filter(([name]) => name !== 'ledger');
         run.databaseWork = {
           baselineStatements: dbStatements,
           serviceStatements: perTransfer,
           serviceStatementsDuringLoad: statementsPerTransfer(before, during) ?? perTransfer,
+          ledgerStatements: userStatementsPerTransfer(ledgerUser, before, after) ?? 0,
+          consumerStatements: Object.fromEntries(
+            consumers.map(([name, url]) => [
+              name,
+              userStatementsPerTransfer(databaseUser(url), before, after) ?? 0,
+            ]),
+          ),
         };
       }
     }

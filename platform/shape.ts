@@ -264,9 +264,9 @@ export const routeGroups = [
 ] as const satisfies readonly RouteGroup<ServiceName>[];
 
 /**
- * Who receives which events at /internal/events. Each producer delivers to a subscriber the events it
- * produces that match one of these patterns (`type`, `noun.*`), optionally only when a data field has a
- * given value. user.disabled and session.ended reach every service's token denylist.
+ * Who receives which events: each subscriber's durables on the JetStream stream take the events of every
+ * producer that match one of these patterns (`type`, `noun.*`), optionally only when a data field has a
+ * given value (checked by the consumer). user.disabled and session.ended reach every service's token denylist.
  */
 export const subscriptions = {
   students: ['user.registered', 'user.updated', 'user.disabled', 'session.ended'],

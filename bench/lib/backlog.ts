@@ -1,16 +1,14 @@
-// Events still on their way out of a service (its outbox, not yet published to JetStream; the delivery rows
-// of the former HTTP push are counted while old ones remain): a transfer run leaves thousands of
-// `transfer.completed` events behind, and the next measurement must not pay for them. Events published but
-// not yet consumed (the durables' pending) are not counted yet (#23).
+// Events still on their way: in a service's outbox (not yet published to JetStream), or in the stream and
+// not yet applied by a consumer (its durables' pending and unacknowledged messages). A transfer run leaves
+// thousands of `transfer.completed` events behind, and the next measurement must not pay for them.
 import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { connectNats, unconsumedUnder } from '../../packages/kit/src/events/jetstream/index.js';
 
-async function backlogOf(mysqlUrl: string): Promise<number> {
+async function unpublishedOf(mysqlUrl: string): Promise<number> {
   const conn = await mysql.createConnection({ uri: mysqlUrl });
   try {
     const [rows] = await conn.query<RowDataPacket[]>(
-      `SELECT (SELECT COUNT(*) FROM outbox WHERE fanned_out_at IS NULL)
-            + (SELECT COUNT(*) FROM outbox_deliveries WHERE status = 'pending' AND next_attempt_at <= NOW(3))
-         AS backlog`,
+      'SELECT COUNT(*) AS backlog FROM outbox WHERE fanned_out_at IS NULL',
     );
     return Number(rows[0]?.backlog ?? 0);
   } finally {
@@ -18,17 +16,33 @@ async function backlogOf(mysqlUrl: string): Promise<number> {
   }
 }
 
+/** Where the bench's events are: the NATS server and the bench's subject root (its streams are found by it). */
+export interface BenchEvents {
+  natsUrl: string;
+  prefix: string;
+}
+
+async function unconsumedOf(events: BenchEvents): Promise<number> {
+  const nc = await connectNats(events.natsUrl, 'bonding-bench');
+  try {
+    return await unconsumedUnder(nc, events.prefix);
+  } finally {
+    await nc.close();
+  }
+}
+
 /**
- * Waits until no event is waiting to be fanned out or delivered now (deliveries backing off after a failure
- * wait for later anyway). Returns the seconds waited and what is left when the wait ran out (bounded).
+ * Waits until every event is published and applied (a consumer retrying a failed event keeps it pending:
+ * the wait then runs out). Returns the seconds waited and what is left when the wait ran out (bounded).
  */
 export async function waitForEventsDelivered(
   mysqlUrls: string[],
+  events: BenchEvents,
   timeoutMs = 120_000,
 ): Promise<{ seconds: number; left: number }> {
   const started = performance.now();
   for (;;) {
-    const backlogs = await Promise.all(mysqlUrls.map(backlogOf));
+    const backlogs = await Promise.all([...mysqlUrls.map(unpublishedOf), unconsumedOf(events)]);
     const left = backlogs.reduce((sum, n) => sum + n, 0);
     const seconds = (performance.now() - started) / 1000;
     if (left === 0 || performance.now() - started > timeoutMs) return { seconds, left };

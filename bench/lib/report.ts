@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binDir } from '../../scripts/lib/paths.js';
+import { describeCpuUse } from './cpu-use.js';
 import type { BenchRun } from './measurements.js';
 import { evaluateTargets, type TargetOutcome } from './targets.js';
 
@@ -68,6 +69,20 @@ export function renderReport(run: BenchRun, outcomes: TargetOutcome[]): string {
     '',
     table(['service', 'variant', 'ready ms', 'idle RSS MB', 'peak RSS MB'], processRows(run)),
     '',
+    ...(run.cpu && run.cpu.length > 0
+      ? [
+          '## Where the CPU went',
+          '',
+          'Cores each process used during the load run, warm-up included (user + system time from /proc; the ' +
+            "load generator is the bench's ended worker). On 2 cores what one process cannot get, another took.",
+          '',
+          table(
+            ['run', 'seconds', 'cores used'],
+            run.cpu.map(({ id, use }) => [id, use.seconds.toFixed(1), describeCpuUse(use)]),
+          ),
+          '',
+        ]
+      : []),
     '## Machine',
     '',
     `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB} GiB (${machine.freeMemoryGiB} GiB free at the start)`,

@@ -187,6 +187,15 @@ export async function approvedAgent(platform: Platform, adminToken: string): Pro
   return { ...agent, ...(await session(platform, agent.email, agent.password)) };
 }
 
+/** Who and what raising a loan needs: the admin signed in, an approved agent and a zero-interest product. */
+export async function lendingDesk(
+  platform: Platform,
+): Promise<{ adminToken: string; agent: Person; productId: string }> {
+  const adminToken = await signInAdmin(platform);
+  const agent = await approvedAgent(platform, adminToken);
+  return { adminToken, agent, productId: await createProduct(platform, adminToken) };
+}
+
 /** A zero-interest tuition product with a fresh code (`<prefix>-XXXXXXXX`), so repayments are easy to reason about. */
 export function productBody(prefix = 'P') {
   return {

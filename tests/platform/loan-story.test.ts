@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  approvedAgent,
   completeStudent,
-  createProduct,
+  lendingDesk,
   type Person,
   raiseLoan,
-  signInAdmin,
   waitForLoanStatus,
   walletBalance,
 } from './journeys.js';
@@ -26,9 +24,7 @@ describe('the loan story, through the edge', () => {
   let agent: Person;
   let productId: string;
   beforeAll(async () => {
-    adminToken = await signInAdmin(platform);
-    agent = await approvedAgent(platform, adminToken);
-    productId = await createProduct(platform, adminToken);
+    ({ adminToken, agent, productId } = await lendingDesk(platform));
   }, 60_000);
 
   const raise = async (studentId: string) => {

@@ -54,6 +54,8 @@ export interface PlatformOptions {
   edgeServices?: Partial<Record<PlatformService, Record<string, number>>>;
   /** How long each process may take to become ready (default 60 s; tracing's loader makes start-up slower). */
   startTimeoutMs?: number;
+  /** The NATS server (default: the tests' shared one); a test that stops the broker passes its private one. */
+  natsUrl?: string;
   /** How each service runs (default: as `npm start` runs it, from services/<name> under tsx). */
   launch?: (name: PlatformService) => ServiceLaunch;
 }
@@ -101,7 +103,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // A stream and subject root of this platform's own, before anything else that would need cleaning up.
   const streamId = randomBytes(4).toString('hex');
   const nats = {
-    NATS_URL: natsUrl(),
+    NATS_URL: options.natsUrl ?? natsUrl(),
     NATS_STREAM: `P_${options.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_${streamId}`,
     NATS_SUBJECT_PREFIX: `p${streamId}`,
   };

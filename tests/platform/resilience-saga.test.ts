@@ -4,13 +4,12 @@ import { waitFor } from '@bonding/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerDatabase } from '../../services/ledger/src/db/schema.js';
 import type { LoansDatabase } from '../../services/loans/src/db/schema.js';
+import { expectBalancedBooks as expectBooksBalanced } from './books.js';
 import {
-  approvedAgent,
   completeStudent,
-  createProduct,
+  lendingDesk,
   type Person,
   raiseLoan,
-  signInAdmin,
   waitForLoanStatus,
   walletBalance,
 } from './journeys.js';
@@ -69,9 +68,7 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
   let agent: Person;
   let productId: string;
   beforeAll(async () => {
-    adminToken = await signInAdmin(platform);
-    agent = await approvedAgent(platform, adminToken);
-    productId = await createProduct(platform, adminToken);
+    ({ adminToken, agent, productId } = await lendingDesk(platform));
   }, 60_000);
 
   /** A student with a complete file and an MWK wallet (so the test can lock it), and a NEW loan. */
@@ -192,17 +189,7 @@ describe('SIGKILL in the middle of the loan saga, then a restart', () => {
     await expectBalancedBooks();
   }
 
-  async function expectBalancedBooks() {
-    const totals = await ledgerDb.db
-      .selectFrom('accounts')
-      .select((eb) => ['currency', eb.fn.sum<string>('balance').as('total')])
-      .groupBy('currency')
-      .execute();
-    for (const total of totals) expect(String(total.total), total.currency).toBe('0');
-    const report = await platform.api('GET', '/ledger/reconciliation', { token: adminToken });
-    expect(report.status, report.text).toBe(200);
-    expect(report.json).toMatchObject({ balanced: true, mismatchedAccounts: [], unbalancedTransfers: [] });
-  }
+  const expectBalancedBooks = () => expectBooksBalanced(platform, ledgerDb, adminToken);
 
   it(
     'kills the ledger mid-transaction (before its commit): the release request is redelivered and disbursed once',

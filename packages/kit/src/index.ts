@@ -55,7 +55,11 @@ export {
   eventConfigSchema,
   eventConfigShape,
 } from './events/config.js';
-export { createEndedSessionsTable, createEventTables } from './events/create-event-tables.js';
+export {
+  createEndedSessionsTable,
+  createEventTables,
+  dropOutboxDeliveries,
+} from './events/create-event-tables.js';
 export { deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
 export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';

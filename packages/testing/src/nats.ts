@@ -49,7 +49,7 @@ export interface PrivateNatsServer {
   url: string;
   /** Stops the server (SIGTERM; its JetStream data stays for start()). */
   stop(): Promise<void>;
-  /** Starts it again on the same port with the same data. */
+  /** Starts it again on the same port with the same data (nothing when it is running). */
   start(): Promise<void>;
   /** Stops it and deletes its data. */
   close(): Promise<void>;
@@ -65,6 +65,8 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'bonding-nats-'));
   let child: ChildProcess | undefined;
   const start = async () => {
+    // Already running: a second process would fail to bind the port, and the first would be orphaned.
+    if (child && child.exitCode === null) return;
     const log = join(dir, 'nats.log');
     child = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'data'), '-l', log], {
       stdio: 'ignore',

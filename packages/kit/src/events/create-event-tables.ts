@@ -115,3 +115,13 @@ export async function createEndedSessionsTable(db: Kysely<unknown>): Promise<voi
     .column('expires_at')
     .execute();
 }
+
+/**
+ * Drops the per-subscriber delivery rows of the former HTTP push (created by createEventTables): since
+ * events travel over JetStream nothing writes or reads them. A service lists it after its event tables:
+ *
+ *   { name: '0009_drop_outbox_deliveries', up: dropOutboxDeliveries },
+ */
+export async function dropOutboxDeliveries(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('outbox_deliveries').ifExists().execute();
+}

@@ -2,14 +2,13 @@ import { sql } from 'kysely';
 import { type AnyDatabase, eventTables } from './tables.js';
 
 export interface PurgeSettings {
-  /** Delivered deliveries, and events none of whose deliveries remain, older than this go. */
+  /** Events published to the stream longer ago than this go. */
   outboxRetentionMs: number;
   /** Processed event ids older than this go; keep it longer than any producer retries or replays. */
   inboxRetentionMs: number;
 }
 
 export interface PurgeResult {
-  deliveries: number;
   events: number;
   inbox: number;
   revocations: number;
@@ -33,35 +32,17 @@ async function inBatches(deleteBatch: () => Promise<bigint>): Promise<number> {
 const ago = (ms: number) => sql<Date>`DATE_SUB(NOW(3), INTERVAL ${Math.round(ms) * 1000} MICROSECOND)`;
 
 /**
- * Deletes what has served its purpose: deliveries made long enough ago, events
- * with no delivery left (dead letters keep their event until replayed and
- * delivered), processed inbox ids past retention, and expired revocations and ended sessions.
+ * Deletes what has served its purpose: events published to the stream long enough ago (a consumer's dead
+ * letter keeps its own copy of the event), processed inbox ids past retention, and expired revocations
+ * and ended sessions.
  */
 export async function purgeEventTables(db: AnyDatabase, settings: PurgeSettings): Promise<PurgeResult> {
   const tables = eventTables(db);
-  const deliveries = await inBatches(async () => {
-    const result = await tables
-      .deleteFrom('outbox_deliveries')
-      .where('status', '=', 'delivered')
-      .where('updated_at', '<', ago(settings.outboxRetentionMs))
-      .limit(BATCH)
-      .executeTakeFirst();
-    return result.numDeletedRows;
-  });
   const events = await inBatches(async () => {
     const result = await tables
       .deleteFrom('outbox')
       .where('fanned_out_at', 'is not', null)
       .where('created_at', '<', ago(settings.outboxRetentionMs))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('outbox_deliveries as d')
-              .select(sql`1`.as('one'))
-              .whereRef('d.event_seq', '=', 'outbox.seq'),
-          ),
-        ),
-      )
       .limit(BATCH)
       .executeTakeFirst();
     return result.numDeletedRows;
@@ -85,5 +66,5 @@ export async function purgeEventTables(db: AnyDatabase, settings: PurgeSettings)
     });
   const revocations = await expired('revoked_users');
   const endedSessions = await expired('ended_sessions');
-  return { deliveries, events, inbox, revocations, endedSessions };
+  return { events, inbox, revocations, endedSessions };
 }

@@ -18,25 +18,6 @@ export interface OutboxTable {
   created_at: Date;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
-
-/** One event for one subscriber: its own attempts, so a slow consumer delays nobody else. */
-export interface OutboxDeliveriesTable {
-  id: Generated<string>;
-  event_seq: string;
-  event_id: string;
-  event_type: string;
-  aggregate_key: string;
-  subscriber: string;
-  status: DeliveryStatus;
-  attempts: number;
-  /** Due time while pending; also the lease of the relay delivering it. */
-  next_attempt_at: Date;
-  last_error: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
 /** Events this service has processed, by id: a redelivery finds its id here and has no effect. */
 export interface InboxTable {
   event_id: string;
@@ -67,7 +48,6 @@ export interface EndedSessionsTable {
 /** The kit's tables; a service's Kysely schema extends this. */
 export interface EventTables {
   outbox: OutboxTable;
-  outbox_deliveries: OutboxDeliveriesTable;
   inbox: InboxTable;
   revoked_users: RevokedUsersTable;
   ended_sessions: EndedSessionsTable;

@@ -80,7 +80,7 @@ export function testDeclaration(overrides: Partial<JetStreamSettings> = {}): Jet
       prefix: `t${id}`,
       maxAttempts: 3,
       // The ack wait: only a replica that stops holding a message waits this long; none does here.
-      redeliveryBackoffMs: [10_000],
+      ackWaitMs: 10_000,
       ...overrides,
     },
   );

@@ -58,7 +58,7 @@ function kill(replica: Replica, signal: NodeJS.Signals): Promise<void> {
 describe('JetStream: a consumer SIGKILLed in the middle of a handler', () => {
   let nc: NatsConnection;
   // A short ack wait, so the event in the killed process's hands is redelivered in test time.
-  const declaration = testDeclaration({ redeliveryBackoffMs: [2_000] });
+  const declaration = testDeclaration({ ackWaitMs: 2_000 });
   let producer: JsProducer;
   let consumer: JsConsumer;
   const replicas: Replica[] = [];

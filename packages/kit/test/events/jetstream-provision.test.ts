@@ -248,4 +248,23 @@ describe('provisioning', () => {
     );
     await msg?.ackAck();
   });
+
+  it("removes a server-side backoff an older release set, which would stretch the consumer's retry delays", async () => {
+    const declaration = testDeclaration();
+    declarations.push(declaration);
+    await provisionJetStream(nc, declaration);
+    const jsm = await jetstreamManager(nc);
+    const durable = declaration.consumers[0]?.durable as string;
+    const seconds = (n: number) => n * 1_000_000_000;
+    // What the first JetStream release provisioned: ack wait 15 s, backoff [15 s, 1 min, 5 min, 10 min].
+    await jsm.consumers.update(declaration.stream.name, durable, {
+      ack_wait: seconds(15),
+      backoff: [seconds(15), seconds(60), seconds(300), seconds(600)],
+    });
+    const report = await provisionJetStream(nc, declaration);
+    expect(report.consumers[durable]).toBe('updated');
+    const { config } = await jsm.consumers.info(declaration.stream.name, durable);
+    expect(config.backoff ?? []).toEqual([]);
+    expect(config.ack_wait).toBe(seconds(10));
+  });
 });

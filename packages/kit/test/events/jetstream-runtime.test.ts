@@ -1,6 +1,7 @@
 import { collectLogLines, freePort, natsUrl, waitFor } from '@bonding/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unconsumedUnder } from '../../src/events/jetstream/index.js';
 import { createJetStreamEvents, createLogger } from '../../src/index.js';
 import { directoryEntry } from './helpers.js';
 import {
@@ -71,12 +72,23 @@ describe('JetStream events of one service', () => {
       },
       consumer: fastConsumer,
     });
+    const prefix = declaration.settings.prefix;
     producing.start();
-    consuming.start();
-    await Promise.all([producing.ready(), consuming.ready()]);
+    await producing.ready();
     const { id } = await producer.register(directoryEntry());
+    // Published, and waiting in the consumer's durable until the consumer runs.
+    await waitFor(async () => (await unconsumedUnder(nc, prefix)) === 1, {
+      timeoutMs: 30_000,
+      what: 'the event to wait in the durable',
+    });
+    consuming.start();
+    await consuming.ready();
     await waitFor(async () => (await consumer.effects()).some((effect) => effect.event_id === id), {
       timeoutMs: 60_000,
+    });
+    await waitFor(async () => (await unconsumedUnder(nc, prefix)) === 0, {
+      timeoutMs: 30_000,
+      what: 'the durable to have its event acknowledged',
     });
     // It subscribes to user.updated too but handles only registrations: said at start.
     const warning = logs.lines.find((line) => /without a handler/.test(String(line.msg)));

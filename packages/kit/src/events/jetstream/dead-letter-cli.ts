@@ -4,9 +4,9 @@ import type { InboxDeadLetterStatus } from './dead-letter-tables.js';
 import { discardInboxDeadLetters, listInboxDeadLetters, replayInboxDeadLetters } from './dead-letters.js';
 
 /**
- * The operator's commands on a consuming service's dead letters (the consumer's own, on JetStream), as
- * `dead-letters.ts` is for the producer's today: at the switch a service's `src/dead-letters.ts` runs
- * this instead. Replay and discard only mark; the service's replay pass applies (consumer.ts).
+ * The operator's commands on a consuming service's dead letters (in its own database): what each service's
+ * `src/dead-letters.ts` runs. Replay and discard only mark; the running service's replay pass applies
+ * (consumer.ts), so the command needs no NATS and no handlers.
  */
 export const INBOX_DEAD_LETTER_USAGE = `usage:
   dead-letters list    [--type <event type>] [--status dead|parked|replay|replayed|discarded] [--limit <n>]

@@ -48,7 +48,12 @@ export {
   type DenylistConsumer,
   type DenylistConsumerOptions,
 } from './denylist-consumer.js';
-export { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
+export {
+  type JetStreamMetrics,
+  jetstreamMetrics,
+  refreshJetStreamGauges,
+  unconsumedUnder,
+} from './metrics.js';
 export {
   defaultPublisherSettings,
   OutboxPublisher,

@@ -1,4 +1,5 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { type JetStreamClient, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
 import { tablesOf } from './dead-letters.js';
 import type { ConsumerDeclaration } from './declaration.js';
@@ -59,4 +60,21 @@ export async function refreshJetStreamGauges(
     const info = await (await js.consumers.get(consumer.stream, consumer.durable)).info(false);
     metrics.pending.set({ durable: consumer.durable }, info.num_pending + info.num_ack_pending);
   }
+}
+
+/**
+ * Messages not yet applied by any durable of the streams under a subject root (`bonding`, or a test's
+ * own): each durable's pending and unacknowledged messages, summed. What a harness waits for to know
+ * every published event has been consumed (the bench, before its next measurement).
+ */
+export async function unconsumedUnder(nc: NatsConnection, prefix: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  let unconsumed = 0;
+  for await (const stream of jsm.streams.list()) {
+    if (!stream.config.subjects?.some((subject) => subject.startsWith(`${prefix}.`))) continue;
+    for await (const consumer of jsm.consumers.list(stream.config.name)) {
+      unconsumed += consumer.num_pending + consumer.num_ack_pending;
+    }
+  }
+  return unconsumed;
 }

@@ -90,7 +90,8 @@ function consumerConfig(
     max_ack_pending: 1,
     ack_wait: nanos(consumer.ackWaitMs),
     max_deliver: consumer.maxDeliver,
-    backoff: consumer.backoffMs.map(nanos),
+    // None (see JetStreamSettings.ackWaitMs); an empty list also removes one an older release set.
+    backoff: [],
     ...filterOf(consumer, prefix, exact, secret),
   };
 }

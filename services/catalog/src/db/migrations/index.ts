@@ -2,6 +2,7 @@ import {
   createEndedSessionsTable,
   createEventTables,
   createInboxDeadLetterTables,
+  dropOutboxDeliveries,
   type Migration,
 } from '@bonding/kit';
 import * as createProducts from './0001_create_products.js';
@@ -19,4 +20,6 @@ export const migrations: Migration[] = [
   { name: '0006_create_institutions', ...createInstitutions },
   // The JetStream consumer's own dead letters and parked events (docs/events.md).
   { name: '0007_create_inbox_dead_letters', up: createInboxDeadLetterTables },
+  // The former HTTP push's delivery rows: nothing uses them since events travel over JetStream.
+  { name: '0008_drop_outbox_deliveries', up: dropOutboxDeliveries },
 ];

@@ -1,4 +1,9 @@
-import { createEndedSessionsTable, createEventTables, type Migration } from '@bonding/kit';
+import {
+  createEndedSessionsTable,
+  createEventTables,
+  dropOutboxDeliveries,
+  type Migration,
+} from '@bonding/kit';
 import * as createUsers from './0001_create_users.js';
 import * as createSessions from './0002_create_sessions.js';
 import * as createLoginAttempts from './0003_create_login_attempts.js';
@@ -16,4 +21,6 @@ export const migrations: Migration[] = [
   { name: '0006_create_account_security', ...createAccountSecurity },
   { name: '0007_create_two_factor', ...createTwoFactor },
   { name: '0008_create_ended_sessions', up: createEndedSessionsTable },
+  // The former HTTP push's delivery rows: nothing uses them since events travel over JetStream.
+  { name: '0009_drop_outbox_deliveries', up: dropOutboxDeliveries },
 ];

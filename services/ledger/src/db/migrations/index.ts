@@ -3,6 +3,7 @@ import {
   createEventTables,
   createIdempotencyTable,
   createInboxDeadLetterTables,
+  dropOutboxDeliveries,
   type Migration,
 } from '@bonding/kit';
 import * as createAccounts from './0001_create_accounts.js';
@@ -25,4 +26,6 @@ export const migrations: Migration[] = [
   { name: '0009_institution_accounts_not_negative', ...institutionAccountsNotNegative },
   // The JetStream consumer's own dead letters and parked events (docs/events.md).
   { name: '0010_create_inbox_dead_letters', up: createInboxDeadLetterTables },
+  // The former HTTP push's delivery rows: nothing uses them since events travel over JetStream.
+  { name: '0011_drop_outbox_deliveries', up: dropOutboxDeliveries },
 ];

@@ -3,6 +3,7 @@ import {
   createEventTables,
   createIdempotencyTable,
   createInboxDeadLetterTables,
+  dropOutboxDeliveries,
   type Migration,
 } from '@bonding/kit';
 import * as createLoans from './0001_create_loans.js';
@@ -29,4 +30,6 @@ export const migrations: Migration[] = [
   { name: '0012_add_guarantors', ...addGuarantors },
   // The JetStream consumer's own dead letters and parked events (docs/events.md).
   { name: '0013_create_inbox_dead_letters', up: createInboxDeadLetterTables },
+  // The former HTTP push's delivery rows: nothing uses them since events travel over JetStream.
+  { name: '0014_drop_outbox_deliveries', up: dropOutboxDeliveries },
 ];

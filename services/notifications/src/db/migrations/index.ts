@@ -2,6 +2,7 @@ import {
   createEndedSessionsTable,
   createEventTables,
   createInboxDeadLetterTables,
+  dropOutboxDeliveries,
   type Migration,
 } from '@bonding/kit';
 import * as createNotifications from './0001_create_notifications.js';
@@ -15,4 +16,6 @@ export const migrations: Migration[] = [
   { name: '0004_create_guarantor_contacts', ...createGuarantorContacts },
   // The JetStream consumer's own dead letters and parked events (docs/events.md).
   { name: '0005_create_inbox_dead_letters', up: createInboxDeadLetterTables },
+  // The former HTTP push's delivery rows: nothing uses them since events travel over JetStream.
+  { name: '0006_drop_outbox_deliveries', up: dropOutboxDeliveries },
 ];
