@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
 import { tablesOf } from './dead-letters.js';
 import type { ConsumerDeclaration } from './declaration.js';
+import { privateRootOf } from './subjects.js';
 
 /**
  * What an operator watches on a consumer over JetStream, in place of the producer's outbox_backlog and
@@ -64,14 +65,16 @@ export async function refreshJetStreamGauges(
 
 /**
  * Messages not yet applied by any durable of the streams under a subject root (`bonding`, or a test's
- * own): each durable's pending and unacknowledged messages, summed. What a harness waits for to know
+ * own), the private stream's (`<prefix>_private`) included: each durable's pending and unacknowledged
+ * messages, summed. What a harness waits for to know
  * every published event has been consumed (the bench, before its next measurement).
  */
 export async function unconsumedUnder(nc: NatsConnection, prefix: string): Promise<number> {
   const jsm = await jetstreamManager(nc);
   let unconsumed = 0;
   for await (const stream of jsm.streams.list()) {
-    if (!stream.config.subjects?.some((subject) => subject.startsWith(`${prefix}.`))) continue;
+    const roots = [`${prefix}.`, `${privateRootOf(prefix)}.`];
+    if (!stream.config.subjects?.some((subject) => roots.some((root) => subject.startsWith(root)))) continue;
     for await (const consumer of jsm.consumers.list(stream.config.name)) {
       unconsumed += consumer.num_pending + consumer.num_ack_pending;
     }
