@@ -296,3 +296,11 @@ export const subscriptions = {
     'tranche.lapsed',
   ],
 } as const satisfies Partial<Record<ServiceName, readonly EventSubscription[]>>;
+
+/**
+ * The services that may read the event types carrying one-time codes (`secret` in their contracts:
+ * verification, reset, confirmation and consent codes), which travel on the private stream
+ * (docs/events.md, "The private stream"). Only notifications mails them; a subscription of any other
+ * service that takes one (`user.*`, `loan.*`) is refused by the JetStream declaration: name types instead.
+ */
+export const secretReaders = ['notifications'] as const satisfies readonly ServiceName[];

@@ -1,8 +1,10 @@
 // The chart's NATS configuration on a real nats-server (the one npm test installs): the rendered
 // nats.conf (one server: no routes), its passwords from the environment as the StatefulSet gives them. The
-// provisioner creates the stream and durables with its rights alone; a service publishes its own events
-// and pulls and acks from its own durables, and is refused another service's subjects, another service's
-// durables and the stream API — what the generated permissions (nats-permissions.yaml) promise.
+// provisioner creates both streams and the durables with its rights alone; a service publishes its own
+// events and pulls and acks from its own durables, with replies on its own inbox prefix, and is refused
+// another service's subjects, another service's durables, another service's inbox and the stream API;
+// the private stream's one-time codes reach notifications and no one else — what the generated
+// permissions (nats-permissions.yaml) promise.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,11 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   declareJetStream,
   defaultJetStreamSettings,
+  inboxPrefixOf,
+  privateStreamOf,
   provisionJetStream,
   subjectOf,
 } from '../../packages/kit/src/events/jetstream/index.js';
 import { freePort, natsServerBin } from '../../packages/testing/src/index.js';
-import { services, subscriptions } from '../../platform/shape.js';
+import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import { findHelm, renderChartWith, repoRoot } from './helm.js';
 
 /** The few calls of the NATS client this test makes (it is the kit's dependency, not the root's). */
@@ -25,9 +29,14 @@ interface Msg {
   subject: string;
   ackAck(): Promise<boolean>;
 }
+interface Subscription {
+  closed: Promise<unknown>;
+}
 interface Connection {
   close(): Promise<void>;
   info?: { version: string };
+  subscribe(subject: string): Subscription;
+  request(subject: string, data?: string, options?: { timeout: number }): Promise<{ string(): string }>;
 }
 interface JetStream {
   publish(subject: string, data: string, options?: { msgID?: string; timeout?: number }): Promise<unknown>;
@@ -43,6 +52,7 @@ type Connect = (options: {
   user: string;
   pass: string;
   name: string;
+  inboxPrefix?: string;
 }) => Promise<Connection>;
 
 const kitRequire = createRequire(join(repoRoot, 'packages', 'kit', 'package.json'));
@@ -55,6 +65,7 @@ try {
 }
 
 const STREAM = defaultJetStreamSettings.stream;
+const PRIVATE = privateStreamOf(STREAM);
 const PASSWORDS: Record<string, string> = {};
 
 function answers(port: number): Promise<boolean> {
@@ -74,7 +85,8 @@ describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server',
   let dir: string;
   let url: string;
   let server: ReturnType<typeof spawn> | undefined;
-  let connectAs: (user: string) => Promise<Connection>;
+  /** As the user, with the inbox prefix a service's runtime uses (the provisioner keeps `_INBOX`). */
+  let connectAs: (user: string, options?: { inboxPrefix?: string }) => Promise<Connection>;
   let jetstream: (nc: Connection) => JetStream;
   let jetstreamManager: (nc: Connection, options?: { checkAPI?: boolean }) => Promise<Manager>;
   const open: Connection[] = [];
@@ -122,8 +134,15 @@ describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server',
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     url = `nats://127.0.0.1:${port}`;
-    connectAs = async (user) => {
-      const nc = await transport.connect({ servers: url, user, pass: PASSWORDS[user] as string, name: user });
+    connectAs = async (user, options = {}) => {
+      const inboxPrefix = options.inboxPrefix ?? (user === 'provisioner' ? undefined : inboxPrefixOf(user));
+      const nc = await transport.connect({
+        servers: url,
+        user,
+        pass: PASSWORDS[user] as string,
+        name: user,
+        ...(inboxPrefix ? { inboxPrefix } : {}),
+      });
       open.push(nc);
       return nc;
     };
@@ -138,11 +157,12 @@ describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server',
   it('lets the provisioner create the stream and every durable', async () => {
     const nc = await connectAs('provisioner');
     const declaration = declareJetStream(
-      { services, subscriptions },
+      { services, subscriptions, secretReaders },
       { ...defaultJetStreamSettings, replicas: 1 },
     );
     const report = await provisionJetStream(nc as never, declaration);
     expect(report.stream).toBe('created');
+    expect(report.privateStream).toBe('created');
     expect(Object.values(report.consumers).every((change) => change === 'created')).toBe(true);
   });
 
@@ -174,6 +194,59 @@ describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server',
     await expect(jetstreamManager(nc)).rejects.toThrow(/Permissions Violation/);
     const jsm = await jetstreamManager(nc, { checkAPI: false });
     await expect(jsm.streams.add({ name: 'STOLEN', subjects: ['stolen.>'] })).rejects.toThrow();
+  });
+
+  it('carries a one-time code on the private stream to notifications, and to no one else', async () => {
+    const userId = 'user-with-a-code';
+    const subject = subjectOf('bonding', 'identity', 'user.passwordResetRequested', userId);
+    expect(subject.startsWith('bonding_private.identity.')).toBe(true);
+    const identity = jetstream(await connectAs('identity'));
+    await expect(identity.publish(subject, '{"code":1}', { msgID: 'code-1' })).resolves.toMatchObject({
+      stream: PRIVATE,
+    });
+    // On the main root, where the stream keeps events for a week, identity may not put it.
+    await expect(
+      identity.publish(subject.replace('bonding_private.', 'bonding.'), '{}', {
+        msgID: 'code-2',
+        timeout: 2000,
+      }),
+    ).rejects.toThrow();
+
+    const p = subject.split('.').at(-1)?.padStart(2, '0') as string;
+    const notifications = jetstream(await connectAs('notifications'));
+    const msg = await (await notifications.consumers.get(PRIVATE, `notifications-private-p${p}`)).next({
+      expires: 5000,
+    });
+    expect(msg?.subject).toBe(subject);
+    await expect(msg?.ackAck()).resolves.toBe(true);
+
+    // Another service: no durable, no direct or message get, no ephemeral consumer on the private stream.
+    const nc = await connectAs('students');
+    await expect(jetstream(nc).consumers.get(PRIVATE, `notifications-private-p${p}`)).rejects.toThrow();
+    const refused = (api: string, body: string) =>
+      expect(nc.request(api, body, { timeout: 2000 })).rejects.toThrow(/Permissions Violation/);
+    await refused(`$JS.API.DIRECT.GET.${PRIVATE}`, '{"seq":1}');
+    await refused(`$JS.API.STREAM.MSG.GET.${PRIVATE}`, '{"seq":1}');
+    await refused(`$JS.API.CONSUMER.CREATE.${PRIVATE}`, '{"stream_name":"x","config":{}}');
+    // The provisioner manages the stream but may not fetch its messages either.
+    const provisioner = await connectAs('provisioner');
+    for (const api of [`$JS.API.DIRECT.GET.${PRIVATE}`, `$JS.API.STREAM.MSG.GET.${PRIVATE}`]) {
+      await expect(provisioner.request(api, '{"seq":1}', { timeout: 2000 })).rejects.toThrow(
+        /Permissions Violation/,
+      );
+    }
+  });
+
+  it('keeps each service to its own inbox: pulls work on it, another service’s (and the shared one) are refused', async () => {
+    // notifications pulled above on _INBOX_notifications; students may not listen there…
+    const students = await connectAs('students');
+    for (const subject of ['_INBOX_notifications.>', '_INBOX.>', '>']) {
+      const closed = await students.subscribe(subject).closed;
+      expect(String(closed), subject).toMatch(/Permissions Violation/);
+    }
+    // …and a client that keeps the shared prefix gets no reply at all, so it cannot pull.
+    const shared = await connectAs('students', { inboxPrefix: '_INBOX' });
+    await expect(jetstream(shared).consumers.get(STREAM, 'students-p00')).rejects.toThrow();
   });
 
   it('refuses a wrong password', async () => {

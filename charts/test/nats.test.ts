@@ -1,14 +1,15 @@
 // The NATS part of the chart (#24): the in-cluster JetStream cluster and what an installation relies on it
 // for — 3 servers on their own volumes, a PDB, lame-duck shutdown; externalNats rendering no server; the
 // NetworkPolicies; one user per service with exactly its own subjects and durables (from platform/shape.ts);
-// no password in any ConfigMap; the provisioning hook Job.
+// no password in any ConfigMap; the provisioning hook Job; TLS on the client port and the routes.
 import { describe, expect, it } from 'vitest';
-import { services, subscriptions } from '../../platform/shape.js';
+import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import { findHelm, renderChartWith } from './helm.js';
 import type { K8sObject } from './kic.js';
 
 const helm = findHelm();
 const STREAM = 'BONDING_EVENTS';
+const PRIVATE = 'BONDING_EVENTS_PRIVATE';
 
 type Container = {
   name: string;
@@ -44,34 +45,56 @@ function render(args: string[] = []): K8sObject[] {
   return renderChartWith(helm as string, { args });
 }
 
-/** Every user block of nats.conf: user name -> publish and subscribe subjects. */
-function usersOf(conf: string): Record<string, { publish: string[]; subscribe: string[]; password: string }> {
-  const users: Record<string, { publish: string[]; subscribe: string[]; password: string }> = {};
+interface ConfUser {
+  publish: string[];
+  deny: string[];
+  subscribe: string[];
+  password: string;
+}
+
+/** Every user block of nats.conf: user name -> publish (allowed, denied) and subscribe subjects. */
+function usersOf(conf: string): Record<string, ConfUser> {
+  const users: Record<string, ConfUser> = {};
   const block =
-    /user: "([^"]+)"\s+password: (\S+)\s+permissions: \{\s+publish: \{ allow: \[([^\]]*)\] \}\s+subscribe: \{ allow: \[([^\]]*)\] \}/g;
-  const list = (text: string) => [...text.matchAll(/"([^"]+)"/g)].map((match) => match[1] as string);
+    /user: "([^"]+)"\s+password: (\S+)\s+permissions: \{\s+publish: \{\s+allow: \[([^\]]*)\](?:\s+deny: \[([^\]]*)\])?\s+\}\s+subscribe: \{ allow: \[([^\]]*)\] \}/g;
+  const list = (text = '') => [...text.matchAll(/"([^"]+)"/g)].map((match) => match[1] as string);
   for (const match of conf.matchAll(block)) {
     users[match[1] as string] = {
       password: match[2] as string,
-      publish: list(match[3] as string),
-      subscribe: list(match[4] as string),
+      publish: list(match[3]),
+      deny: list(match[4]),
+      subscribe: list(match[5]),
     };
   }
   return users;
 }
 
-const durables = (service: string) =>
-  Array.from({ length: 16 }, (_, p) => `${service}-p${String(p).padStart(2, '0')}`);
+const durables = (service: string, stream: string, infix = '') =>
+  Array.from({ length: 16 }, (_, p) => `${stream}.${service}${infix}-p${String(p).padStart(2, '0')}`);
+
+/** The secret types (one-time codes), written out independently of the contracts. */
+const SECRET: Record<string, string[]> = {
+  identity: ['user.emailVerificationRequested', 'user.passwordResetRequested', 'user.emailChangeRequested'],
+  loans: ['loan.guarantorRequested'],
+};
 
 /** What a service may publish, written out independently of the generator. */
 function expectedPublish(service: (typeof services)[number]): string[] {
   const own = 'produces' in service && service.produces.length > 0 ? [`bonding.${service.name}.>`] : [];
-  const consumes = service.name in subscriptions ? durables(service.name) : [];
+  const secret = (SECRET[service.name] ?? []).map((type) => `bonding_private.${service.name}.${type}.*`);
+  const consumes = service.name in subscriptions ? durables(service.name, STREAM) : [];
+  // Only notifications reads the private stream.
+  if (service.name === 'notifications') consumes.push(...durables(service.name, PRIVATE, '-private'));
+  const byStream = (verb: string) => [
+    ...consumes.filter((d) => d.startsWith(`${STREAM}.`)).map((d) => `${verb}${d}`),
+    ...consumes.filter((d) => d.startsWith(`${PRIVATE}.`)).map((d) => `${verb}${d}`),
+  ];
   return [
     ...own,
-    ...consumes.map((durable) => `$JS.API.CONSUMER.INFO.${STREAM}.${durable}`),
-    ...consumes.map((durable) => `$JS.API.CONSUMER.MSG.NEXT.${STREAM}.${durable}`),
-    ...consumes.map((durable) => `$JS.ACK.${STREAM}.${durable}.>`),
+    ...secret,
+    ...byStream('$JS.API.CONSUMER.INFO.'),
+    ...byStream('$JS.API.CONSUMER.MSG.NEXT.'),
+    ...byStream('$JS.ACK.').map((subject) => `${subject}.>`),
   ];
 }
 
@@ -138,17 +161,28 @@ describe.skipIf(!helm)('NATS in the chart', () => {
     );
     for (const service of withEvents) {
       const user = users[service.name];
-      expect(user?.publish).toEqual(expectedPublish(service));
-      expect(user?.subscribe).toEqual(['_INBOX.>']);
-      // Nothing of another service, and no right to manage streams or consumers.
+      expect(user?.publish.sort()).toEqual(expectedPublish(service).sort());
+      // Replies on its own inbox prefix only: another service's pulled messages never reach it.
+      expect(user?.subscribe).toEqual([`_INBOX_${service.name}.>`]);
+      // A secret type on the main root is refused, so a code can never land in the week-long stream.
+      expect(user?.deny).toEqual(
+        (SECRET[service.name] ?? []).map((type) => `bonding.${service.name}.${type}.*`),
+      );
+      // Nothing of another service, and no right to manage streams or consumers or to fetch messages.
       for (const subject of user?.publish ?? []) {
-        expect(subject.includes(`.${service.name}.`) || subject.includes(`${STREAM}.${service.name}-p`)).toBe(
-          true,
-        );
-        expect(subject).not.toMatch(/^\$JS\.API\.(STREAM|CONSUMER\.(CREATE|DURABLE|DELETE))/);
+        expect(subject.includes(`.${service.name}.`) || subject.includes(`.${service.name}-`)).toBe(true);
+        expect(subject).not.toMatch(/^\$JS\.API\.(STREAM|DIRECT|CONSUMER\.(CREATE|DURABLE|DELETE))/);
+        if (!secretReaders.includes(service.name as never)) expect(subject).not.toContain(PRIVATE);
       }
     }
     expect(users.provisioner).toMatchObject({ publish: ['$JS.API.>'], subscribe: ['_INBOX.>'] });
+    // It manages the private stream but may not fetch its messages by itself.
+    expect(users.provisioner?.deny).toEqual([
+      `$JS.API.DIRECT.GET.${PRIVATE}`,
+      `$JS.API.DIRECT.GET.${PRIVATE}.>`,
+      `$JS.API.STREAM.MSG.GET.${PRIVATE}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${PRIVATE}.>`,
+    ]);
   });
 
   it('keeps every password out of ConfigMaps: the config names environment variables the users Secret fills', () => {
@@ -213,6 +247,14 @@ describe.skipIf(!helm)('NATS in the chart', () => {
     const container = podSpecOf(job).containers[0] as Container;
     expect(container.command).toEqual(['node', 'dist/nats-provision.mjs']);
     expect(container.args).toEqual(['--replicas', '3']);
+    const shortLived = podSpecOf(
+      named(
+        render(['--set', 'nats.stream.privateMaxAgeMinutes=20']),
+        'Job',
+        'bonding-nats-provision',
+      ) as K8sObject,
+    ).containers[0] as Container;
+    expect(shortLived.args).toEqual(['--replicas', '3', '--private-max-age-minutes', '20']);
     expect(envOf(container).NATS_USER?.value).toBe('provisioner');
     expect(envOf(container).NATS_PASSWORD?.valueFrom?.secretKeyRef?.key).toBe('provisioner');
   });
@@ -228,6 +270,55 @@ describe.skipIf(!helm)('NATS in the chart', () => {
           'nats.provision.enabled=true',
         ])
       : [];
+    const confOf = (objects: K8sObject[]) =>
+      (named(objects, 'ConfigMap', 'bonding-nats') as unknown as { data: Record<string, string> }).data[
+        'nats.conf'
+      ] as string;
+    const clusterBlock = (text: string) => /\ncluster \{[\s\S]*?\n\}/.exec(text)?.[0] ?? '';
+    const statefulSet = (objects: K8sObject[]) =>
+      spec(named(objects, 'StatefulSet', 'bonding-nats') as K8sObject) as {
+        template: {
+          spec: {
+            containers: { volumeMounts?: { name: string; mountPath: string }[] }[];
+            volumes: { name: string; secret?: { secretName: string } }[];
+          };
+        };
+      };
+
+    it('encrypts and mutually verifies the routes between the servers with the same certificate', () => {
+      const cluster = clusterBlock(confOf(tls));
+      expect(cluster).toMatch(
+        /tls \{\s+cert_file: "\/etc\/nats-tls\/tls\.crt"\s+key_file: "\/etc\/nats-tls\/tls\.key"\s+ca_file: "\/etc\/nats-tls\/ca\.crt"\s+verify: true/,
+      );
+      // Without TLS the routes stay plain (inside the NetworkPolicy) and nothing is mounted.
+      expect(clusterBlock(conf())).not.toContain('tls {');
+      expect(clusterBlock(conf())).toContain('routes: [');
+    });
+
+    it('takes the route certificate from a Secret of its own when nats.tls.cluster.existingSecret is set', () => {
+      const own = render([
+        '--set',
+        'nats.tls.enabled=true',
+        '--set',
+        'nats.tls.existingSecret=nats-tls',
+        '--set',
+        'nats.tls.cluster.existingSecret=nats-routes-tls',
+      ]);
+      expect(clusterBlock(confOf(own))).toContain('cert_file: "/etc/nats-cluster-tls/tls.crt"');
+      expect(clusterBlock(confOf(own))).toContain('ca_file: "/etc/nats-cluster-tls/ca.crt"');
+      // The clients' certificate stays where it was.
+      expect(confOf(own).replace(clusterBlock(confOf(own)), '')).toContain(
+        'cert_file: "/etc/nats-tls/tls.crt"',
+      );
+      const pod = statefulSet(own).template.spec;
+      expect(pod.volumes.find((v) => v.name === 'cluster-tls')?.secret?.secretName).toBe('nats-routes-tls');
+      expect(pod.containers[0]?.volumeMounts).toContainEqual(
+        expect.objectContaining({ name: 'cluster-tls', mountPath: '/etc/nats-cluster-tls' }),
+      );
+      expect(statefulSet(tls).template.spec.volumes.map((v) => v.name)).not.toContain('cluster-tls');
+      expect(() => render(['--set', 'nats.tls.cluster.unknown=x'])).toThrow(/schema/);
+    });
+
     it('requires TLS of clients and hands the services and the Job its CA', () => {
       const nats = tls.find(
         (object) => object.kind === 'ConfigMap' && object.metadata.name === 'bonding-nats',

@@ -1,4 +1,5 @@
-// Creates or updates the platform's JetStream stream and durable consumers, declared from platform/shape.ts
+// Creates or updates the platform's JetStream streams (the events' and the private one of the types
+// carrying one-time codes) and durable consumers, declared from platform/shape.ts
 // (packages/kit/src/events/jetstream/declaration.ts): run by `npm start`, and by scripts/nats-provision.ts,
 // the CLI a deployment runs before the services (e.g. as a chart hook), so services need no right to
 // create streams.
@@ -16,7 +17,7 @@ import {
   provisionJetStream,
 } from '../../packages/kit/src/events/jetstream/index.js';
 import { subscriptionText } from '../../platform/generate/subscription-text.js';
-import { services, subscriptions } from '../../platform/shape.js';
+import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import type { EventSubscription } from '../../platform/shape-types.js';
 import { redactNats } from './nats-server.js';
 import { info } from './processes.js';
@@ -24,6 +25,8 @@ import { info } from './processes.js';
 export interface PlatformStreamOptions {
   replicas?: number;
   maxAgeHours?: number;
+  /** How long the private stream keeps a secret event (default 60 minutes; docs/events.md). */
+  privateMaxAgeMinutes?: number;
   /** The stream's name and subject root (default BONDING_EVENTS, bonding): a test platform takes its own. */
   stream?: string;
   prefix?: string;
@@ -33,7 +36,7 @@ export interface PlatformStreamOptions {
   auth?: NatsAuth;
 }
 
-/** The settings from the environment (NATS_STREAM_REPLICAS, NATS_STREAM_MAX_AGE_HOURS), checked. */
+/** The settings from the options, checked against the inbox retention (INBOX_RETENTION_HOURS). */
 export function platformJetStreamSettings(options: PlatformStreamOptions = {}): JetStreamSettings {
   const settings: JetStreamSettings = {
     ...defaultJetStreamSettings,
@@ -42,13 +45,25 @@ export function platformJetStreamSettings(options: PlatformStreamOptions = {}): 
     replicas: options.replicas ?? defaultJetStreamSettings.replicas,
     maxAgeMs:
       options.maxAgeHours !== undefined ? options.maxAgeHours * 3_600_000 : defaultJetStreamSettings.maxAgeMs,
+    privateMaxAgeMs:
+      options.privateMaxAgeMinutes !== undefined
+        ? options.privateMaxAgeMinutes * 60_000
+        : defaultJetStreamSettings.privateMaxAgeMs,
   };
-  // The inbox is the exactly-once guarantee: anything the stream can still hand out (a re-read durable, a
-  // re-publish) must be an event the consumers' inboxes still remember.
+  for (const [name, ms] of [
+    ['max age', settings.maxAgeMs],
+    ['private max age', settings.privateMaxAgeMs],
+  ] as const) {
+    if (!Number.isFinite(ms) || ms < 60_000)
+      throw new Error(`the stream's ${name} must be at least a minute`);
+  }
+  // The inbox is the exactly-once guarantee: anything either stream can still hand out (a re-read durable,
+  // a re-publish) must be an event the consumers' inboxes still remember.
   const inboxHours = eventConfigShape.INBOX_RETENTION_HOURS.parse(process.env.INBOX_RETENTION_HOURS);
-  if (settings.maxAgeMs >= inboxHours * 3_600_000) {
+  const longest = Math.max(settings.maxAgeMs, settings.privateMaxAgeMs);
+  if (longest >= inboxHours * 3_600_000) {
     throw new Error(
-      `the stream's max age (${settings.maxAgeMs / 3_600_000} h) must be shorter than INBOX_RETENTION_HOURS (${inboxHours} h)`,
+      `the streams' max age (${longest / 3_600_000} h) must be shorter than INBOX_RETENTION_HOURS (${inboxHours} h)`,
     );
   }
   return settings;
@@ -58,7 +73,10 @@ export async function provisionPlatformStreams(
   url: string,
   options: PlatformStreamOptions = {},
 ): Promise<ProvisionReport> {
-  const declaration = declareJetStream({ services, subscriptions }, platformJetStreamSettings(options));
+  const declaration = declareJetStream(
+    { services, subscriptions, secretReaders },
+    platformJetStreamSettings(options),
+  );
   const nc = await connectNats(url, 'bonding-provision', { auth: options.auth });
   try {
     const report = await provisionJetStream(nc, declaration);
@@ -69,7 +87,8 @@ export async function provisionPlatformStreams(
     }, {});
     info(
       'nats',
-      `stream ${declaration.stream.name} ${report.stream}; ${declaration.consumers.length} durables ` +
+      `stream ${declaration.stream.name} ${report.stream}; ${declaration.privateStream.name} ` +
+        `${report.privateStream}; ${declaration.consumers.length} durables ` +
         `(${Object.entries(counts)
           .map(([change, n]) => `${n} ${change}`)
           .join(', ')}; ${report.filter} filters) on ${redactNats(url)}`,
@@ -83,7 +102,7 @@ export async function provisionPlatformStreams(
   }
 }
 
-/** Deletes a test platform's own stream and its durables (never the platform's). */
+/** Deletes a test platform's own stream, its private stream and their durables (never the platform's). */
 export async function deletePlatformStream(url: string, stream: string): Promise<void> {
   if (stream === defaultJetStreamSettings.stream) throw new Error(`refusing to delete ${stream}`);
   const nc = await connectNats(url, 'bonding-provision');

@@ -161,6 +161,20 @@ describe('identity events reach the services that consume them', () => {
       status: 'active',
     });
 
+    // The verification code came on the private stream (its own durables, notifications only): the mail
+    // carrying it is queued in notifications' outbox.
+    const mail = await waitFor(
+      () =>
+        notificationsDb.db
+          .selectFrom('mail_outbox')
+          .select(['template', 'params'])
+          .where('user_id', '=', userId)
+          .where('template', '=', 'email_verification')
+          .executeTakeFirst(),
+      { what: "the verification e-mail in notifications' mail outbox" },
+    );
+    expect(JSON.parse(mail.params)).toMatchObject({ verificationCode: expect.any(String) });
+
     // Each consumer processed the event inside the trace of the request that caused it.
     for (const consumer of ['students', 'notifications'] as const) {
       await waitFor(

@@ -16,6 +16,12 @@ export interface EventContract<
   /** `type@version`, e.g. `user.registered@1`: how logs, handlers and dead letters name it. */
   readonly key: `${Type}@${Version}`;
   readonly description: string;
+  /**
+   * Carries a one-time code (a verification, reset, confirmation or consent code): published on the
+   * private stream, which only the services allowed to read codes (notifications) consume and which keeps
+   * events for a short time (docs/events.md, "The private stream"). All versions of a type agree.
+   */
+  readonly secret: boolean;
   /** What a producer must emit. Unknown fields are refused, so nothing unplanned (personal data) slips in. */
   readonly schema: z.ZodObject<Shape, z.core.$strict>;
   /** What a consumer reads. Unknown fields are dropped, so an added optional field breaks nobody. */
@@ -32,6 +38,8 @@ export function defineEvent<
   type: Type;
   version: Version;
   description: string;
+  /** The data carries a one-time code (see EventContract.secret). */
+  secret?: true;
   shape: Shape;
   aggregate: (data: z.output<z.ZodObject<Shape, z.core.$strip>>) => string;
 }): EventContract<Type, Version, Shape> {
@@ -40,6 +48,7 @@ export function defineEvent<
     version: definition.version,
     key: `${definition.type}@${definition.version}`,
     description: definition.description,
+    secret: definition.secret === true,
     schema: z.strictObject(definition.shape) as z.ZodObject<Shape, z.core.$strict>,
     readSchema: z.object(definition.shape) as z.ZodObject<Shape, z.core.$strip>,
     aggregateOf: definition.aggregate,

@@ -9,6 +9,7 @@ const byLoan = (data: { loanId: string }) => data.loanId;
 export const loanGuarantorRequestedV1 = defineEvent({
   type: 'loan.guarantorRequested',
   version: 1,
+  secret: true,
   description:
     "A student's guardian was named as a guarantor of a NEW loan and must consent. Carries the guarantor's " +
     'e-mail address and name and the one-time consent code for notifications to mail (the guarantor is no ' +

@@ -54,6 +54,7 @@ export const userDisabledV1 = defineEvent({
 export const userEmailVerificationRequestedV1 = defineEvent({
   type: 'user.emailVerificationRequested',
   version: 1,
+  secret: true,
   description:
     "A user must prove they read their account's e-mail (on registration, or when they ask again). Carries the " +
     'one-time verification code for notifications to mail: single-use, expires at `expiresAt`, stored only ' +
@@ -65,6 +66,7 @@ export const userEmailVerificationRequestedV1 = defineEvent({
 export const userPasswordResetRequestedV1 = defineEvent({
   type: 'user.passwordResetRequested',
   version: 1,
+  secret: true,
   description:
     'Someone asked to reset the password of an existing account. Carries the one-time reset code, because ' +
     'notifications must mail it: the code is single-use, expires at `expiresAt` (minutes), is stored only ' +
@@ -86,6 +88,7 @@ export const userPasswordChangedV1 = defineEvent({
 export const userEmailChangeRequestedV1 = defineEvent({
   type: 'user.emailChangeRequested',
   version: 1,
+  secret: true,
   description:
     'A user asked to move their account to a new e-mail address. Carries the one-time confirmation code and ' +
     'both addresses, because notifications must mail the code to the new address (the directory does not know ' +

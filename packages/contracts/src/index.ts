@@ -16,5 +16,7 @@ export {
   eventTypes,
   findContract,
   isKnownEventType,
+  isSecretEventType,
+  secretEventTypes,
 } from './registry.js';
 export * from './tranche-events.js';

@@ -110,5 +110,17 @@ export function isKnownEventType(type: string): boolean {
   return eventContracts.some((contract) => contract.type === type);
 }
 
+/**
+ * The types that carry a one-time code (`secret: true` in their contracts), published on the private
+ * stream: their subjects, the stream that keeps them and who may read them follow from this list alone.
+ */
+export const secretEventTypes: readonly EventType[] = [
+  ...new Set(eventContracts.filter((contract) => contract.secret).map((contract) => contract.type)),
+];
+
+export function isSecretEventType(type: string): boolean {
+  return (secretEventTypes as readonly string[]).includes(type);
+}
+
 /** Every event type, once each. */
 export const eventTypes: readonly EventType[] = [...new Set(eventContracts.map((contract) => contract.type))];

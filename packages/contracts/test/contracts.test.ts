@@ -4,6 +4,7 @@ import {
   eventContracts,
   eventTypes,
   findContract,
+  isSecretEventType,
   loanInstalmentDueSoonV1,
   loanRepaymentStartedV1,
   transferCompletedV1,
@@ -69,6 +70,27 @@ describe('the event contracts', () => {
     for (const contract of eventContracts) {
       expect(contract.key).toBe(`${contract.type}@${contract.version}`);
       expect(contract.type).toMatch(/^[a-z]+\.[a-z][a-zA-Z]*$/);
+    }
+  });
+
+  it('mark exactly the types that carry a one-time code as secret, in every version', () => {
+    const secret = eventContracts.filter((contract) => contract.secret).map((contract) => contract.type);
+    expect([...new Set(secret)].sort()).toEqual(
+      [
+        'loan.guarantorRequested',
+        'user.emailChangeRequested',
+        'user.emailVerificationRequested',
+        'user.passwordResetRequested',
+      ].sort(),
+    );
+    // A type's subject (and so its stream) follows the type: its versions may not disagree.
+    for (const contract of eventContracts) {
+      expect(contract.secret, contract.key).toBe(isSecretEventType(contract.type));
+    }
+    // Every field named like a code belongs to a secret contract.
+    for (const contract of eventContracts) {
+      const codes = Object.keys(contract.schema.shape).filter((field) => /code$/i.test(field));
+      if (codes.length > 0) expect(contract.secret, `${contract.key}: ${codes.join(', ')}`).toBe(true);
     }
   });
 

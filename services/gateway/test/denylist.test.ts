@@ -31,7 +31,7 @@ beforeAll(async () => {
   await provisionJetStream(
     nc,
     declareJetStream(
-      { services: [identity], subscriptions: {} },
+      { services: [identity], subscriptions: {}, secretReaders: [] },
       { ...defaultJetStreamSettings, stream: STREAM, prefix: PREFIX },
     ),
   );

@@ -20,6 +20,17 @@ cluster {
   name: {{ $name | quote }}
   listen: "0.0.0.0:6222"
   connect_retries: 120
+  {{- if $n.tls.enabled }}
+  # Routes over TLS as well, both ends verified against the CA: what the servers replicate is the streams,
+  # one-time codes included, and a NetworkPolicy alone does not encrypt it.
+  tls {
+    cert_file: "{{ include "bonding.natsClusterTlsDir" . }}/tls.crt"
+    key_file: "{{ include "bonding.natsClusterTlsDir" . }}/tls.key"
+    ca_file: "{{ include "bonding.natsClusterTlsDir" . }}/ca.crt"
+    verify: true
+    timeout: 5
+  }
+  {{- end }}
   routes: [
     {{- range $i := until (int $n.replicas) }}
     {{ printf "nats://%s-%d.%s-headless.%s.svc:6222" $name $i $name $.Release.Namespace | quote }}
@@ -44,7 +55,12 @@ authorization {
       user: {{ $user | quote }}
       password: ${{ include "bonding.natsPasswordVar" $user }}
       permissions: {
-        publish: { allow: {{ include "bonding.natsSubjects" $rights.publish }} }
+        publish: {
+          allow: {{ include "bonding.natsSubjects" $rights.publish }}
+          {{- with $rights.denyPublish }}
+          deny: {{ include "bonding.natsSubjects" . }}
+          {{- end }}
+        }
         subscribe: { allow: {{ include "bonding.natsSubjects" $rights.subscribe }} }
       }
     }
@@ -53,6 +69,11 @@ authorization {
 }
 {{- end -}}
 
+
+{{/* Where the route certificate is mounted: its own Secret's folder, or the client certificate's. */}}
+{{- define "bonding.natsClusterTlsDir" -}}
+{{- if .Values.nats.tls.cluster.existingSecret -}}/etc/nats-cluster-tls{{- else -}}/etc/nats-tls{{- end -}}
+{{- end -}}
 
 {{/* A list of subjects as a nats.conf array of double-quoted strings (no variable expansion in them). */}}
 {{- define "bonding.natsSubjects" -}}

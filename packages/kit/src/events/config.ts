@@ -33,12 +33,18 @@ export const eventConfigShape = {
   NATS_PASSWORD: z.string().default(''),
   /** A CA file (PEM) the NATS server's certificate is verified against (a `tls://` NATS_URL); empty: none. */
   NATS_TLS_CA_FILE: z.string().default(''),
-  /** The JetStream stream of the platform's events (provisioned beforehand: scripts/nats-provision.ts). */
+  /**
+   * The JetStream stream of the platform's events (provisioned beforehand: scripts/nats-provision.ts). The
+   * types carrying one-time codes go to `<stream>_PRIVATE` instead (docs/events.md, "The private stream").
+   */
   NATS_STREAM: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be a stream name (letters, digits, _ and -)' })
     .default('BONDING_EVENTS'),
-  /** The subject root of the platform's events (`<prefix>.<producer>.<noun>.<verb>.<partition>`). */
+  /**
+   * The subject root of the platform's events (`<prefix>.<producer>.<noun>.<verb>.<partition>`; the private
+   * stream's are under `<prefix>_private`).
+   */
   NATS_SUBJECT_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be one subject token (letters, digits, _ and -)' })

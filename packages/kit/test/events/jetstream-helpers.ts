@@ -72,6 +72,7 @@ export function testDeclaration(overrides: Partial<JetStreamSettings> = {}): Jet
         consumer: ['user.registered', 'user.updated'],
         students: [{ type: 'user.updated', where: { field: 'role', equals: 'student' } }],
       },
+      secretReaders: [],
     },
     {
       ...defaultJetStreamSettings,
@@ -92,6 +93,7 @@ export async function connectTestNats(url = natsUrl()): Promise<NatsConnection> 
 export async function deleteStream(nc: NatsConnection, declaration: JetStreamDeclaration): Promise<void> {
   const jsm = await jetstreamManager(nc);
   await jsm.streams.delete(declaration.stream.name).catch(() => undefined);
+  await jsm.streams.delete(declaration.privateStream.name).catch(() => undefined);
 }
 
 export async function streamMessages(nc: NatsConnection, declaration: JetStreamDeclaration): Promise<number> {
@@ -228,7 +230,6 @@ export async function createJsConsumer(
       const consumer = new JetStreamConsumer<JsConsumerDatabase>({
         service,
         js: jetstream(nc),
-        stream: declaration.stream.name,
         consumers: consumersOf(declaration, service),
         db: db.db,
         handlers: { 'user.registered@1': effect(name), 'user.updated@1': effect(name) },

@@ -1,7 +1,7 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { services, subscriptions } from '../../../../platform/shape.js';
+import { secretReaders, services, subscriptions } from '../../../../platform/shape.js';
 import {
   consumersOf,
   declareJetStream,
@@ -10,6 +10,7 @@ import {
   PARTITIONS,
   partitionOf,
   provisionJetStream,
+  publishOutboxEvent,
   subjectOf,
 } from '../../src/index.js';
 import { connectTestNats, deleteStream, testDeclaration } from './jetstream-helpers.js';
@@ -31,10 +32,11 @@ describe('JetStream subjects and declaration', () => {
   });
 
   it('declares one durable per (service, partition) from platform/shape.ts, filtered to what it subscribes to', () => {
-    const declaration = declareJetStream({ services, subscriptions });
+    const declaration = declareJetStream({ services, subscriptions, secretReaders });
+    // The private root is a sibling (bonding_private), so the streams do not overlap.
     expect(declaration.stream).toMatchObject({ name: 'BONDING_EVENTS', subjects: ['bonding.>'] });
     for (const service of Object.keys(subscriptions)) {
-      const consumers = consumersOf(declaration, service);
+      const consumers = consumersOf(declaration, service).filter((c) => c.stream === 'BONDING_EVENTS');
       expect(consumers.map((c) => c.durable)).toEqual(
         Array.from({ length: 16 }, (_, p) => `${service}-p${String(p).padStart(2, '0')}`),
       );
@@ -61,17 +63,70 @@ describe('JetStream subjects and declaration', () => {
     expect(declaration.consumers[0]).toMatchObject({ maxDeliver: 20 + 3, ackWaitMs: 15_000 });
   });
 
+  it('puts the types carrying one-time codes on the private stream, read by notifications alone', () => {
+    const declaration = declareJetStream({ services, subscriptions, secretReaders });
+    expect(declaration.privateStream).toEqual({
+      name: 'BONDING_EVENTS_PRIVATE',
+      subjects: ['bonding_private.>'],
+      maxAgeMs: 3_600_000,
+      duplicateWindowMs: 10 * 60_000,
+      replicas: 1,
+    });
+    expect(subjectOf('bonding', 'identity', 'user.passwordResetRequested', 'u1')).toBe(
+      `bonding_private.identity.user.passwordResetRequested.${partitionOf('u1')}`,
+    );
+    const readers = [
+      ...new Set(
+        declaration.consumers.filter((c) => c.stream === 'BONDING_EVENTS_PRIVATE').map((c) => c.service),
+      ),
+    ];
+    expect(readers).toEqual(['notifications']);
+    const secret = consumersOf(declaration, 'notifications').filter(
+      (c) => c.stream === 'BONDING_EVENTS_PRIVATE',
+    );
+    expect(secret.map((c) => c.durable)).toEqual(
+      Array.from({ length: 16 }, (_, p) => `notifications-private-p${String(p).padStart(2, '0')}`),
+    );
+    expect(secret[5]?.filterSubjects.sort()).toEqual(
+      [
+        'bonding_private.identity.user.emailVerificationRequested.5',
+        'bonding_private.identity.user.passwordResetRequested.5',
+        'bonding_private.identity.user.emailChangeRequested.5',
+        'bonding_private.loans.loan.guarantorRequested.5',
+      ].sort(),
+    );
+    // Another service taking user.* would take the codes: refused, not silently narrowed.
+    expect(() =>
+      declareJetStream({
+        services: [{ name: 'identity', produces: ['user.*'] }],
+        subscriptions: { students: ['user.*'] },
+        secretReaders: ['notifications'],
+      }),
+    ).toThrow(/students subscribes to .*user\.passwordResetRequested.*only notifications/);
+  });
+
   it("gives a service's runtime the same durables and patterns from its own configuration", () => {
-    const platform = declareJetStream({ services, subscriptions });
+    const platform = declareJetStream({ services, subscriptions, secretReaders });
     const settings = { ...defaultJetStreamSettings, stream: 'T_X', prefix: 'tx' };
     for (const [service, entries] of Object.entries(subscriptions)) {
       const patterns = entries.map((e) =>
         typeof e === 'string' ? e : `${e.type}?${e.where.field}=${e.where.equals}`,
       );
       const own = declareServiceEvents(service, patterns, settings);
-      const strip = ({ filterSubjects: _, ...rest }: { filterSubjects: string[] }) => rest;
+      const strip = ({
+        filterSubjects: _,
+        stream,
+        ...rest
+      }: {
+        filterSubjects: string[];
+        stream: string;
+      }) => ({
+        ...rest,
+        stream: stream.replace(/^T_X/, 'BONDING_EVENTS'),
+      });
       expect(own.consumers.map(strip)).toEqual(consumersOf(platform, service).map(strip));
-      expect(own.stream).toMatchObject({ name: 'T_X', subjects: ['tx.>'] });
+      expect(own.stream).toMatchObject({ name: 'T_X' });
+      expect(own.privateStream).toMatchObject({ name: 'T_X_PRIVATE' });
     }
     expect(declareServiceEvents('identity', []).consumers).toEqual([]);
   });
@@ -81,12 +136,14 @@ describe('JetStream subjects and declaration', () => {
       declareJetStream({
         services: [{ name: 'a', produces: ['user.*'] }],
         subscriptions: { b: ['loan.approved'] },
+        secretReaders: [],
       }),
     ).toThrow(/no service produces/);
   });
 
-  it('keeps the stream shorter-lived than the inbox remembers', () => {
+  it('keeps the streams shorter-lived than the inbox remembers', () => {
     expect(defaultJetStreamSettings.maxAgeMs).toBeLessThan(30 * 24 * 3_600_000);
+    expect(defaultJetStreamSettings.privateMaxAgeMs).toBeLessThan(defaultJetStreamSettings.maxAgeMs);
   });
 });
 
@@ -106,9 +163,11 @@ describe('provisioning', () => {
     declarations.push(declaration);
     const first = await provisionJetStream(nc, declaration);
     expect(first.stream).toBe('created');
+    expect(first.privateStream).toBe('created');
     expect(Object.values(first.consumers)).toEqual(Array(32).fill('created'));
     const second = await provisionJetStream(nc, declaration);
     expect(second.stream).toBe('unchanged');
+    expect(second.privateStream).toBe('unchanged');
     expect(Object.values(second.consumers)).toEqual(Array(32).fill('unchanged'));
     expect(second.extra).toEqual([]);
   });
@@ -121,6 +180,7 @@ describe('provisioning', () => {
       {
         services: [{ name: 'producer', produces: ['user.*'] }],
         subscriptions: { consumer: ['user.registered', 'user.updated'] },
+        secretReaders: [],
       },
       { ...declaration.settings, maxAttempts: 5, maxAgeMs: declaration.settings.maxAgeMs / 2 },
     );
@@ -131,6 +191,62 @@ describe('provisioning', () => {
       Array.from({ length: 16 }, (_, p) => `students-p${String(p).padStart(2, '0')}`).sort(),
     );
     expect((await provisionJetStream(nc, changed)).stream).toBe('unchanged');
+  });
+
+  it('publishes a secret type to the private stream only, where its reader’s private durable takes it', async () => {
+    const declaration = testDeclaration();
+    const secret = declareJetStream(
+      {
+        services: [{ name: 'producer', produces: ['user.*'] }],
+        subscriptions: { reader: ['user.registered', 'user.passwordResetRequested'] },
+        secretReaders: ['reader'],
+      },
+      declaration.settings,
+    );
+    declarations.push(secret);
+    const report = await provisionJetStream(nc, secret);
+    expect(report).toMatchObject({ stream: 'created', privateStream: 'created' });
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(secret.privateStream.name);
+    expect(info.config).toMatchObject({ subjects: [`${secret.settings.prefix}_private.>`] });
+    expect(info.config.max_age).toBe(3_600_000 * 1_000_000);
+
+    const userId = '0190b1f2-7c1e-7000-8000-00000000beef';
+    const target = {
+      js: jetstream(nc),
+      stream: secret.stream.name,
+      prefix: secret.settings.prefix,
+      source: 'producer',
+      timeoutMs: 2_000,
+    };
+    const event = {
+      seq: '1',
+      id: '0190b1f2-7c1e-7000-8000-000000000c0d',
+      type: 'user.passwordResetRequested',
+      version: 1,
+      aggregate_key: userId,
+      payload: JSON.stringify({ userId, resetCode: 'x'.repeat(32), expiresAt: new Date().toISOString() }),
+      occurred_at: new Date(),
+      traceparent: null,
+      tracestate: null,
+    };
+    expect(await publishOutboxEvent(target, event)).toMatchObject({ stream: secret.privateStream.name });
+    expect((await jsm.streams.info(secret.stream.name)).state.messages).toBe(0);
+    expect((await jsm.streams.info(secret.privateStream.name)).state.messages).toBe(1);
+    const partition = partitionOf(userId);
+    const durable = consumersOf(secret, 'reader').find(
+      (c) => c.stream === secret.privateStream.name && c.partition === partition,
+    );
+    expect(durable?.durable).toBe(`reader-private-p${String(partition).padStart(2, '0')}`);
+    const msg = await (
+      await jetstream(nc).consumers.get(durable?.stream as string, durable?.durable as string)
+    ).next({
+      expires: 2_000,
+    });
+    expect(msg?.subject).toBe(
+      `${secret.settings.prefix}_private.producer.user.passwordResetRequested.${partition}`,
+    );
+    await msg?.ackAck();
   });
 
   it("removes a server-side backoff an older release set, which would stretch the consumer's retry delays", async () => {

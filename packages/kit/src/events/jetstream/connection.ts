@@ -24,6 +24,17 @@ export function natsAuthOptions(auth: NatsAuth = {}): Partial<ConnectionOptions>
 }
 
 /**
+ * A service's reply subjects: `_INBOX_<service>.…` instead of the shared `_INBOX.…`. Everything JetStream
+ * answers (publish acks, API replies, and the messages a pull consumer fetches) comes to the client's
+ * inbox, so with one prefix for all, any user allowed to subscribe to `_INBOX.>` could read what another
+ * service pulls, one-time codes included. The chart's users may each subscribe to their own prefix only
+ * (platform/generate/chart-nats.ts).
+ */
+export function inboxPrefixOf(service: string): string {
+  return `_INBOX_${service}`;
+}
+
+/**
  * A connection that never gives up: when the server goes away the client keeps reconnecting (and holds
  * what is published meanwhile until its publish times out), so a service outlives a NATS restart without
  * restarting itself. The first connection waits for a server that is not up yet, unless told not to
@@ -32,12 +43,17 @@ export function natsAuthOptions(auth: NatsAuth = {}): Partial<ConnectionOptions>
 export function connectNats(
   url: string,
   name: string,
-  { waitOnFirstConnect = true, auth }: { waitOnFirstConnect?: boolean; auth?: NatsAuth } = {},
+  {
+    waitOnFirstConnect = true,
+    auth,
+    inboxPrefix,
+  }: { waitOnFirstConnect?: boolean; auth?: NatsAuth; inboxPrefix?: string } = {},
 ): Promise<NatsConnection> {
   return connect({
     ...natsAuthOptions(auth),
     servers: url.split(',').map((server) => server.trim()),
     name,
+    ...(inboxPrefix ? { inboxPrefix } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect,

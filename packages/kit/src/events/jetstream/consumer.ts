@@ -46,8 +46,7 @@ export interface JetStreamConsumerOptions<DB> {
   /** The consuming service: the durables' name and the dead letters' `consumer`. */
   service: string;
   js: JetStreamClient;
-  stream: string;
-  /** This service's durables (consumersOf(declaration, service)). */
+  /** This service's durables (consumersOf(declaration, service)), each on its stream. */
   consumers: readonly ConsumerDeclaration[];
   db: Kysely<DB>;
   handlers: EventHandlers<DB>;
@@ -140,12 +139,12 @@ export class JetStreamConsumer<DB> {
   }
 
   async #pullLoop(declaration: ConsumerDeclaration): Promise<void> {
-    const { js, stream, logger } = this.#options;
+    const { js, logger } = this.#options;
     let consumer: Consumer | undefined;
     let failures = 0;
     while (this.#running) {
       try {
-        consumer ??= await js.consumers.get(stream, declaration.durable);
+        consumer ??= await js.consumers.get(declaration.stream, declaration.durable);
         const msg = await consumer.next({ expires: this.#settings.pullExpiresMs });
         failures = 0;
         if (!msg) continue;
@@ -361,9 +360,9 @@ export class JetStreamConsumer<DB> {
   async #refreshGauges(): Promise<void> {
     if (!this.#gauges || Date.now() - this.#lastGauges < this.#settings.gaugeIntervalMs) return;
     this.#lastGauges = Date.now();
-    const { js, stream, consumers, db, service, logger } = this.#options;
+    const { js, consumers, db, service, logger } = this.#options;
     try {
-      await refreshJetStreamGauges(this.#gauges, js, stream, consumers, db, service);
+      await refreshJetStreamGauges(this.#gauges, js, consumers, db, service);
     } catch (error) {
       logger.debug({ err: error }, 'could not refresh the JetStream gauges');
     }
@@ -409,7 +408,9 @@ export class JetStreamConsumer<DB> {
                 .where('source', '=', source)
                 .where('aggregate_key', '=', aggregateKey)
                 .where('status', 'in', ['dead', 'replay', 'parked'])
-                .orderBy('stream_seq')
+                // The order they were met in: within one durable that is stream order (one event in flight
+                // at a time), and it also orders an aggregate's letters from the private stream, whose
+                // sequence numbers cannot be compared with the main stream's.
                 .orderBy('id')
                 .limit(1)
                 .forUpdate()

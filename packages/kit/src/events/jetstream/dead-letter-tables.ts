@@ -21,7 +21,11 @@ export interface InboxDeadLettersTable {
   version: number;
   aggregate_key: string;
   status: InboxDeadLetterStatus;
-  /** The stream sequence: an aggregate's letters are applied in this order. */
+  /**
+   * The sequence in the stream its durable reads (the main or the private one), for the record. An
+   * aggregate's letters are applied in `id` order, the order the consumer met them: the same as stream order
+   * within one durable, and comparable across the two streams, which sequences are not.
+   */
   stream_seq: string;
   /** Deliveries (attempts) made before it became a dead letter; 0 for a parked event. */
   deliveries: number;
@@ -82,7 +86,7 @@ export async function createInboxDeadLetterTables(db: Kysely<unknown>): Promise<
     .on('inbox_dead_letters')
     .columns(['consumer', 'event_id'])
     .execute();
-  // An aggregate's letters in stream order: the head a replay applies next.
+  // An aggregate's letters (the head a replay applies next is the lowest id among them).
   await db.schema
     .createIndex('inbox_dead_letters_aggregate')
     .on('inbox_dead_letters')

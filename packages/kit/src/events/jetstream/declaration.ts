@@ -1,4 +1,12 @@
-import { filterCovers, PARTITIONS, typeTokens } from './subjects.js';
+import { secretEventTypes } from '@bonding/contracts';
+import {
+  filterCovers,
+  PARTITIONS,
+  PRIVATE_TOKEN,
+  privateRootOf,
+  privateStreamOf,
+  typeTokens,
+} from './subjects.js';
 
 /**
  * What JetStream needs for the platform's events, derived from the platform's shape (platform/shape.ts:
@@ -7,6 +15,13 @@ import { filterCovers, PARTITIONS, typeTokens } from './subjects.js';
  *
  * - One stream holds every event (`<prefix>.>`): one retention, one duplicate window, one thing to watch.
  *   Order is needed per aggregate only, and an aggregate's events come from its one producer.
+ * - Except the types that carry a one-time code (`secret` in their contracts): they go to a second stream,
+ *   `<stream>_PRIVATE` (subjects `<prefix>_private.>`, a root beside the main one so the streams do not
+ *   overlap), with a short max_age, which only the services named in `secretReaders` consume, through
+ *   durables of their own (`<service>-private-pNN`). The codes then sit in the broker for an hour rather
+ *   than a week, and no other service's user is granted that stream (platform/generate/chart-nats.ts). An
+ *   aggregate's secret and other events travel in different durables, so they are ordered only among
+ *   themselves (the mail relay waits for a directory entry anyway).
  * - One durable pull consumer per (consuming service, partition), `<service>-pNN`, filtered to the subjects
  *   of that service's subscriptions in that partition. All of a service's subscribed types share it, so
  *   `user.registered` then `user.updated` of one user are applied in that order (separate durables per type
@@ -20,6 +35,8 @@ export type SubscriptionEntry = string | { type: string; where: { field: string;
 export interface PlatformEvents {
   services: readonly { name: string; produces?: readonly string[] }[];
   subscriptions: Partial<Record<string, readonly SubscriptionEntry[]>>;
+  /** The services allowed to consume secret types; any other subscribing to one is refused. */
+  secretReaders: readonly string[];
 }
 
 export interface JetStreamSettings {
@@ -33,6 +50,13 @@ export interface JetStreamSettings {
    * brings events the inbox still recognises as applied.
    */
   maxAgeMs: number;
+  /**
+   * How long the private stream keeps a secret event (default 1 hour): the codes spend little time in the
+   * broker, at a price: an event its reader has not taken within it (notifications down, or failing, for
+   * that long) is gone, its e-mail never sent, and the user asks for a new code. Shorter than the inbox
+   * retention like maxAgeMs.
+   */
+  privateMaxAgeMs: number;
   /** The stream drops a message whose Nats-Msg-Id (the event id) it has seen within this window. */
   duplicateWindowMs: number;
   /** Stream replicas (1 locally; 3 in a cluster). */
@@ -61,6 +85,7 @@ export const defaultJetStreamSettings: JetStreamSettings = {
   stream: 'BONDING_EVENTS',
   prefix: 'bonding',
   maxAgeMs: 7 * 24 * 3_600_000,
+  privateMaxAgeMs: 3_600_000,
   duplicateWindowMs: 10 * 60_000,
   replicas: 1,
   maxAttempts: 20,
@@ -78,6 +103,8 @@ export interface StreamDeclaration {
 export interface ConsumerDeclaration {
   /** The consuming service. */
   service: string;
+  /** The stream it reads: the platform's, or the private one for secret types. */
+  stream: string;
   partition: number;
   durable: string;
   /** The subjects of its subscriptions in this partition (none overlapping). */
@@ -94,11 +121,14 @@ export interface ConsumerDeclaration {
 export interface JetStreamDeclaration {
   settings: JetStreamSettings;
   stream: StreamDeclaration;
+  /** The stream of the secret types (see above). */
+  privateStream: StreamDeclaration;
   consumers: ConsumerDeclaration[];
 }
 
-export function durableName(service: string, partition: number): string {
-  return `${service}-p${String(partition).padStart(2, '0')}`;
+/** `<service>-pNN`, or `<service>-private-pNN` for its durables on the private stream. */
+export function durableName(service: string, partition: number, secret = false): string {
+  return `${service}${secret ? `-${PRIVATE_TOKEN}` : ''}-p${String(partition).padStart(2, '0')}`;
 }
 
 function patternOf(entry: SubscriptionEntry): string {
@@ -127,41 +157,109 @@ function withoutOverlaps(filters: string[]): string[] {
   return unique.filter((filter) => !unique.some((other) => other !== filter && filterCovers(other, filter)));
 }
 
+/** The secret types a subscription's or `produces` pattern takes. */
+export function secretTypesOf(pattern: string): string[] {
+  const wanted = typeFilter(pattern.split('?')[0] ?? '');
+  return secretEventTypes.filter((type) => filterCovers(wanted, type));
+}
+
+const isSecretType = (pattern: string) =>
+  (secretEventTypes as readonly string[]).includes(pattern.split('?')[0] ?? '');
+
+function privateStreamDeclaration(settings: JetStreamSettings): StreamDeclaration {
+  return {
+    name: privateStreamOf(settings.stream),
+    subjects: [`${privateRootOf(settings.prefix)}.>`],
+    maxAgeMs: settings.privateMaxAgeMs,
+    // NATS refuses a duplicate window longer than the stream's max_age.
+    duplicateWindowMs: Math.min(settings.duplicateWindowMs, settings.privateMaxAgeMs),
+    replicas: settings.replicas,
+  };
+}
+
+function durables(
+  service: string,
+  stream: string,
+  secret: boolean,
+  filters: (partition: number) => string[],
+  patterns: string[],
+  settings: JetStreamSettings,
+): ConsumerDeclaration[] {
+  return Array.from({ length: PARTITIONS }, (_, partition) => ({
+    service,
+    stream,
+    partition,
+    durable: durableName(service, partition, secret),
+    filterSubjects: filters(partition),
+    patterns: [...patterns],
+    maxDeliver: settings.maxAttempts + SPARE_DELIVERIES,
+    ackWaitMs: settings.ackWaitMs,
+  }));
+}
+
 export function declareJetStream(
   platform: PlatformEvents,
   settings: JetStreamSettings = defaultJetStreamSettings,
 ): JetStreamDeclaration {
-  const maxDeliver = settings.maxAttempts + SPARE_DELIVERIES;
+  const producers = platform.services.filter((service) => (service.produces ?? []).length > 0);
+  const privateStream = privateStreamDeclaration(settings);
   const consumers: ConsumerDeclaration[] = [];
   for (const [service, entries] of Object.entries(platform.subscriptions)) {
     if (!entries || entries.length === 0) continue;
     // Per type pattern: the producers whose `produces` share a type with it, and the narrower filter.
     const typeSubjects: string[] = [];
+    const secretSubjects: string[] = [];
     for (const entry of entries) {
       const wanted = typeFilter(typeOf(entry));
       let produced = false;
-      for (const producer of platform.services) {
+      for (const producer of producers) {
         for (const pattern of producer.produces ?? []) {
           const narrower = intersect(wanted, typeFilter(pattern));
           if (!narrower) continue;
           produced = true;
-          typeSubjects.push(`${producer.name}.${narrower}`);
+          // A filter naming just a secret type has nothing on the main stream.
+          if (!(secretEventTypes as readonly string[]).includes(narrower)) {
+            typeSubjects.push(`${producer.name}.${narrower}`);
+          }
+          for (const type of secretEventTypes) {
+            if (filterCovers(narrower, type)) secretSubjects.push(`${producer.name}.${type}`);
+          }
         }
       }
       if (!produced) throw new Error(`${service} subscribes to ${typeOf(entry)}, which no service produces`);
     }
-    for (let partition = 0; partition < PARTITIONS; partition++) {
-      consumers.push({
-        service,
-        partition,
-        durable: durableName(service, partition),
-        filterSubjects: withoutOverlaps(
-          typeSubjects.map((subject) => `${settings.prefix}.${subject}.${partition}`),
+    if (secretSubjects.length > 0 && !platform.secretReaders.includes(service)) {
+      const types = [...new Set(secretSubjects.map((subject) => subject.split('.').slice(1).join('.')))];
+      throw new Error(
+        `${service} subscribes to ${types.join(', ')}, which carry one-time codes: only ` +
+          `${platform.secretReaders.join(', ') || 'no service'} may (name types, not noun.*)`,
+      );
+    }
+    const patterns = entries.map(patternOf);
+    if (typeSubjects.length > 0) {
+      consumers.push(
+        ...durables(
+          service,
+          settings.stream,
+          false,
+          (p) => withoutOverlaps(typeSubjects.map((subject) => `${settings.prefix}.${subject}.${p}`)),
+          patterns,
+          settings,
         ),
-        patterns: entries.map(patternOf),
-        maxDeliver,
-        ackWaitMs: settings.ackWaitMs,
-      });
+      );
+    }
+    if (secretSubjects.length > 0) {
+      const root = privateRootOf(settings.prefix);
+      consumers.push(
+        ...durables(
+          service,
+          privateStream.name,
+          true,
+          (p) => withoutOverlaps(secretSubjects.map((subject) => `${root}.${subject}.${p}`)),
+          patterns,
+          settings,
+        ),
+      );
     }
   }
   return {
@@ -173,6 +271,7 @@ export function declareJetStream(
       duplicateWindowMs: settings.duplicateWindowMs,
       replicas: settings.replicas,
     },
+    privateStream,
     consumers,
   };
 }
@@ -184,36 +283,34 @@ export function consumersOf(declaration: JetStreamDeclaration, service: string):
 
 /**
  * The declaration as one service's runtime sees it, from its own configuration (NATS_STREAM,
- * NATS_SUBJECT_PREFIX, EVENT_SUBSCRIPTIONS) rather than the whole platform's shape: the stream, and its own
- * durables with their patterns. Filter subjects are provisioning's business (declareJetStream over the
- * platform, before the services start) and are left empty here: a consumer only pulls its durables by name.
+ * NATS_SUBJECT_PREFIX, EVENT_SUBSCRIPTIONS) rather than the whole platform's shape: its own durables with
+ * their patterns, on the main stream unless it subscribes to secret types only, and on the private stream
+ * when a pattern takes a secret type. Subjects and filter subjects are provisioning's business
+ * (declareJetStream over the platform, before the services start) and are left empty here: a consumer only
+ * pulls its durables by name, and a publisher only names the stream it expects.
  */
 export function declareServiceEvents(
   service: string,
   patterns: readonly string[],
   settings: JetStreamSettings = defaultJetStreamSettings,
 ): JetStreamDeclaration {
-  const consumers: ConsumerDeclaration[] =
-    patterns.length === 0
-      ? []
-      : Array.from({ length: PARTITIONS }, (_, partition) => ({
-          service,
-          partition,
-          durable: durableName(service, partition),
-          filterSubjects: [],
-          patterns: [...patterns],
-          maxDeliver: settings.maxAttempts + SPARE_DELIVERIES,
-          ackWaitMs: settings.ackWaitMs,
-        }));
+  const none = () => [];
+  const main = patterns.some((pattern) => !isSecretType(pattern));
+  const secret = patterns.some((pattern) => secretTypesOf(pattern).length > 0);
+  const privateStream = { ...privateStreamDeclaration(settings), subjects: [] };
   return {
     settings,
     stream: {
       name: settings.stream,
-      subjects: [`${settings.prefix}.>`],
+      subjects: [],
       maxAgeMs: settings.maxAgeMs,
       duplicateWindowMs: settings.duplicateWindowMs,
       replicas: settings.replicas,
     },
-    consumers,
+    privateStream,
+    consumers: [
+      ...(main ? durables(service, settings.stream, false, none, [...patterns], settings) : []),
+      ...(secret ? durables(service, privateStream.name, true, none, [...patterns], settings) : []),
+    ],
   };
 }

@@ -1,7 +1,13 @@
 // The JetStream transport (docs/events.md, "JetStream transport"): built beside HTTP push, not yet used
 // by the services.
 export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
-export { connectNats, type NatsAuth, natsAuthOptions, supportsFilterSubjects } from './connection.js';
+export {
+  connectNats,
+  inboxPrefixOf,
+  type NatsAuth,
+  natsAuthOptions,
+  supportsFilterSubjects,
+} from './connection.js';
 export {
   defaultConsumerSettings,
   JetStreamConsumer,
@@ -35,6 +41,7 @@ export {
   SPARE_DELIVERIES,
   type StreamDeclaration,
   type SubscriptionEntry,
+  secretTypesOf,
 } from './declaration.js';
 export {
   createDenylistConsumer,
@@ -57,4 +64,13 @@ export {
 export { deleteJetStream, type ProvisionReport, provisionJetStream } from './provision.js';
 export { type OutboxEvent, type PublishTarget, publishOutboxEvent } from './publish.js';
 export { createJetStreamEvents, type JetStreamEvents, type JetStreamEventsOptions } from './runtime.js';
-export { DEFAULT_SUBJECT_PREFIX, HEADERS, PARTITIONS, partitionOf, subjectOf } from './subjects.js';
+export {
+  DEFAULT_SUBJECT_PREFIX,
+  HEADERS,
+  PARTITIONS,
+  PRIVATE_TOKEN,
+  partitionOf,
+  privateRootOf,
+  privateStreamOf,
+  subjectOf,
+} from './subjects.js';

@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
 import { tablesOf } from './dead-letters.js';
 import type { ConsumerDeclaration } from './declaration.js';
+import { privateRootOf } from './subjects.js';
 
 /**
  * What an operator watches on a consumer over JetStream, in place of the producer's outbox_backlog and
@@ -42,7 +43,6 @@ export function jetstreamMetrics(registry: Registry): JetStreamMetrics {
 export async function refreshJetStreamGauges(
   metrics: JetStreamMetrics,
   js: JetStreamClient,
-  stream: string,
   consumers: readonly ConsumerDeclaration[],
   // biome-ignore lint/suspicious/noExplicitAny: any service schema; only the kit's tables are read.
   db: import('kysely').Kysely<any>,
@@ -58,21 +58,23 @@ export async function refreshJetStreamGauges(
   metrics.deadLetters.reset();
   for (const row of rows) metrics.deadLetters.set({ type: row.type, status: row.status }, Number(row.n));
   for (const consumer of consumers) {
-    const info = await (await js.consumers.get(stream, consumer.durable)).info(false);
+    const info = await (await js.consumers.get(consumer.stream, consumer.durable)).info(false);
     metrics.pending.set({ durable: consumer.durable }, info.num_pending + info.num_ack_pending);
   }
 }
 
 /**
  * Messages not yet applied by any durable of the streams under a subject root (`bonding`, or a test's
- * own): each durable's pending and unacknowledged messages, summed. What a harness waits for to know
+ * own), the private stream's (`<prefix>_private`) included: each durable's pending and unacknowledged
+ * messages, summed. What a harness waits for to know
  * every published event has been consumed (the bench, before its next measurement).
  */
 export async function unconsumedUnder(nc: NatsConnection, prefix: string): Promise<number> {
   const jsm = await jetstreamManager(nc);
   let unconsumed = 0;
   for await (const stream of jsm.streams.list()) {
-    if (!stream.config.subjects?.some((subject) => subject.startsWith(`${prefix}.`))) continue;
+    const roots = [`${prefix}.`, `${privateRootOf(prefix)}.`];
+    if (!stream.config.subjects?.some((subject) => roots.some((root) => subject.startsWith(root)))) continue;
     for await (const consumer of jsm.consumers.list(stream.config.name)) {
       unconsumed += consumer.num_pending + consumer.num_ack_pending;
     }

@@ -14,9 +14,10 @@ import {
 import type { NatsConnection } from '@nats-io/transport-node';
 import { supportsFilterSubjects } from './connection.js';
 import type { ConsumerDeclaration, JetStreamDeclaration, StreamDeclaration } from './declaration.js';
+import { privateRootOf, privateStreamOf } from './subjects.js';
 
 /**
- * Creates or updates the stream and the durable consumers a declaration names; running it again changes
+ * Creates or updates the two streams (the platform's and the private one) and the durable consumers a declaration names; running it again changes
  * nothing. It is the only code that needs the right to create streams and consumers (`npm start`,
  * `npm test`, and scripts/nats-provision.ts, which the chart can run as a hook): services only publish and
  * pull. Consumers it did not declare are left alone (reported as `extra`): deleting a durable loses its
@@ -27,8 +28,10 @@ export type Change = 'created' | 'updated' | 'unchanged';
 
 export interface ProvisionReport {
   stream: Change;
+  /** The private stream (secret types). */
+  privateStream: Change;
   consumers: Record<string, Change>;
-  /** Durables on the stream that the declaration does not name. */
+  /** Durables on either stream that the declaration does not name. */
   extra: string[];
   /** Whether consumers got exact filter_subjects (NATS 2.10+) or one broad filter per partition (2.9). */
   filter: 'exact' | 'broad';
@@ -57,20 +60,22 @@ function streamConfig(stream: StreamDeclaration): Partial<StreamConfig> & { name
 
 /**
  * On a 2.9 server one consumer takes a single filter subject: with several subscriptions the partition's
- * every event (`<prefix>.*.*.*.<p>`) is the filter, and the consumer acks and skips what it did not
+ * every event (`<prefix>.*.*.*.<p>`, `<prefix>_private.*.*.*.<p>` on the private stream) is the filter, and the consumer acks and skips what it did not
  * subscribe to (it checks every event against its patterns anyway). Order and effects are the same;
  * only more messages are read.
  */
-function filterOf(consumer: ConsumerDeclaration, prefix: string, exact: boolean) {
+function filterOf(consumer: ConsumerDeclaration, prefix: string, exact: boolean, secret: boolean) {
   if (consumer.filterSubjects.length === 1) return { filter_subject: consumer.filterSubjects[0] };
   if (exact) return { filter_subjects: consumer.filterSubjects };
-  return { filter_subject: `${prefix}.*.*.*.${consumer.partition}` };
+  const root = secret ? privateRootOf(prefix) : prefix;
+  return { filter_subject: `${root}.*.*.*.${consumer.partition}` };
 }
 
 function consumerConfig(
   consumer: ConsumerDeclaration,
   prefix: string,
   exact: boolean,
+  secret: boolean,
 ): Partial<ConsumerConfig> {
   return {
     durable_name: consumer.durable,
@@ -87,7 +92,7 @@ function consumerConfig(
     max_deliver: consumer.maxDeliver,
     // None (see JetStreamSettings.ackWaitMs); an empty list also removes one an older release set.
     backoff: [],
-    ...filterOf(consumer, prefix, exact),
+    ...filterOf(consumer, prefix, exact, secret),
   };
 }
 
@@ -182,31 +187,37 @@ export async function provisionJetStream(
   const jsm = await jetstreamManager(nc);
   const exact = supportsFilterSubjects(nc);
   const stream = await provisionStream(jsm, declaration.stream);
+  const privateStream = await provisionStream(jsm, declaration.privateStream);
   const consumers: Record<string, Change> = {};
   for (const consumer of declaration.consumers) {
+    const secret = consumer.stream === declaration.privateStream.name;
     consumers[consumer.durable] = await provisionConsumer(
       jsm,
-      declaration.stream.name,
-      consumerConfig(consumer, declaration.settings.prefix, exact),
+      consumer.stream,
+      consumerConfig(consumer, declaration.settings.prefix, exact, secret),
     );
   }
   const declared = new Set(declaration.consumers.map((consumer) => consumer.durable));
   const extra: string[] = [];
-  for await (const info of jsm.consumers.list(declaration.stream.name)) {
-    if (!declared.has(info.name)) extra.push(info.name);
+  for (const name of [declaration.stream.name, declaration.privateStream.name]) {
+    for await (const info of jsm.consumers.list(name)) {
+      if (!declared.has(info.name)) extra.push(info.name);
+    }
   }
-  return { stream, consumers, extra, filter: exact ? 'exact' : 'broad' };
+  return { stream, privateStream, consumers, extra, filter: exact ? 'exact' : 'broad' };
 }
 
 /**
- * Deletes a stream and its durables: for a test platform's own stream when it closes. Never run against
- * the platform's stream (its events and every consumer's position go with it).
+ * Deletes a stream, its private stream and their durables: for a test platform's own streams when it
+ * closes. Never run against the platform's (its events and every consumer's position go with them).
  */
 export async function deleteJetStream(nc: NatsConnection, stream: string): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  try {
-    await jsm.streams.delete(stream);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  for (const name of [stream, privateStreamOf(stream)]) {
+    try {
+      await jsm.streams.delete(name);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   }
 }

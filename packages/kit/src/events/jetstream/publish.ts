@@ -1,9 +1,9 @@
-import type { EventEnvelope } from '@bonding/contracts';
+import { type EventEnvelope, isSecretEventType } from '@bonding/contracts';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { context, propagation } from '@opentelemetry/api';
 import { continueStoredTrace } from '../trace-context.js';
-import { HEADERS, subjectOf } from './subjects.js';
+import { HEADERS, privateStreamOf, subjectOf } from './subjects.js';
 
 /** A committed outbox row, as the publisher reads it. */
 export interface OutboxEvent {
@@ -20,6 +20,7 @@ export interface OutboxEvent {
 
 export interface PublishTarget {
   js: JetStreamClient;
+  /** The platform's stream; a secret type goes to its private stream (privateStreamOf) instead. */
   stream: string;
   prefix: string;
   /** The producing service: the subject's second token and the envelope's source. */
@@ -30,7 +31,8 @@ export interface PublishTarget {
 /**
  * Publishes one outbox event: the same envelope HTTP push sends, on its partition's subject, with the event
  * id as Nats-Msg-Id (the stream drops a second copy within its duplicate window; beyond it the consumer's
- * inbox does) and the trace context in headers. Resolves once the stream has stored it (its PubAck).
+ * inbox does) and the trace context in headers. Resolves once the stream has stored it (its PubAck). A
+ * secret type (one carrying a one-time code) goes under the private root, to the private stream.
  */
 export function publishOutboxEvent(target: PublishTarget, event: OutboxEvent): Promise<PubAck> {
   const envelope: EventEnvelope = {
@@ -63,7 +65,9 @@ export function publishOutboxEvent(target: PublishTarget, event: OutboxEvent): P
       msgID: event.id,
       headers,
       timeout: target.timeoutMs,
-      expect: { streamName: target.stream },
+      expect: {
+        streamName: isSecretEventType(event.type) ? privateStreamOf(target.stream) : target.stream,
+      },
     });
   });
 }

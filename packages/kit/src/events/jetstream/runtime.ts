@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { retryDelayMs } from '../backoff.js';
 import type { EventHandlers } from '../event-handlers.js';
-import { connectNats, type NatsAuth } from './connection.js';
+import { connectNats, inboxPrefixOf, type NatsAuth } from './connection.js';
 import { JetStreamConsumer, type JetStreamConsumerSettings } from './consumer.js';
 import { consumersOf, type JetStreamDeclaration } from './declaration.js';
 import { OutboxPublisher, type OutboxPublisherSettings } from './outbox-publisher.js';
@@ -62,6 +62,9 @@ export function createJetStreamEvents<DB>(options: JetStreamEventsOptions<DB>): 
         return await connectNats(options.natsUrl, options.service, {
           waitOnFirstConnect: false,
           auth: options.natsAuth,
+          // Replies, pulled events included, on the service's own inbox subjects, which its NATS user
+          // alone may subscribe to.
+          inboxPrefix: inboxPrefixOf(options.service),
         });
       } catch (error) {
         const delay = retryDelayMs(attempt, { baseMs: 250, maxMs: 10_000 });
@@ -106,7 +109,6 @@ export function createJetStreamEvents<DB>(options: JetStreamEventsOptions<DB>): 
       consumer = new JetStreamConsumer({
         service: options.service,
         js,
-        stream: options.declaration.stream.name,
         consumers: durables,
         db: options.db,
         handlers: options.handlers ?? {},

@@ -1,8 +1,16 @@
+import { isSecretEventType } from '@bonding/contracts';
+
 /**
  * Where an event goes on JetStream: `<prefix>.<producer>.<noun>.<verb>.<partition>`, e.g.
  * `bonding.identity.user.registered.7`. The partition is fixed by the aggregate id, so every event of one
  * aggregate (a user, a loan) travels through the same partition, and each consumer's durable for that
  * partition hands them out one at a time, in stream order (see declaration.ts).
+ *
+ * An event type that carries a one-time code (`secret` in its contract) goes under a root of its own,
+ * `<prefix>_private.<producer>.<noun>.<verb>.<partition>`, which only the private stream holds: its own
+ * users, its own short max_age (declaration.ts). A sibling of `<prefix>`, not a token under it: the main
+ * stream keeps `<prefix>.>` without overlapping it (NATS refuses overlapping streams), and a consumer's
+ * broad filter on NATS 2.9 stays a subset of its stream's subjects.
  */
 
 /** The subject root of the platform's events; tests use their own so they share a server safely. */
@@ -29,6 +37,22 @@ export const HEADERS = {
   tracestate: 'tracestate',
 } as const;
 
+/** What names the private side: the durables' infix (`<service>-private-pNN`) and the subject root. */
+export const PRIVATE_TOKEN = 'private';
+
+/** The subject root of the secret types: `<prefix>_private` (`bonding_private`). */
+export function privateRootOf(prefix: string): string {
+  return `${prefix}_${PRIVATE_TOKEN}`;
+}
+
+/**
+ * The private stream's name, derived from the platform's (`BONDING_EVENTS_PRIVATE`), so a test platform's
+ * own stream gets its own private one and nothing else needs configuring.
+ */
+export function privateStreamOf(stream: string): string {
+  return `${stream}_PRIVATE`;
+}
+
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /**
@@ -53,9 +77,15 @@ export function typeTokens(type: string): [string, string] {
   return tokens as [string, string];
 }
 
-export function subjectOf(prefix: string, producer: string, type: string, aggregateKey: string): string {
+/** `<prefix>.<producer>` or, for a secret type, `<prefix>_private.<producer>`. */
+export function producerRoot(prefix: string, producer: string, secret: boolean): string {
   if (!TOKEN.test(producer)) throw new Error(`producer "${producer}" cannot be a subject token`);
-  return `${prefix}.${producer}.${typeTokens(type).join('.')}.${partitionOf(aggregateKey)}`;
+  return `${secret ? privateRootOf(prefix) : prefix}.${producer}`;
+}
+
+export function subjectOf(prefix: string, producer: string, type: string, aggregateKey: string): string {
+  const root = producerRoot(prefix, producer, isSecretEventType(type));
+  return `${root}.${typeTokens(type).join('.')}.${partitionOf(aggregateKey)}`;
 }
 
 /** Does NATS subject filter `filter` (with `*` and `>`) take every subject `other` takes? */
