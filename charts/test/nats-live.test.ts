@@ -20,7 +20,7 @@ import {
   provisionJetStream,
   subjectOf,
 } from '../../packages/kit/src/events/jetstream/index.js';
-import { freePort, natsServerBin } from '../../packages/testing/src/index.js';
+import { freePort, installedNatsServerBin } from '../../packages/testing/src/index.js';
 import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import { findHelm, renderChartWith, repoRoot } from './helm.js';
 
@@ -57,12 +57,7 @@ type Connect = (options: {
 
 const kitRequire = createRequire(join(repoRoot, 'packages', 'kit', 'package.json'));
 const helm = findHelm();
-let bin: string | undefined;
-try {
-  bin = natsServerBin();
-} catch {
-  bin = undefined;
-}
+const bin = installedNatsServerBin();
 
 const STREAM = defaultJetStreamSettings.stream;
 const PRIVATE = privateStreamOf(STREAM);

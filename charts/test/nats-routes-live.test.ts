@@ -8,16 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, natsServerBin } from '../../packages/testing/src/index.js';
+import { freePort, installedNatsServerBin } from '../../packages/testing/src/index.js';
 import { findHelm, renderChartWith } from './helm.js';
 
 const helm = findHelm();
-let bin: string | undefined;
-try {
-  bin = natsServerBin();
-} catch {
-  bin = undefined;
-}
+const bin = installedNatsServerBin();
 const openssl = spawnSync('openssl', ['version']).status === 0;
 
 /** A CA and one certificate for 127.0.0.1 usable by both ends of a route (server and client auth). */

@@ -3,7 +3,13 @@ export { createTestIssuer, type TestIssuer } from './issuer.js';
 export { createSigningKeyDir } from './keys.js';
 export { collectLogLines } from './log-lines.js';
 export { createTestDatabase, mysqlAdminUrl, type TestDatabase } from './mysql.js';
-export { natsServerBin, natsUrl, type PrivateNatsServer, startPrivateNatsServer } from './nats.js';
+export {
+  installedNatsServerBin,
+  natsServerBin,
+  natsUrl,
+  type PrivateNatsServer,
+  startPrivateNatsServer,
+} from './nats.js';
 export {
   type AttributeValue,
   type OtlpReceiver,

@@ -32,6 +32,15 @@ export function natsServerBin(): string {
   throw new Error('No nats-server binary: run `npm test` (it installs one) or set NATS_SERVER_BIN.');
 }
 
+/** natsServerBin(), or undefined on a machine without one (a test that needs it then skips). */
+export function installedNatsServerBin(): string | undefined {
+  try {
+    return natsServerBin();
+  } catch {
+    return undefined;
+  }
+}
+
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
