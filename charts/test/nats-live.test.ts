@@ -8,7 +8,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +19,7 @@ import {
   provisionJetStream,
   subjectOf,
 } from '../../packages/kit/src/events/jetstream/index.js';
-import { freePort, installedNatsServerBin } from '../../packages/testing/src/index.js';
+import { freePort, installedNatsServerBin, natsAnswers } from '../../packages/testing/src/index.js';
 import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import { findHelm, renderChartWith, repoRoot } from './helm.js';
 
@@ -62,19 +61,6 @@ const bin = installedNatsServerBin();
 const STREAM = defaultJetStreamSettings.stream;
 const PRIVATE = privateStreamOf(STREAM);
 const PASSWORDS: Record<string, string> = {};
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('data', (chunk: Buffer) => done(chunk.toString('utf8').startsWith('INFO ')));
-  });
-}
 
 describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server', () => {
   let dir: string;
@@ -124,7 +110,7 @@ describe.skipIf(!helm || !bin)('the chart’s NATS users on a real nats-server',
       stdio: 'ignore',
     });
     const deadline = Date.now() + 20_000;
-    while (!(await answers(port))) {
+    while (!(await natsAnswers(port))) {
       if (server.exitCode !== null || Date.now() > deadline) throw new Error('nats-server did not start');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -1,10 +1,12 @@
 export { type CallOptions, type CallResult, createApiClient } from './api-client.js';
+export { type AppliedAnswer, applyEventAsConsumer } from './apply-event.js';
 export { createTestIssuer, type TestIssuer } from './issuer.js';
 export { createSigningKeyDir } from './keys.js';
 export { collectLogLines } from './log-lines.js';
 export { createTestDatabase, mysqlAdminUrl, type TestDatabase } from './mysql.js';
 export {
   installedNatsServerBin,
+  natsAnswers,
   natsServerBin,
   natsUrl,
   type PrivateNatsServer,

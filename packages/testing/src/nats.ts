@@ -41,7 +41,8 @@ export function installedNatsServerBin(): string | undefined {
   }
 }
 
-function answers(port: number): Promise<boolean> {
+/** Whether a NATS server answers on 127.0.0.1:`port` (its first line is `INFO {…}`). */
+export function natsAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     const done = (ok: boolean) => {
@@ -81,7 +82,7 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
       stdio: 'ignore',
     });
     const deadline = Date.now() + 20_000;
-    while (!(await answers(port))) {
+    while (!(await natsAnswers(port))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '';
         throw new Error(`private nats-server did not start:\n${tail}`);

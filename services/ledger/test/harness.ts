@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@bonding/contracts';
 import { createLogger, parseConfig, runMigrations, signRequest } from '@bonding/kit';
-import { collectLogLines, createApiClient, createTestDatabase, createTestIssuer } from '@bonding/testing';
+import {
+  applyEventAsConsumer,
+  collectLogLines,
+  createApiClient,
+  createTestDatabase,
+  createTestIssuer,
+} from '@bonding/testing';
 import { createLedgerApp } from '../src/app.js';
 import { buildLedgerDeps } from '../src/build-deps.js';
 import { ledgerConfigSchema } from '../src/config.js';
@@ -63,21 +69,8 @@ export async function createLedgerHarness(env: Record<string, string> = {}) {
     });
   }
 
-  /**
-   * Applies an event as the JetStream consumer does (its checks, the inbox transaction, the after-commit
-   * effects), without the broker. The answer in HTTP terms: 200 applied or a repeat, 400 data against the
-   * contract, 422 refused for good (a dead letter), 500 a handler failing (retried).
-   */
-  async function deliver(envelope: EventEnvelope) {
-    try {
-      const applied = await built.deps.events.apply(envelope);
-      if (applied.outcome !== 'refused') return { status: 200, json: { status: applied.outcome } as any };
-      const status = applied.reason.startsWith('invalid_event_data') ? 400 : 422;
-      return { status, json: { reason: applied.reason } as any };
-    } catch (error) {
-      return { status: 500, json: { reason: (error as Error).message } as any };
-    }
-  }
+  /** Applies an event as the JetStream consumer does, without the broker (applyEventAsConsumer). */
+  const deliver = (envelope: EventEnvelope) => applyEventAsConsumer(built.deps.events, envelope);
 
   /** A new student with a token. */
   async function newStudent() {

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@bonding/contracts';
 import { createLogger, parseConfig, runMigrations, startServer, uuidv7 } from '@bonding/kit';
-import { createApiClient, createTestDatabase, createTestIssuer, freePort, natsUrl } from '@bonding/testing';
+import {
+  applyEventAsConsumer,
+  createApiClient,
+  createTestDatabase,
+  createTestIssuer,
+  freePort,
+  natsUrl,
+} from '@bonding/testing';
 import { provisionTestStream } from '../../../scripts/lib/jetstream-provision.js';
 import { createLedgerApp } from '../../ledger/src/app.js';
 import { buildLedgerDeps } from '../../ledger/src/build-deps.js';
@@ -109,21 +116,8 @@ export async function createLoansHarness() {
   /** A request to the real ledger's public API, over HTTP. */
   const callLedger = createApiClient((path, init) => fetch(`http://127.0.0.1:${ledgerPort}${path}`, init));
 
-  /**
-   * Applies an event in loans as its JetStream consumer does (its checks, the inbox transaction, the
-   * after-commit effects), without the broker. In HTTP terms: 200 applied or a repeat, 400 data against the
-   * contract, 422 refused for good (a dead letter), 500 a handler failing (retried).
-   */
-  async function deliver(envelope: EventEnvelope) {
-    try {
-      const applied = await built.deps.events.apply(envelope);
-      if (applied.outcome !== 'refused') return { status: 200, json: { status: applied.outcome } as any };
-      const status = applied.reason.startsWith('invalid_event_data') ? 400 : 422;
-      return { status, json: { reason: applied.reason } as any };
-    } catch (error) {
-      return { status: 500, json: { reason: (error as Error).message } as any };
-    }
-  }
+  /** Applies an event as the JetStream consumer does, without the broker (applyEventAsConsumer). */
+  const deliver = (envelope: EventEnvelope) => applyEventAsConsumer(built.deps.events, envelope);
 
   /** A product in the stubbed catalog. */
   function product(overrides: Partial<StubProduct> = {}): StubProduct {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventData, EventKey } from '@bonding/contracts';
 import { createLogger, type Logger, parseConfig, runMigrations } from '@bonding/kit';
 import {
+  applyEventAsConsumer,
   createApiClient,
   createTestDatabase,
   createTestIssuer,
@@ -73,14 +74,7 @@ export async function createNotificationsHarness(options: HarnessOptions = {}) {
       source: type.startsWith('user') || type.startsWith('agent') ? 'identity' : 'test-producer',
       data: data as Record<string, unknown>,
     };
-    try {
-      const applied = await deps.events.apply(envelope);
-      if (applied.outcome !== 'refused') return { id, status: 200, json: { status: applied.outcome } as any };
-      const status = applied.reason.startsWith('invalid_event_data') ? 400 : 422;
-      return { id, status, json: { reason: applied.reason } as any };
-    } catch (error) {
-      return { id, status: 500, json: { reason: (error as Error).message } as any };
-    }
+    return { id, ...(await applyEventAsConsumer(deps.events, envelope)) };
   }
 
   /** A user in the directory (as identity's events would have put them there) with an access token. */
