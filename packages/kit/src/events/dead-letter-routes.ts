@@ -5,6 +5,7 @@ import { jsonBody, problemResponses } from '../http/openapi.js';
 import { decodeCursor, pageOf } from '../http/pagination.js';
 import { createRouter } from '../http/router.js';
 import { requireInternalSignature } from '../internal/require-signature.js';
+import { INBOX_DEAD_LETTER_STATUSES, LETTER_ID } from './jetstream/dead-letter-tables.js';
 import {
   discardInboxDeadLetters,
   listInboxDeadLetters,
@@ -20,7 +21,7 @@ export interface DeadLetterRoutesOptions {
   maxSkewSeconds?: number;
 }
 
-const STATUSES = ['dead', 'parked', 'replay', 'replayed', 'discarded'] as const;
+const STATUSES = INBOX_DEAD_LETTER_STATUSES;
 
 const DeadLetterSchema = z.object({
   id: z.string().openapi({ description: 'The letter id; what a replay or discard names.' }),
@@ -41,7 +42,7 @@ const DeadLetterSchema = z.object({
 const LetterIdSchema = z.object({
   id: z
     .string()
-    .regex(/^[1-9]\d{0,18}$/, { error: 'must be a letter id' })
+    .regex(LETTER_ID, { error: 'must be a letter id' })
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 

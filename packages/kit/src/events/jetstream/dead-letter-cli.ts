@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
-import type { InboxDeadLetterStatus } from './dead-letter-tables.js';
+import { INBOX_DEAD_LETTER_STATUSES, type InboxDeadLetterStatus, LETTER_ID } from './dead-letter-tables.js';
 import { discardInboxDeadLetters, listInboxDeadLetters, replayInboxDeadLetters } from './dead-letters.js';
 
 /**
@@ -14,7 +14,7 @@ export const INBOX_DEAD_LETTER_USAGE = `usage:
   dead-letters replay  --all [--type <event type>]
   dead-letters discard <letter id>...`;
 
-const STATUSES = ['dead', 'parked', 'replay', 'replayed', 'discarded'];
+const STATUSES: readonly string[] = INBOX_DEAD_LETTER_STATUSES;
 
 function parseCommandLine(argv: readonly string[]) {
   return parseArgs({
@@ -46,7 +46,7 @@ export async function inboxDeadLetterCommand(
   }
   const [command, ...ids] = parsed.positionals;
   const badIds = () => {
-    if (!ids.every((id) => /^[1-9]\d{0,18}$/.test(id))) {
+    if (!ids.every((id) => LETTER_ID.test(id))) {
       write('letter ids are positive integers (the #numbers that list shows)');
       return true;
     }

@@ -9,7 +9,11 @@ import { type Generated, type Kysely, sql } from 'kysely';
  * - `replayed` / `discarded`: resolved (kept for the record, purged like the inbox).
  * The whole envelope is kept: the stream forgets events after max_age, a dead letter may wait longer.
  */
-export type InboxDeadLetterStatus = 'dead' | 'parked' | 'replay' | 'replayed' | 'discarded';
+export const INBOX_DEAD_LETTER_STATUSES = ['dead', 'parked', 'replay', 'replayed', 'discarded'] as const;
+export type InboxDeadLetterStatus = (typeof INBOX_DEAD_LETTER_STATUSES)[number];
+
+/** A letter's id as operators write it (the table's BIGINT key): what replay and discard take. */
+export const LETTER_ID = /^[1-9]\d{0,18}$/;
 
 export interface InboxDeadLettersTable {
   id: Generated<string>;
