@@ -22,15 +22,6 @@ export interface BenchEvents {
   prefix: string;
 }
 
-async function unconsumedOf(events: BenchEvents): Promise<number> {
-  const nc = await connectNats(events.natsUrl, 'bonding-bench');
-  try {
-    return await unconsumedUnder(nc, events.prefix);
-  } finally {
-    await nc.close();
-  }
-}
-
 /**
  * Waits until every event is published and applied (a consumer retrying a failed event keeps it pending:
  * the wait then runs out). Returns the seconds waited and what is left when the wait ran out (bounded).
@@ -41,11 +32,20 @@ export async function waitForEventsDelivered(
   timeoutMs = 120_000,
 ): Promise<{ seconds: number; left: number }> {
   const started = performance.now();
-  for (;;) {
-    const backlogs = await Promise.all([...mysqlUrls.map(unpublishedOf), unconsumedOf(events)]);
-    const left = backlogs.reduce((sum, n) => sum + n, 0);
-    const seconds = (performance.now() - started) / 1000;
-    if (left === 0 || performance.now() - started > timeoutMs) return { seconds, left };
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  // One NATS connection for the whole wait, not one per poll.
+  const nc = await connectNats(events.natsUrl, 'bonding-bench');
+  try {
+    for (;;) {
+      const backlogs = await Promise.all([
+        ...mysqlUrls.map(unpublishedOf),
+        unconsumedUnder(nc, events.prefix),
+      ]);
+      const left = backlogs.reduce((sum, n) => sum + n, 0);
+      const seconds = (performance.now() - started) / 1000;
+      if (left === 0 || performance.now() - started > timeoutMs) return { seconds, left };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await nc.close();
   }
 }
