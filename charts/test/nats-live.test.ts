@@ -11,15 +11,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  declareJetStream,
-  defaultJetStreamSettings,
-  inboxPrefixOf,
-  privateStreamOf,
-  provisionJetStream,
-  subjectOf,
-} from '../../packages/kit/src/events/jetstream/index.js';
+import { inboxPrefixOf, privateStreamOf, subjectOf } from '../../packages/kit/src/events/jetstream/index.js';
 import { freePort, installedNatsServerBin, natsAnswers } from '../../packages/testing/src/index.js';
+import { declareJetStream, defaultJetStreamSettings } from '../../platform/events/declaration.js';
+import { provisionJetStream } from '../../platform/events/provision.js';
 import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import { findHelm, renderChartWith, repoRoot } from './helm.js';
 

@@ -5,13 +5,13 @@
 // server's configuration (templates/nats/), so the permissions follow the shape.
 
 import { inboxPrefixOf } from '../../packages/kit/src/events/jetstream/connection.js';
+import { privateRootOf, privateStreamOf } from '../../packages/kit/src/events/jetstream/subjects.js';
 import {
   consumersOf,
   declareJetStream,
   defaultJetStreamSettings,
   secretTypesOf,
-} from '../../packages/kit/src/events/jetstream/declaration.js';
-import { privateRootOf, privateStreamOf } from '../../packages/kit/src/events/jetstream/subjects.js';
+} from '../events/declaration.js';
 import { secretReaders, services, subscriptions } from '../shape.js';
 import { GENERATED_NOTE, yamlComment, yamlScalar } from './yaml-text.js';
 

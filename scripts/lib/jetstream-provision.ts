@@ -1,21 +1,22 @@
 // Creates or updates the platform's JetStream streams (the events' and the private one of the types
 // carrying one-time codes) and durable consumers, declared from platform/shape.ts
-// (packages/kit/src/events/jetstream/declaration.ts): run by `npm start`, and by scripts/nats-provision.ts,
+// (platform/events/declaration.ts): run by `npm start`, and by scripts/nats-provision.ts,
 // the CLI a deployment runs before the services (e.g. as a chart hook), so services need no right to
 // create streams.
 
 import { randomBytes } from 'node:crypto';
 import { eventConfigShape } from '../../packages/kit/src/events/config.js';
+import { connectNats, type NatsAuth } from '../../packages/kit/src/events/jetstream/connection.js';
 import {
-  connectNats,
   declareJetStream,
   defaultJetStreamSettings,
-  deleteJetStream,
   type JetStreamSettings,
-  type NatsAuth,
+} from '../../platform/events/declaration.js';
+import {
+  deleteJetStream,
   type ProvisionReport,
   provisionJetStream,
-} from '../../packages/kit/src/events/jetstream/index.js';
+} from '../../platform/events/provision.js';
 import { subscriptionText } from '../../platform/generate/subscription-text.js';
 import { secretReaders, services, subscriptions } from '../../platform/shape.js';
 import type { EventSubscription } from '../../platform/shape-types.js';

@@ -1,17 +1,12 @@
 import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  connectNats,
-  declareJetStream,
-  defaultJetStreamSettings,
-  deleteJetStream,
-  provisionJetStream,
-  subjectOf,
-} from '@bonding/kit';
+import { connectNats, subjectOf } from '@bonding/kit';
 import { natsUrl, waitFor } from '@bonding/testing';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declareJetStream, defaultJetStreamSettings } from '../../../platform/events/declaration.js';
+import { deleteJetStream, provisionJetStream } from '../../../platform/events/provision.js';
 import { type Edge, signIn, startEdge } from './edge.js';
 
 /**

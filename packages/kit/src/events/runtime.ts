@@ -1,5 +1,7 @@
 import type { EventEnvelope } from '@bonding/contracts';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserRevocationList } from '../auth/denylist.js';
@@ -11,9 +13,10 @@ import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { EventHandlers } from './event-handlers.js';
 import { applyInInbox, runAfterCommit } from './inbox.js';
 import { acceptEvent } from './jetstream/accept.js';
+import { connectWhenReachable, inboxPrefixOf } from './jetstream/connection.js';
+import { JetStreamConsumer, type JetStreamConsumerSettings } from './jetstream/consumer.js';
 import { purgeInboxDeadLetters } from './jetstream/dead-letters.js';
-import { declareServiceEvents, defaultJetStreamSettings } from './jetstream/declaration.js';
-import { createJetStreamEvents, type JetStreamEvents } from './jetstream/runtime.js';
+import { OutboxPublisher, type OutboxPublisherSettings } from './jetstream/outbox-publisher.js';
 import { purgeEventTables } from './purge.js';
 import { RevocationSync } from './revocations.js';
 import { sessionEndedHandler } from './session-ended-handler.js';
@@ -33,6 +36,9 @@ export interface EventRuntimeOptions<DB> {
    * `user.disabled` and `session.ended` into it.
    */
   revocations?: UserRevocationList;
+  /** Settings the environment does not carry (tests shorten pauses). */
+  publisher?: Partial<OutboxPublisherSettings>;
+  consumer?: Partial<JetStreamConsumerSettings>;
 }
 
 export interface ConsumeOptions<DB> {
@@ -57,7 +63,8 @@ export interface EventRuntime<DB> {
   readonly handlers: EventHandlers<DB>;
   /**
    * Loads persisted revocations (before the service takes traffic), then starts the background work:
-   * publishing the outbox and consuming the service's durables start once NATS answers, never waited for.
+   * publishing the outbox and consuming the service's durables start once NATS answers, never waited for
+   * (a service must take requests, and write its outbox, while the broker is away).
    */
   start(): Promise<void>;
   /**
@@ -68,7 +75,7 @@ export interface EventRuntime<DB> {
   apply(envelope: EventEnvelope): Promise<AppliedEvent>;
   /** Resolves once connected to NATS and publishing/consuming (tests). */
   ready(): Promise<void>;
-  /** Stops the background work; for startServer's cleanups, before the database closes. */
+  /** Stops the background work (events being applied finish); for startServer's cleanups, before the database closes. */
   stop(): Promise<void>;
 }
 
@@ -79,7 +86,10 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
     : undefined;
   let handlers: EventHandlers<DB> = {};
   let consumeBuiltIns = true;
-  let events: JetStreamEvents | undefined;
+  let nats: ReturnType<typeof connectWhenReachable> | undefined;
+  let nc: NatsConnection | undefined;
+  let publisher: OutboxPublisher | undefined;
+  let consumer: JetStreamConsumer<DB> | undefined;
   let purgeTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -128,12 +138,6 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
     async start() {
       stopped = false;
       await sync?.start();
-      const declaration = declareServiceEvents(options.service, config.EVENT_SUBSCRIPTIONS, {
-        ...defaultJetStreamSettings,
-        stream: config.NATS_STREAM,
-        prefix: config.NATS_SUBJECT_PREFIX,
-        maxAttempts: config.EVENT_MAX_ATTEMPTS,
-      });
       const handled = Object.keys(allHandlers());
       if (handled.length > 0 && config.EVENT_SUBSCRIPTIONS.length === 0) {
         // The chart or a hand-written environment without the service's subscriptions: say so, loudly.
@@ -142,27 +146,61 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
           'EVENT_SUBSCRIPTIONS is empty: this service handles events but consumes none (see platform/shape.ts)',
         );
       }
-      events = createJetStreamEvents({
-        service: options.service,
-        db,
-        databaseName: options.databaseName,
-        logger,
-        registry: options.metrics.registry,
-        natsUrl: config.NATS_URL,
-        natsAuth: {
-          user: config.NATS_USER,
-          password: config.NATS_PASSWORD,
-          tlsCaFile: config.NATS_TLS_CA_FILE,
+      const events = logger.child({ component: 'jetstream' });
+      nats = connectWhenReachable(
+        config.NATS_URL,
+        options.service,
+        {
+          auth: {
+            user: config.NATS_USER,
+            password: config.NATS_PASSWORD,
+            tlsCaFile: config.NATS_TLS_CA_FILE,
+          },
+          // Replies, pulled events included, on inbox subjects its NATS user alone may subscribe to.
+          inboxPrefix: inboxPrefixOf(options.service),
         },
-        declaration,
-        handlers: allHandlers(),
-        publisher: { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS },
-        consumer: {
-          maxAttempts: config.EVENT_MAX_ATTEMPTS,
-          retry: { baseMs: config.EVENT_RETRY_BASE_MS, maxMs: config.EVENT_RETRY_MAX_MS },
-        },
+        (error, attempt, retryInMs) =>
+          (attempt === 1 ? events.warn : events.debug).call(
+            events,
+            { err: error, retryInMs },
+            'NATS is not reachable; events wait in the outbox',
+          ),
+      );
+      void nats.connection.then((connection) => {
+        if (!connection) return;
+        nc = connection;
+        const js = jetstream(connection);
+        publisher = new OutboxPublisher({
+          db,
+          databaseName: options.databaseName,
+          source: options.service,
+          js,
+          stream: config.NATS_STREAM,
+          prefix: config.NATS_SUBJECT_PREFIX,
+          logger: events.child({ part: 'publisher' }),
+          settings: { pollIntervalMs: config.EVENT_POLL_INTERVAL_MS, ...options.publisher },
+        });
+        publisher.start();
+        if (handled.length > 0 && config.EVENT_SUBSCRIPTIONS.length > 0) {
+          consumer = new JetStreamConsumer({
+            service: options.service,
+            js,
+            stream: config.NATS_STREAM,
+            patterns: config.EVENT_SUBSCRIPTIONS,
+            db,
+            handlers: allHandlers(),
+            logger: events.child({ part: 'consumer' }),
+            registry: options.metrics.registry,
+            settings: {
+              maxAttempts: config.EVENT_MAX_ATTEMPTS,
+              retry: { baseMs: config.EVENT_RETRY_BASE_MS, maxMs: config.EVENT_RETRY_MAX_MS },
+              ...options.consumer,
+            },
+          });
+          consumer.start();
+        }
+        events.info({ consumes: consumer !== undefined }, 'events over JetStream started');
       });
-      events.start();
       schedulePurge();
     },
     async apply(envelope) {
@@ -185,13 +223,19 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
       }
     },
     async ready() {
-      await events?.ready();
+      await nats?.connection;
     },
     async stop() {
       stopped = true;
       clearTimeout(purgeTimer);
       sync?.stop();
-      await events?.stop();
+      nats?.cancel();
+      await nats?.connection;
+      await publisher?.stop();
+      await consumer?.stop();
+      // Draining ends the open pulls and flushes acks in flight; close() alone would drop them.
+      await nc?.drain().catch(() => nc?.close());
+      await consumer?.stopped();
     },
   };
 }

@@ -35,7 +35,7 @@ function parsePattern(pattern: string): Pattern {
   };
 }
 
-function matchesType(types: string, type: string): boolean {
+export function matchesType(types: string, type: string): boolean {
   if (types === '*') return true;
   if (types.endsWith('.*')) return type.startsWith(types.slice(0, -1));
   return types === type;

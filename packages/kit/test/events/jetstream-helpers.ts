@@ -6,25 +6,27 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Generated, Kysely, Transaction } from 'kysely';
 import { Registry } from 'prom-client';
 import {
-  connectNats,
   consumersOf,
+  declareJetStream,
+  defaultJetStreamSettings,
+  type JetStreamDeclaration,
+  type JetStreamSettings,
+} from '../../../../platform/events/declaration.js';
+import { provisionJetStream } from '../../../../platform/events/provision.js';
+import {
+  connectNats,
   createDatabase,
   createEventTables,
   createInboxDeadLetterTables,
   createLogger,
   type Database,
-  declareJetStream,
-  defaultJetStreamSettings,
   type EventTables,
   emitEvent,
   type InboxDeadLetterTables,
   JetStreamConsumer,
   type JetStreamConsumerSettings,
-  type JetStreamDeclaration,
-  type JetStreamSettings,
   OutboxPublisher,
   type OutboxPublisherSettings,
-  provisionJetStream,
   runMigrations,
 } from '../../src/index.js';
 import { directoryEntry } from './helpers.js';
@@ -230,12 +232,12 @@ export async function createJsConsumer(
       const consumer = new JetStreamConsumer<JsConsumerDatabase>({
         service,
         js: jetstream(nc),
-        consumers: consumersOf(declaration, service),
+        ...consumerOf(declaration, service),
         db: db.db,
         handlers: { 'user.registered@1': effect(name), 'user.updated@1': effect(name) },
         logger: logger.child({ replica: name }),
         registry,
-        settings: { ...fastConsumer, ...settings },
+        settings: { ...fastConsumer, ackWaitMs: declaration.settings.ackWaitMs, ...settings },
       });
       replicas.push({ consumer, nc, db });
       consumer.start();
@@ -258,6 +260,11 @@ export async function createJsConsumer(
   };
 }
 export type JsConsumer = Awaited<ReturnType<typeof createJsConsumer>>;
+
+/** What a JetStreamConsumer of `service` takes from a test declaration: the stream and its patterns. */
+export function consumerOf(declaration: JetStreamDeclaration, service: string) {
+  return { stream: declaration.stream.name, patterns: consumersOf(declaration, service)[0]?.patterns ?? [] };
+}
 
 export async function provision(nc: NatsConnection, declaration: JetStreamDeclaration) {
   return provisionJetStream(nc, declaration);

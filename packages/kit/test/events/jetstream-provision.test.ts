@@ -1,18 +1,14 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretReaders, services, subscriptions } from '../../../../platform/shape.js';
 import {
   consumersOf,
   declareJetStream,
-  declareServiceEvents,
   defaultJetStreamSettings,
-  PARTITIONS,
-  partitionOf,
-  provisionJetStream,
-  publishOutboxEvent,
-  subjectOf,
-} from '../../src/index.js';
+} from '../../../../platform/events/declaration.js';
+import { provisionJetStream } from '../../../../platform/events/provision.js';
+import { secretReaders, services, subscriptions } from '../../../../platform/shape.js';
+import { durablesOf, PARTITIONS, partitionOf, publishOutboxEvent, subjectOf } from '../../src/index.js';
 import { connectTestNats, deleteStream, testDeclaration } from './jetstream-helpers.js';
 
 describe('JetStream subjects and declaration', () => {
@@ -105,30 +101,19 @@ describe('JetStream subjects and declaration', () => {
     ).toThrow(/students subscribes to .*user\.passwordResetRequested.*only notifications/);
   });
 
-  it("gives a service's runtime the same durables and patterns from its own configuration", () => {
+  it("names in a service's runtime the durables provisioning declares for it", () => {
     const platform = declareJetStream({ services, subscriptions, secretReaders });
-    const settings = { ...defaultJetStreamSettings, stream: 'T_X', prefix: 'tx' };
     for (const [service, entries] of Object.entries(subscriptions)) {
       const patterns = entries.map((e) =>
         typeof e === 'string' ? e : `${e.type}?${e.where.field}=${e.where.equals}`,
       );
-      const own = declareServiceEvents(service, patterns, settings);
-      const strip = ({
-        filterSubjects: _,
-        stream,
-        ...rest
-      }: {
-        filterSubjects: string[];
-        stream: string;
-      }) => ({
-        ...rest,
-        stream: stream.replace(/^T_X/, 'BONDING_EVENTS'),
-      });
-      expect(own.consumers.map(strip)).toEqual(consumersOf(platform, service).map(strip));
-      expect(own.stream).toMatchObject({ name: 'T_X' });
-      expect(own.privateStream).toMatchObject({ name: 'T_X_PRIVATE' });
+      const declared = consumersOf(platform, service);
+      expect(durablesOf(service, patterns, 'BONDING_EVENTS')).toEqual(
+        declared.map(({ stream, durable }) => ({ stream, durable })),
+      );
+      expect(declared.every((consumer) => consumer.patterns.join() === patterns.join())).toBe(true);
     }
-    expect(declareServiceEvents('identity', []).consumers).toEqual([]);
+    expect(durablesOf('identity', [], 'BONDING_EVENTS')).toEqual([]);
   });
 
   it('refuses a subscription nobody produces', () => {

@@ -2,7 +2,13 @@ import { collectLogLines, freePort, natsUrl, waitFor } from '@bonding/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unconsumedUnder } from '../../src/events/jetstream/index.js';
-import { createJetStreamEvents, createLogger } from '../../src/index.js';
+import {
+  createEventRuntime,
+  createLogger,
+  createServiceMetrics,
+  type EventHandlers,
+  eventConfigSchema,
+} from '../../src/index.js';
 import { directoryEntry } from './helpers.js';
 import {
   connectTestNats,
@@ -12,12 +18,13 @@ import {
   fastConsumer,
   fastPublisher,
   type JsConsumer,
+  type JsConsumerDatabase,
   type JsProducer,
   provision,
   testDeclaration,
 } from './jetstream-helpers.js';
 
-// createJetStreamEvents: what a service's runtime will hold in place of the HTTP relay.
+// A service's event runtime: its outbox publisher and its consumer over JetStream, from its configuration.
 describe('JetStream events of one service', () => {
   let nc: NatsConnection;
   const declaration = testDeclaration();
@@ -25,6 +32,32 @@ describe('JetStream events of one service', () => {
   let consumer: JsConsumer;
   const logs = collectLogLines();
   const logger = createLogger({ service: 'runtime-test', level: 'debug', destination: logs.destination });
+
+  /** A service's runtime over the test's stream and database, as createServiceCore builds it. */
+  function runtimeOf(
+    service: string,
+    db: JsProducer['db'] | JsConsumer['db'],
+    env: Record<string, string> = {},
+    handlers: EventHandlers<JsConsumerDatabase> = {},
+  ) {
+    const runtime = createEventRuntime({
+      service,
+      db,
+      databaseName: service,
+      logger,
+      metrics: createServiceMetrics(service),
+      config: eventConfigSchema.parse({
+        NATS_URL: natsUrl(),
+        NATS_STREAM: declaration.stream.name,
+        NATS_SUBJECT_PREFIX: declaration.settings.prefix,
+        ...env,
+      }),
+      publisher: fastPublisher,
+      consumer: { ...fastConsumer, ackWaitMs: declaration.settings.ackWaitMs },
+    });
+    runtime.consume({ handlers: handlers as never });
+    return runtime;
+  }
 
   beforeAll(async () => {
     nc = await connectTestNats();
@@ -40,23 +73,12 @@ describe('JetStream events of one service', () => {
   });
 
   it('publishes the producer outbox and applies it in the consumer, and stops cleanly', async () => {
-    const producing = createJetStreamEvents({
-      service: 'producer',
-      db: producer.db,
-      databaseName: 'producer',
-      logger,
-      natsUrl: natsUrl(),
-      declaration,
-      publisher: fastPublisher,
-    });
-    const consuming = createJetStreamEvents({
-      service: 'consumer',
-      db: consumer.db,
-      databaseName: 'consumer',
-      logger,
-      natsUrl: natsUrl(),
-      declaration,
-      handlers: {
+    const producing = runtimeOf('producer', producer.db);
+    const consuming = runtimeOf(
+      'consumer',
+      consumer.db,
+      { EVENT_SUBSCRIPTIONS: 'user.registered,user.updated' },
+      {
         'user.registered@1': async (event, trx) => {
           await trx
             .insertInto('effects')
@@ -70,10 +92,9 @@ describe('JetStream events of one service', () => {
             .execute();
         },
       },
-      consumer: fastConsumer,
-    });
+    );
     const prefix = declaration.settings.prefix;
-    producing.start();
+    await producing.start();
     await producing.ready();
     const { id } = await producer.register(directoryEntry());
     // Published, and waiting in the consumer's durable until the consumer runs.
@@ -81,7 +102,7 @@ describe('JetStream events of one service', () => {
       timeoutMs: 30_000,
       what: 'the event to wait in the durable',
     });
-    consuming.start();
+    await consuming.start();
     await consuming.ready();
     await waitFor(async () => (await consumer.effects()).some((effect) => effect.event_id === id), {
       timeoutMs: 60_000,
@@ -97,15 +118,8 @@ describe('JetStream events of one service', () => {
   });
 
   it('starts without NATS (the service keeps working) and stops while still waiting for it', async () => {
-    const events = createJetStreamEvents({
-      service: 'producer',
-      db: producer.db,
-      databaseName: 'producer',
-      logger,
-      natsUrl: `nats://127.0.0.1:${await freePort()}`,
-      declaration,
-    });
-    events.start();
+    const events = runtimeOf('producer', producer.db, { NATS_URL: `nats://127.0.0.1:${await freePort()}` });
+    await events.start();
     await waitFor(() =>
       logs.lines.some((line) => line.msg === 'NATS is not reachable; events wait in the outbox'),
     );

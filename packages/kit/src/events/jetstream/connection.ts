@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConnectionOptions, connect, type NatsConnection } from '@nats-io/transport-node';
+import { retryDelayMs } from '../backoff.js';
 
 /**
  * How a client proves itself to NATS (NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE): the nats.js client
@@ -67,4 +69,32 @@ export function connectNats(
 export function supportsFilterSubjects(nc: NatsConnection): boolean {
   const [major = 0, minor = 0] = (nc.info?.version ?? '0.0.0').split('.').map(Number);
   return major > 2 || (major === 2 && minor >= 10);
+}
+
+/**
+ * The first connection, tried again with backoff until it works or `cancel()` is called: a service must
+ * start, take requests and stop while NATS is away. Once connected the client reconnects on its own.
+ */
+export function connectWhenReachable(
+  url: string,
+  name: string,
+  options: { auth?: NatsAuth | undefined; inboxPrefix?: string },
+  onFailure: (error: unknown, attempt: number, retryInMs: number) => void,
+): { connection: Promise<NatsConnection | undefined>; cancel(): void } {
+  const cancelled = new AbortController();
+  const connection = (async () => {
+    for (let attempt = 1; !cancelled.signal.aborted; attempt++) {
+      try {
+        const nc = await connectNats(url, name, { ...options, waitOnFirstConnect: false });
+        if (!cancelled.signal.aborted) return nc;
+        await nc.close();
+      } catch (error) {
+        const retryInMs = retryDelayMs(attempt, { baseMs: 250, maxMs: 10_000 });
+        onFailure(error, attempt, retryInMs);
+        await sleep(retryInMs, undefined, { signal: cancelled.signal }).catch(() => undefined);
+      }
+    }
+    return undefined;
+  })();
+  return { connection, cancel: () => cancelled.abort() };
 }

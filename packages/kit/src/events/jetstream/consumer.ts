@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventEnvelope, eventContracts } from '@bonding/contracts';
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
@@ -14,20 +15,21 @@ import { subscribesTo } from '../subscribers.js';
 import { processInSpan } from '../trace-context.js';
 import { acceptEvent, parseEnvelope } from './accept.js';
 import { isBlocked, type LetterInput, parkEvent, recordDeadLetter, tablesOf } from './dead-letters.js';
-import type { ConsumerDeclaration } from './declaration.js';
 import { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
-import { HEADERS } from './subjects.js';
+import { type Durable, durablesOf, HEADERS } from './subjects.js';
 
 export interface JetStreamConsumerSettings {
-  /** Handler attempts before the event becomes a dead letter (the declaration's maxAttempts). */
+  /** Handler attempts before the event becomes a dead letter (EVENT_MAX_ATTEMPTS; max_deliver is a little more). */
   maxAttempts: number;
   /** The nak delay after a failed attempt: doubling from base to max, with jitter. */
   retry: BackoffSettings;
+  /** The durables' ack wait (as provisioned): a handler slower than half of it says it is still working. */
+  ackWaitMs: number;
   /** How long one pull waits for a message before asking again. */
   pullExpiresMs: number;
   /** How often the replay pass looks for aggregates an operator released. */
   replayIntervalMs: number;
-  /** Pause before pulling again after NATS failed us (not there, consumer missing). */
+  /** Pause before trying NATS or the database again after it failed us. */
   reconnectBackoff: BackoffSettings;
   /** How often the gauges (durables' pending events, dead letters) are re-read, with a registry. */
   gaugeIntervalMs: number;
@@ -36,6 +38,7 @@ export interface JetStreamConsumerSettings {
 export const defaultConsumerSettings: JetStreamConsumerSettings = {
   maxAttempts: 20,
   retry: { baseMs: 1_000, maxMs: 10 * 60_000 },
+  ackWaitMs: 15_000,
   pullExpiresMs: 5_000,
   replayIntervalMs: 2_000,
   reconnectBackoff: { baseMs: 250, maxMs: 10_000 },
@@ -43,11 +46,13 @@ export const defaultConsumerSettings: JetStreamConsumerSettings = {
 };
 
 export interface JetStreamConsumerOptions<DB> {
-  /** The consuming service: the durables' name and the dead letters' `consumer`. */
+  /** The consuming service: its durables' name and its dead letters' `consumer`. */
   service: string;
   js: JetStreamClient;
-  /** This service's durables (consumersOf(declaration, service)), each on its stream. */
-  consumers: readonly ConsumerDeclaration[];
+  /** The platform's stream (NATS_STREAM); secret types are read from its private stream. */
+  stream: string;
+  /** Its subscriptions (EVENT_SUBSCRIPTIONS): which durables it pulls, and which events it applies. */
+  patterns: readonly string[];
   db: Kysely<DB>;
   handlers: EventHandlers<DB>;
   logger: Logger;
@@ -74,6 +79,7 @@ type Outcome = 'processed' | 'duplicate' | 'parked' | 'skipped' | 'dead' | 'retr
 export class JetStreamConsumer<DB> {
   readonly #options: JetStreamConsumerOptions<DB>;
   readonly #settings: JetStreamConsumerSettings;
+  readonly #durables: Durable[];
   readonly #keys: string[];
   readonly #metrics: EventMetrics | undefined;
   readonly #gauges: JetStreamMetrics | undefined;
@@ -87,30 +93,26 @@ export class JetStreamConsumer<DB> {
   constructor(options: JetStreamConsumerOptions<DB>) {
     this.#options = options;
     this.#settings = { ...defaultConsumerSettings, ...options.settings };
-    this.#keys = Object.entries(options.handlers)
-      .filter(([, handler]) => handler)
-      .map(([key]) => key);
+    this.#durables = durablesOf(options.service, options.patterns, options.stream);
+    this.#keys = Object.keys(options.handlers).filter((key) => options.handlers[key as never]);
     this.#metrics = options.registry ? eventMetrics(options.registry) : undefined;
     this.#gauges = options.registry ? jetstreamMetrics(options.registry) : undefined;
   }
 
-  /** The durables' ack wait (one service's are all alike). */
-  get #ackWaitMs(): number {
-    return this.#options.consumers[0]?.ackWaitMs ?? 15_000;
+  #subscribes(type: string, data: () => Record<string, unknown>): boolean {
+    return subscribesTo(
+      { name: this.#options.service, patterns: [...this.#options.patterns] },
+      { type, data },
+    );
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    // A subscribed type without a handler would dead-letter (and block) every such event: say so now.
-    // By type alone: a data filter narrows which events come, not which versions need a handler.
-    const patterns = (this.#options.consumers[0]?.patterns ?? []).map(
-      (pattern) => pattern.split('?')[0] ?? '',
-    );
-    const subscriber = { name: this.#options.service, patterns };
+    // A subscribed type without a handler would dead-letter (and block) every such event: say so now. By
+    // type alone: a data filter narrows which events come, not which versions need a handler.
     const unhandled = eventContracts
-      .filter((contract) => subscribesTo(subscriber, { type: contract.type, data: () => ({}) }))
-      .filter((contract) => !this.#keys.includes(contract.key))
+      .filter((contract) => !this.#keys.includes(contract.key) && this.#subscribes(contract.type, () => ({})))
       .map((contract) => contract.key);
     if (unhandled.length > 0) {
       this.#options.logger.warn(
@@ -118,14 +120,11 @@ export class JetStreamConsumer<DB> {
         'subscribed event versions without a handler: each would become a dead letter and hold its aggregate',
       );
     }
-    for (const declaration of this.#options.consumers) this.#loops.push(this.#pullLoop(declaration));
+    for (const durable of this.#durables) this.#loops.push(this.#pullLoop(durable));
     this.#scheduleReplay();
   }
 
-  /**
-   * Stops pulling and waits for the events being applied. A pull still open when a message arrives gives
-   * it straight back (nak), so another replica takes it at once rather than after the ack wait.
-   */
+  /** Stops pulling and waits for the events being applied; a message pulled meanwhile is given back (nak). */
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#replayTimer);
@@ -138,13 +137,13 @@ export class JetStreamConsumer<DB> {
     await Promise.allSettled(this.#loops);
   }
 
-  async #pullLoop(declaration: ConsumerDeclaration): Promise<void> {
+  async #pullLoop({ stream, durable }: Durable): Promise<void> {
     const { js, logger } = this.#options;
     let consumer: Consumer | undefined;
     let failures = 0;
     while (this.#running) {
       try {
-        consumer ??= await js.consumers.get(declaration.stream, declaration.durable);
+        consumer ??= await js.consumers.get(stream, durable);
         const msg = await consumer.next({ expires: this.#settings.pullExpiresMs });
         failures = 0;
         if (!msg) continue;
@@ -152,45 +151,28 @@ export class JetStreamConsumer<DB> {
           msg.nak();
           break;
         }
-        const handling = this.#handle(msg, declaration);
+        // A handler slower than the ack wait says it is still working, so no other replica gets the event.
+        const heartbeat = setInterval(() => msg.working(), Math.max(this.#settings.ackWaitMs / 2, 100));
+        const handling = this.#handle(msg).finally(() => clearInterval(heartbeat));
         this.#handling.add(handling);
         await handling.finally(() => this.#handling.delete(handling));
       } catch (error) {
         failures += 1;
-        const delay = retryDelayMs(failures, this.#settings.reconnectBackoff);
-        (failures === 1 ? logger.warn : logger.debug).call(
-          logger,
-          { err: error, durable: declaration.durable, retryInMs: delay },
-          'pulling from JetStream failed; will retry',
-        );
+        const retryInMs = retryDelayMs(failures, this.#settings.reconnectBackoff);
+        const log = failures === 1 ? logger.warn : logger.debug;
+        log.call(logger, { err: error, durable, retryInMs }, 'pulling from JetStream failed; will retry');
         if (failures > 3) consumer = undefined;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(retryInMs);
       }
     }
   }
 
-  async #handle(msg: JsMsg, declaration: ConsumerDeclaration): Promise<Outcome> {
-    // A handler slower than the ack wait says it is still working, so the event is not handed to another
-    // replica meanwhile.
-    const heartbeat = setInterval(() => msg.working(), Math.max(declaration.ackWaitMs / 2, 100));
-    try {
-      return await this.#handleMessage(msg);
-    } finally {
-      clearInterval(heartbeat);
-    }
-  }
-
-  async #handleMessage(msg: JsMsg): Promise<Outcome> {
+  async #handle(msg: JsMsg): Promise<Outcome> {
     const { logger, service } = this.#options;
     const deliveries = msg.info.deliveryCount;
     const envelope = parseEnvelope(msg.string());
-    const aggregateKey = msg.headers?.get(HEADERS.aggregate) || msg.subject;
-    const trace = {
-      traceparent: msg.headers?.get(HEADERS.traceparent) || null,
-      tracestate: msg.headers?.get(HEADERS.tracestate) || null,
-    };
     if (!envelope) {
-      // Nothing to apply or even to file by type: the body is not an event. Record what can be.
+      // Nothing to apply or even to file by type: the body is not an event.
       logger.error(
         { subject: msg.subject, streamSeq: msg.seq },
         'a message on the events stream is not an event',
@@ -198,6 +180,11 @@ export class JetStreamConsumer<DB> {
       msg.term('not an event envelope');
       return 'dead';
     }
+    const aggregateKey = msg.headers?.get(HEADERS.aggregate) || msg.subject;
+    const trace = {
+      traceparent: msg.headers?.get(HEADERS.traceparent) || null,
+      tracestate: msg.headers?.get(HEADERS.tracestate) || null,
+    };
     const letter = (reason: string | null): LetterInput => ({
       consumer: service,
       envelope,
@@ -211,22 +198,18 @@ export class JetStreamConsumer<DB> {
       eventId: envelope.id,
       eventType: `${envelope.type}@${envelope.version}`,
     });
-    const labels = { type: envelope.type };
+    const count = (result: string) => this.#metrics?.inboxEvents.inc({ type: envelope.type, result });
 
-    const subscriber = { name: service, patterns: this.#options.consumers[0]?.patterns ?? [] };
-    if (!subscribesTo(subscriber, { type: envelope.type, data: () => envelope.data })) {
-      await this.#confirmAck(msg, this.#ackWaitMs);
+    if (!this.#subscribes(envelope.type, () => envelope.data)) {
+      await this.#confirmAck(msg);
       return 'skipped';
     }
     const accepted = acceptEvent(envelope, this.#keys);
     if (!accepted.ok) return this.#deadLetter(msg, letter(accepted.reason), eventLogger);
     if (deliveries > this.#settings.maxAttempts) {
       // Delivered again after the last attempt never answered (the process died during it).
-      return this.#deadLetter(
-        msg,
-        letter(`gave up after ${deliveries - 1} attempts: the last ended without an answer`),
-        eventLogger,
-      );
+      const reason = `gave up after ${deliveries - 1} attempts: the last ended without an answer`;
+      return this.#deadLetter(msg, letter(reason), eventLogger);
     }
 
     try {
@@ -243,44 +226,41 @@ export class JetStreamConsumer<DB> {
       };
       const outcome = await context.with(parent, () =>
         processInSpan(`process ${envelope.type}`, span, () =>
-          retryOnDeadlock(() =>
-            this.#options.db
-              .transaction()
-              .setIsolationLevel('read committed')
-              .execute(async (trx) => {
-                if (await isBlocked(trx, service, envelope.source, aggregateKey)) {
-                  await parkEvent(trx, letter(null));
-                  return 'parked' as const;
-                }
-                return applyInInbox(trx, this.#options.handlers, accepted.event, eventLogger, afterCommit);
-              }),
-          ),
+          this.#inTransaction(async (trx) => {
+            if (await isBlocked(trx, service, envelope.source, aggregateKey)) {
+              await parkEvent(trx, letter(null));
+              return 'parked' as const;
+            }
+            return applyInInbox(trx, this.#options.handlers, accepted.event, eventLogger, afterCommit);
+          }),
         ),
       );
       runAfterCommit(afterCommit, eventLogger);
-      await this.#confirmAck(msg, this.#ackWaitMs);
-      this.#metrics?.inboxEvents.inc({ ...labels, result: outcome === 'parked' ? 'parked' : outcome });
+      await this.#confirmAck(msg);
+      count(outcome);
       if (outcome === 'parked') eventLogger.warn('event parked behind a dead letter of its aggregate');
       return outcome;
     } catch (error) {
       if (error instanceof DomainError && error.status < 500) {
-        this.#metrics?.inboxEvents.inc({ ...labels, result: 'rejected' });
-        return this.#deadLetter(
-          msg,
-          letter(`refused: ${error.code}: ${error.detail ?? error.message}`),
-          eventLogger,
-        );
+        count('rejected');
+        return this.#deadLetter(msg, letter(`refused: ${describe(error)}`), eventLogger);
       }
-      this.#metrics?.inboxEvents.inc({ ...labels, result: 'failed' });
+      count('failed');
       const reason = describe(error);
       if (deliveries >= this.#settings.maxAttempts) {
         return this.#deadLetter(msg, letter(`gave up after ${deliveries} attempts: ${reason}`), eventLogger);
       }
-      const delay = retryDelayMs(deliveries, this.#settings.retry);
-      eventLogger.warn({ reason, attempt: deliveries, retryInMs: delay }, 'event handler failed; will retry');
-      msg.nak(delay);
+      const retryInMs = retryDelayMs(deliveries, this.#settings.retry);
+      eventLogger.warn({ reason, attempt: deliveries, retryInMs }, 'event handler failed; will retry');
+      msg.nak(retryInMs);
       return 'retry';
     }
+  }
+
+  #inTransaction<T>(work: (trx: import('kysely').Transaction<DB>) => Promise<T>): Promise<T> {
+    return retryOnDeadlock(() =>
+      this.#options.db.transaction().setIsolationLevel('read committed').execute(work),
+    );
   }
 
   /**
@@ -292,7 +272,7 @@ export class JetStreamConsumer<DB> {
     for (let attempt = 1; ; attempt++) {
       try {
         await recordDeadLetter(this.#options.db, input);
-        await this.#confirmAck(msg, this.#ackWaitMs);
+        await this.#confirmAck(msg);
         logger.error(
           { reason: input.reason, deliveries: input.deliveries },
           'event dead-lettered; its aggregate waits',
@@ -305,9 +285,7 @@ export class JetStreamConsumer<DB> {
         }
         logger.warn({ err: error }, 'could not record a dead letter; will retry');
         msg.working();
-        await new Promise((resolve) =>
-          setTimeout(resolve, retryDelayMs(attempt, this.#settings.reconnectBackoff)),
-        );
+        await sleep(retryDelayMs(attempt, this.#settings.reconnectBackoff));
       }
     }
   }
@@ -318,7 +296,8 @@ export class JetStreamConsumer<DB> {
    * again, after reconnecting, until confirmed or the ack wait has passed (the server then redelivers,
    * and the inbox makes that harmless).
    */
-  async #confirmAck(msg: JsMsg, ackWaitMs: number): Promise<void> {
+  async #confirmAck(msg: JsMsg): Promise<void> {
+    const { ackWaitMs } = this.#settings;
     const deadline = Date.now() + ackWaitMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -332,15 +311,12 @@ export class JetStreamConsumer<DB> {
           );
           return;
         }
-        await new Promise((resolve) =>
-          setTimeout(resolve, retryDelayMs(attempt, this.#settings.reconnectBackoff)),
-        );
+        await sleep(retryDelayMs(attempt, this.#settings.reconnectBackoff));
       }
     }
   }
 
-  // ------------------------------------------------------------------------------------------------
-  // Replay: applying the letters of aggregates an operator released, in stream order.
+  // Replay: applying the letters of aggregates an operator released, in the order they were met.
 
   #scheduleReplay(): void {
     if (!this.#running) return;
@@ -360,9 +336,9 @@ export class JetStreamConsumer<DB> {
   async #refreshGauges(): Promise<void> {
     if (!this.#gauges || Date.now() - this.#lastGauges < this.#settings.gaugeIntervalMs) return;
     this.#lastGauges = Date.now();
-    const { js, consumers, db, service, logger } = this.#options;
+    const { js, db, service, logger } = this.#options;
     try {
-      await refreshJetStreamGauges(this.#gauges, js, consumers, db, service);
+      await refreshJetStreamGauges(this.#gauges, js, this.#durables, db, service);
     } catch (error) {
       logger.debug({ err: error }, 'could not refresh the JetStream gauges');
     }
@@ -389,86 +365,71 @@ export class JetStreamConsumer<DB> {
    */
   async #drain(source: string, aggregateKey: string): Promise<number> {
     const { service, db, logger } = this.#options;
-    let applied = 0;
-    for (;;) {
+    // biome-ignore lint/suspicious/noExplicitAny: a database or transaction, typed by the kit's tables.
+    const block = (on: any) =>
+      tablesOf(on)
+        .updateTable('inbox_blocked_aggregates')
+        .where('consumer', '=', service)
+        .where('source', '=', source)
+        .where('aggregate_key', '=', aggregateKey);
+    for (let applied = 0; ; applied++) {
       const afterCommit: Array<() => void> = [];
-      let head: { id: string; envelope: string } | undefined;
+      let head: string | undefined;
       try {
-        const step = await retryOnDeadlock(() =>
-          db
-            .transaction()
-            .setIsolationLevel('read committed')
-            .execute(async (trx) => {
-              const tables = tablesOf(trx);
-              if (!(await isBlocked(trx, service, source, aggregateKey))) return 'done' as const;
-              const next = await tables
-                .selectFrom('inbox_dead_letters')
-                .select(['id', 'status', 'envelope'])
-                .where('consumer', '=', service)
-                .where('source', '=', source)
-                .where('aggregate_key', '=', aggregateKey)
-                .where('status', 'in', ['dead', 'replay', 'parked'])
-                // The order they were met in: within one durable that is stream order (one event in flight
-                // at a time), and it also orders an aggregate's letters from the private stream, whose
-                // sequence numbers cannot be compared with the main stream's.
-                .orderBy('id')
-                .limit(1)
-                .forUpdate()
-                .executeTakeFirst();
-              const block = tables
-                .updateTable('inbox_blocked_aggregates')
-                .where('consumer', '=', service)
-                .where('source', '=', source)
-                .where('aggregate_key', '=', aggregateKey);
-              if (!next) {
-                await tables
-                  .deleteFrom('inbox_blocked_aggregates')
-                  .where('consumer', '=', service)
-                  .where('source', '=', source)
-                  .where('aggregate_key', '=', aggregateKey)
-                  .execute();
-                return 'done' as const;
-              }
-              if (next.status === 'dead') {
-                await block.set({ releasing: 0 }).execute();
-                return 'done' as const;
-              }
-              head = { id: String(next.id), envelope: next.envelope };
-              const envelope = JSON.parse(next.envelope) as EventEnvelope;
-              const accepted = acceptEvent(envelope, this.#keys);
-              if (!accepted.ok) throw new ReplayRefused(accepted.reason);
-              await applyInInbox(trx, this.#options.handlers, accepted.event, logger, afterCommit);
-              await tables
-                .updateTable('inbox_dead_letters')
-                .set({ status: 'replayed', updated_at: new Date() })
-                .where('id', '=', head.id)
-                .execute();
-              return 'applied' as const;
-            }),
-        );
+        const step = await this.#inTransaction(async (trx) => {
+          const tables = tablesOf(trx);
+          if (!(await isBlocked(trx, service, source, aggregateKey))) return 'done';
+          // The order they were met in: within one durable that is stream order (one event in flight at a
+          // time), and it also orders an aggregate's letters from the private stream, whose sequence
+          // numbers cannot be compared with the main stream's.
+          const next = await tables
+            .selectFrom('inbox_dead_letters')
+            .select(['id', 'status', 'envelope'])
+            .where('consumer', '=', service)
+            .where('source', '=', source)
+            .where('aggregate_key', '=', aggregateKey)
+            .where('status', 'in', ['dead', 'replay', 'parked'])
+            .orderBy('id')
+            .limit(1)
+            .forUpdate()
+            .executeTakeFirst();
+          if (!next) {
+            await tables
+              .deleteFrom('inbox_blocked_aggregates')
+              .where('consumer', '=', service)
+              .where('source', '=', source)
+              .where('aggregate_key', '=', aggregateKey)
+              .execute();
+            return 'done';
+          }
+          if (next.status === 'dead') {
+            await block(trx).set({ releasing: 0 }).execute();
+            return 'done';
+          }
+          head = String(next.id);
+          const accepted = acceptEvent(JSON.parse(next.envelope) as EventEnvelope, this.#keys);
+          if (!accepted.ok) throw new ReplayRefused(accepted.reason);
+          await applyInInbox(trx, this.#options.handlers, accepted.event, logger, afterCommit);
+          await tables
+            .updateTable('inbox_dead_letters')
+            .set({ status: 'replayed', updated_at: new Date() })
+            .where('id', '=', head)
+            .execute();
+          return 'applied';
+        });
         if (step === 'done') return applied;
         runAfterCommit(afterCommit, logger);
-        applied += 1;
       } catch (error) {
-        if (!head) throw error;
+        if (head === undefined) throw error;
         // The head failed again: it is the aggregate's dead letter now, waiting for the next fix.
         const reason = error instanceof ReplayRefused ? error.message : `replay failed: ${describe(error)}`;
         await tablesOf(db)
           .updateTable('inbox_dead_letters')
           .set({ status: 'dead', reason: reason.slice(0, 1000), updated_at: new Date() })
-          .where('id', '=', (head as { id: string }).id)
+          .where('id', '=', head)
           .execute();
-        await tablesOf(db)
-          .updateTable('inbox_blocked_aggregates')
-          .set({ releasing: 0 })
-          .where('consumer', '=', service)
-          .where('source', '=', source)
-          .where('aggregate_key', '=', aggregateKey)
-          .execute();
-        logger.error(
-          { letter: (head as { id: string }).id, reason },
-          'dead-letter replay failed; it is dead again',
-        );
+        await block(db).set({ releasing: 0 }).execute();
+        logger.error({ letter: head, reason }, 'dead-letter replay failed; it is dead again');
         return applied;
       }
     }

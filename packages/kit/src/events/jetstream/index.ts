@@ -3,6 +3,7 @@
 export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
 export {
   connectNats,
+  connectWhenReachable,
   inboxPrefixOf,
   type NatsAuth,
   natsAuthOptions,
@@ -29,21 +30,6 @@ export {
   replayInboxDeadLetters,
 } from './dead-letters.js';
 export {
-  type ConsumerDeclaration,
-  consumersOf,
-  declareJetStream,
-  declareServiceEvents,
-  defaultJetStreamSettings,
-  durableName,
-  type JetStreamDeclaration,
-  type JetStreamSettings,
-  type PlatformEvents,
-  SPARE_DELIVERIES,
-  type StreamDeclaration,
-  type SubscriptionEntry,
-  secretTypesOf,
-} from './declaration.js';
-export {
   createDenylistConsumer,
   type DenylistConsumer,
   type DenylistConsumerOptions,
@@ -61,16 +47,16 @@ export {
   type OutboxPublisherSettings,
   type RoundResult,
 } from './outbox-publisher.js';
-export { deleteJetStream, type ProvisionReport, provisionJetStream } from './provision.js';
 export { type OutboxEvent, type PublishTarget, publishOutboxEvent } from './publish.js';
-export { createJetStreamEvents, type JetStreamEvents, type JetStreamEventsOptions } from './runtime.js';
 export {
-  DEFAULT_SUBJECT_PREFIX,
+  type Durable,
+  durableName,
+  durablesOf,
   HEADERS,
   PARTITIONS,
-  PRIVATE_TOKEN,
   partitionOf,
   privateRootOf,
   privateStreamOf,
   subjectOf,
+  typeTokens,
 } from './subjects.js';

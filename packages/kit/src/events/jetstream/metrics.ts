@@ -2,7 +2,7 @@ import { type JetStreamClient, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Gauge, type Registry } from 'prom-client';
 import { tablesOf } from './dead-letters.js';
-import type { ConsumerDeclaration } from './declaration.js';
+import type { Durable } from './subjects.js';
 import { privateRootOf } from './subjects.js';
 
 /**
@@ -43,7 +43,7 @@ export function jetstreamMetrics(registry: Registry): JetStreamMetrics {
 export async function refreshJetStreamGauges(
   metrics: JetStreamMetrics,
   js: JetStreamClient,
-  consumers: readonly ConsumerDeclaration[],
+  consumers: readonly Durable[],
   // biome-ignore lint/suspicious/noExplicitAny: any service schema; only the kit's tables are read.
   db: import('kysely').Kysely<any>,
   service: string,

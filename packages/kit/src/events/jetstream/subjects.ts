@@ -1,20 +1,17 @@
-import { isSecretEventType } from '@bonding/contracts';
+import { isSecretEventType, secretEventTypes } from '@bonding/contracts';
+import { matchesType } from '../subscribers.js';
 
 /**
  * Where an event goes on JetStream: `<prefix>.<producer>.<noun>.<verb>.<partition>`, e.g.
  * `bonding.identity.user.registered.7`. The partition is fixed by the aggregate id, so every event of one
  * aggregate (a user, a loan) travels through the same partition, and each consumer's durable for that
- * partition hands them out one at a time, in stream order (see declaration.ts).
+ * partition hands them out one at a time, in stream order (docs/events.md).
  *
  * An event type that carries a one-time code (`secret` in its contract) goes under a root of its own,
- * `<prefix>_private.<producer>.<noun>.<verb>.<partition>`, which only the private stream holds: its own
- * users, its own short max_age (declaration.ts). A sibling of `<prefix>`, not a token under it: the main
- * stream keeps `<prefix>.>` without overlapping it (NATS refuses overlapping streams), and a consumer's
- * broad filter on NATS 2.9 stays a subset of its stream's subjects.
+ * `<prefix>_private.…`, which only the private stream holds, with its own users and a short max_age. A
+ * sibling of `<prefix>`, not a token under it: the main stream keeps `<prefix>.>` without overlapping it
+ * (NATS refuses overlapping streams), and a consumer's broad filter on NATS 2.9 stays within its stream.
  */
-
-/** The subject root of the platform's events; tests use their own so they share a server safely. */
-export const DEFAULT_SUBJECT_PREFIX = 'bonding';
 
 /**
  * Fixed for the life of a stream: changing it moves aggregates to other partitions, so events of one
@@ -22,14 +19,9 @@ export const DEFAULT_SUBJECT_PREFIX = 'bonding';
  */
 export const PARTITIONS = 16;
 
-/** Headers every event message carries besides the envelope in its body. */
+/** Headers every event message carries besides the envelope in its body (and Nats-Msg-Id, the event id). */
 export const HEADERS = {
-  /** JetStream's deduplication key: the event id, so a re-publish after a crash is dropped by the stream. */
-  msgId: 'Nats-Msg-Id',
-  /**
-   * The contract version. It rides in a header, not the subject: consumers filter by type, and an
-   * unknown version is a consumer's decision (a dead letter until it is upgraded), never a routing one.
-   */
+  /** The contract version: a header, not the subject, so an unknown version is the consumer's decision. */
   version: 'Bonding-Event-Version',
   /** The aggregate, so a consumer parks by it without parsing the body first. */
   aggregate: 'Bonding-Aggregate',
@@ -37,18 +29,12 @@ export const HEADERS = {
   tracestate: 'tracestate',
 } as const;
 
-/** What names the private side: the durables' infix (`<service>-private-pNN`) and the subject root. */
-export const PRIVATE_TOKEN = 'private';
-
 /** The subject root of the secret types: `<prefix>_private` (`bonding_private`). */
 export function privateRootOf(prefix: string): string {
-  return `${prefix}_${PRIVATE_TOKEN}`;
+  return `${prefix}_private`;
 }
 
-/**
- * The private stream's name, derived from the platform's (`BONDING_EVENTS_PRIVATE`), so a test platform's
- * own stream gets its own private one and nothing else needs configuring.
- */
+/** The private stream's name, derived from the platform's, so a test platform's stream gets its own. */
 export function privateStreamOf(stream: string): string {
   return `${stream}_PRIVATE`;
 }
@@ -77,26 +63,39 @@ export function typeTokens(type: string): [string, string] {
   return tokens as [string, string];
 }
 
-/** `<prefix>.<producer>` or, for a secret type, `<prefix>_private.<producer>`. */
-export function producerRoot(prefix: string, producer: string, secret: boolean): string {
-  if (!TOKEN.test(producer)) throw new Error(`producer "${producer}" cannot be a subject token`);
-  return `${secret ? privateRootOf(prefix) : prefix}.${producer}`;
-}
-
 export function subjectOf(prefix: string, producer: string, type: string, aggregateKey: string): string {
-  const root = producerRoot(prefix, producer, isSecretEventType(type));
-  return `${root}.${typeTokens(type).join('.')}.${partitionOf(aggregateKey)}`;
+  if (!TOKEN.test(producer)) throw new Error(`producer "${producer}" cannot be a subject token`);
+  const root = isSecretEventType(type) ? privateRootOf(prefix) : prefix;
+  return `${root}.${producer}.${typeTokens(type).join('.')}.${partitionOf(aggregateKey)}`;
 }
 
-/** Does NATS subject filter `filter` (with `*` and `>`) take every subject `other` takes? */
-export function filterCovers(filter: string, other: string): boolean {
-  const a = filter.split('.');
-  const b = other.split('.');
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === '>') return b.length > i;
-    if (i >= b.length) return false;
-    if (a[i] !== '*' && a[i] !== b[i]) return false;
-    if (a[i] === '*' && b[i] === '>') return false;
-  }
-  return a.length === b.length;
+/** A durable consumer a service pulls from: provisioned beforehand (platform/events), named alike here. */
+export interface Durable {
+  stream: string;
+  durable: string;
+}
+
+/** `<service>-pNN`, or `<service>-private-pNN` for its durables on the private stream. */
+export function durableName(service: string, partition: number, secret = false): string {
+  return `${service}${secret ? '-private' : ''}-p${String(partition).padStart(2, '0')}`;
+}
+
+/**
+ * The durables a service with these subscription patterns pulls: one per partition on the platform's
+ * stream unless it subscribes to secret types only, and one per partition on the private stream when a
+ * pattern takes a secret type.
+ */
+export function durablesOf(service: string, patterns: readonly string[], stream: string): Durable[] {
+  const types = patterns.map((pattern) => pattern.split('?')[0] ?? '');
+  const on = (name: string, secret: boolean) =>
+    Array.from({ length: PARTITIONS }, (_, p) => ({
+      stream: name,
+      durable: durableName(service, p, secret),
+    }));
+  return [
+    ...(types.some((type) => !isSecretEventType(type)) ? on(stream, false) : []),
+    ...(types.some((type) => secretEventTypes.some((secret) => matchesType(type, secret)))
+      ? on(privateStreamOf(stream), true)
+      : []),
+  ];
 }

@@ -12,13 +12,13 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { supportsFilterSubjects } from './connection.js';
+import { supportsFilterSubjects } from '../../packages/kit/src/events/jetstream/connection.js';
+import { privateRootOf, privateStreamOf } from '../../packages/kit/src/events/jetstream/subjects.js';
 import type { ConsumerDeclaration, JetStreamDeclaration, StreamDeclaration } from './declaration.js';
-import { privateRootOf, privateStreamOf } from './subjects.js';
 
 /**
- * Creates or updates the two streams (the platform's and the private one) and the durable consumers a declaration names; running it again changes
- * nothing. It is the only code that needs the right to create streams and consumers (`npm start`,
+ * Creates or updates the two streams (the platform's and the private one) and the durable consumers a
+ * declaration names; running it again changes nothing. It is the only code that needs the right to create streams and consumers (`npm start`,
  * `npm test`, and scripts/nats-provision.ts, which the chart can run as a hook): services only publish and
  * pull. Consumers it did not declare are left alone (reported as `extra`): deleting a durable loses its
  * position, so that stays an operator's decision.

@@ -1,17 +1,17 @@
-import { secretEventTypes } from '@bonding/contracts';
+import { secretEventTypes } from '../../packages/contracts/src/index.js';
 import {
-  filterCovers,
+  durableName,
   PARTITIONS,
-  PRIVATE_TOKEN,
   privateRootOf,
   privateStreamOf,
   typeTokens,
-} from './subjects.js';
+} from '../../packages/kit/src/events/jetstream/subjects.js';
 
 /**
  * What JetStream needs for the platform's events, derived from the platform's shape (platform/shape.ts:
  * each service's `produces`, and `subscriptions`), so the stream and consumers are declared once, next to
- * the subscriptions, and a provisioning step (provision.ts) creates them: services need no rights to.
+ * the subscriptions, and a provisioning step (provision.ts) creates them: services need no rights to. A service's runtime
+ * names the same durables from its own EVENT_SUBSCRIPTIONS (the kit's durablesOf).
  *
  * - One stream holds every event (`<prefix>.>`): one retention, one duplicate window, one thing to watch.
  *   Order is needed per aggregate only, and an aggregate's events come from its one producer.
@@ -126,9 +126,17 @@ export interface JetStreamDeclaration {
   consumers: ConsumerDeclaration[];
 }
 
-/** `<service>-pNN`, or `<service>-private-pNN` for its durables on the private stream. */
-export function durableName(service: string, partition: number, secret = false): string {
-  return `${service}${secret ? `-${PRIVATE_TOKEN}` : ''}-p${String(partition).padStart(2, '0')}`;
+/** Does NATS subject filter `filter` (with `*` and `>`) take every subject `other` takes? */
+export function filterCovers(filter: string, other: string): boolean {
+  const a = filter.split('.');
+  const b = other.split('.');
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === '>') return b.length > i;
+    if (i >= b.length) return false;
+    if (a[i] !== '*' && a[i] !== b[i]) return false;
+    if (a[i] === '*' && b[i] === '>') return false;
+  }
+  return a.length === b.length;
 }
 
 function patternOf(entry: SubscriptionEntry): string {
@@ -162,9 +170,6 @@ export function secretTypesOf(pattern: string): string[] {
   const wanted = typeFilter(pattern.split('?')[0] ?? '');
   return secretEventTypes.filter((type) => filterCovers(wanted, type));
 }
-
-const isSecretType = (pattern: string) =>
-  (secretEventTypes as readonly string[]).includes(pattern.split('?')[0] ?? '');
 
 function privateStreamDeclaration(settings: JetStreamSettings): StreamDeclaration {
   return {
@@ -279,38 +284,4 @@ export function declareJetStream(
 /** A service's own consumers, the ones its replicas pull from. */
 export function consumersOf(declaration: JetStreamDeclaration, service: string): ConsumerDeclaration[] {
   return declaration.consumers.filter((consumer) => consumer.service === service);
-}
-
-/**
- * The declaration as one service's runtime sees it, from its own configuration (NATS_STREAM,
- * NATS_SUBJECT_PREFIX, EVENT_SUBSCRIPTIONS) rather than the whole platform's shape: its own durables with
- * their patterns, on the main stream unless it subscribes to secret types only, and on the private stream
- * when a pattern takes a secret type. Subjects and filter subjects are provisioning's business
- * (declareJetStream over the platform, before the services start) and are left empty here: a consumer only
- * pulls its durables by name, and a publisher only names the stream it expects.
- */
-export function declareServiceEvents(
-  service: string,
-  patterns: readonly string[],
-  settings: JetStreamSettings = defaultJetStreamSettings,
-): JetStreamDeclaration {
-  const none = () => [];
-  const main = patterns.some((pattern) => !isSecretType(pattern));
-  const secret = patterns.some((pattern) => secretTypesOf(pattern).length > 0);
-  const privateStream = { ...privateStreamDeclaration(settings), subjects: [] };
-  return {
-    settings,
-    stream: {
-      name: settings.stream,
-      subjects: [],
-      maxAgeMs: settings.maxAgeMs,
-      duplicateWindowMs: settings.duplicateWindowMs,
-      replicas: settings.replicas,
-    },
-    privateStream,
-    consumers: [
-      ...(main ? durables(service, settings.stream, false, none, [...patterns], settings) : []),
-      ...(secret ? durables(service, privateStream.name, true, none, [...patterns], settings) : []),
-    ],
-  };
 }
