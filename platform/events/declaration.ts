@@ -1,4 +1,5 @@
 import { secretEventTypes } from '../../packages/contracts/src/index.js';
+import { defaultConsumerSettings } from '../../packages/kit/src/events/jetstream/consumer.js';
 import {
   durableName,
   PARTITIONS,
@@ -88,8 +89,9 @@ export const defaultJetStreamSettings: JetStreamSettings = {
   privateMaxAgeMs: 3_600_000,
   duplicateWindowMs: 10 * 60_000,
   replicas: 1,
-  maxAttempts: 20,
-  ackWaitMs: 15_000,
+  // The consumers' own defaults: what they assume when the environment does not say (EVENT_MAX_ATTEMPTS).
+  maxAttempts: defaultConsumerSettings.maxAttempts,
+  ackWaitMs: defaultConsumerSettings.ackWaitMs,
 };
 
 export interface StreamDeclaration {
