@@ -62,6 +62,7 @@ export {
 } from './events/create-event-tables.js';
 export { deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
+export { refuseDisabledUser, refuseEndedSessions } from './events/denylist-events.js';
 export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';
 export {
   type ConsumedEvent,

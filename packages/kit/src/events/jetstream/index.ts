@@ -30,11 +30,6 @@ export {
   replayInboxDeadLetters,
 } from './dead-letters.js';
 export {
-  createDenylistConsumer,
-  type DenylistConsumer,
-  type DenylistConsumerOptions,
-} from './denylist-consumer.js';
-export {
   type JetStreamMetrics,
   jetstreamMetrics,
   refreshJetStreamGauges,
