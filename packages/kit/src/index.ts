@@ -62,7 +62,6 @@ export {
 } from './events/create-event-tables.js';
 export { deadLettersFromCli } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
-export { refuseDisabledUser, refuseEndedSessions } from './events/denylist-events.js';
 export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';
 export {
   type ConsumedEvent,
@@ -71,10 +70,18 @@ export {
   type EventHandlers,
   EventRejected,
 } from './events/event-handlers.js';
-export { applyInInbox, type InboxEvent, runAfterCommit } from './events/inbox.js';
+export {
+  type Accepted,
+  acceptEvent,
+  applyInInbox,
+  type InboxEvent,
+  parseEnvelope,
+  runAfterCommit,
+} from './events/inbox.js';
 export * from './events/jetstream/index.js';
 export { type EventMetrics, eventMetrics } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
+export { refuseDisabledUser, refuseEndedSessions } from './events/revocation-handlers.js';
 export {
   loadRevocations,
   REVOCATION_RETENTION_SECONDS,

@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 
 /**
- * The kit's event tables (outbox, deliveries, inbox, revoked users). A service
- * lists it in its own migrations under its next number:
+ * The kit's event tables (outbox, inbox, revoked users). A service lists it in its own migrations under
+ * its next number:
  *
  *   { name: '0005_create_event_tables', up: createEventTables },
  */
@@ -21,58 +21,13 @@ export async function createEventTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('fanned_out_at', sql`datetime(3)`)
     .addColumn('created_at', sql`datetime(3)`, (col) => col.notNull())
     .execute();
-  // The relay fans out events in commit order; the purge finds old ones.
+  // The publisher reads unpublished events in commit order; the purge finds old ones.
   await db.schema
     .createIndex('outbox_fanned_out_at_seq')
     .on('outbox')
     .columns(['fanned_out_at', 'seq'])
     .execute();
   await db.schema.createIndex('outbox_created_at').on('outbox').column('created_at').execute();
-
-  await db.schema
-    .createTable('outbox_deliveries')
-    .addColumn('id', 'bigint', (col) => col.autoIncrement().primaryKey())
-    .addColumn('event_seq', 'bigint', (col) => col.notNull())
-    .addColumn('event_id', 'char(36)', (col) => col.notNull())
-    .addColumn('event_type', 'varchar(64)', (col) => col.notNull())
-    .addColumn('aggregate_key', 'varchar(128)', (col) => col.notNull())
-    .addColumn('subscriber', 'varchar(64)', (col) => col.notNull())
-    .addColumn('status', 'varchar(16)', (col) => col.notNull())
-    .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
-    .addColumn('next_attempt_at', sql`datetime(3)`, (col) => col.notNull())
-    .addColumn('last_error', 'varchar(1000)')
-    .addColumn('created_at', sql`datetime(3)`, (col) => col.notNull())
-    .addColumn('updated_at', sql`datetime(3)`, (col) => col.notNull())
-    .execute();
-  await db.schema
-    .createIndex('outbox_deliveries_event_subscriber')
-    .unique()
-    .on('outbox_deliveries')
-    .columns(['event_id', 'subscriber'])
-    .execute();
-  // Claims: a subscriber's due deliveries.
-  await db.schema
-    .createIndex('outbox_deliveries_due')
-    .on('outbox_deliveries')
-    .columns(['subscriber', 'status', 'next_attempt_at'])
-    .execute();
-  // Order: is an earlier event of the same aggregate still pending for this subscriber?
-  await db.schema
-    .createIndex('outbox_deliveries_aggregate')
-    .on('outbox_deliveries')
-    .columns(['subscriber', 'aggregate_key', 'status', 'event_seq'])
-    .execute();
-  // Backlog and dead-letter gauges, the purge, and which subscribers have work.
-  await db.schema
-    .createIndex('outbox_deliveries_status')
-    .on('outbox_deliveries')
-    .columns(['status', 'next_attempt_at'])
-    .execute();
-  await db.schema
-    .createIndex('outbox_deliveries_event_seq')
-    .on('outbox_deliveries')
-    .column('event_seq')
-    .execute();
 
   await db.schema
     .createTable('inbox')
@@ -117,8 +72,9 @@ export async function createEndedSessionsTable(db: Kysely<unknown>): Promise<voi
 }
 
 /**
- * Drops the per-subscriber delivery rows of the former HTTP push (created by createEventTables): since
- * events travel over JetStream nothing writes or reads them. A service lists it after its event tables:
+ * Drops the per-subscriber delivery rows of the former HTTP push, which createEventTables created in
+ * databases set up before events moved to JetStream (a new database never has them). A service lists it
+ * after its event tables:
  *
  *   { name: '0009_drop_outbox_deliveries', up: dropOutboxDeliveries },
  */

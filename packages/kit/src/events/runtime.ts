@@ -11,16 +11,15 @@ import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import type { EventHandlers } from './event-handlers.js';
-import { applyInInbox, runAfterCommit } from './inbox.js';
-import { acceptEvent } from './jetstream/accept.js';
+import { acceptEvent, applyInInbox, runAfterCommit } from './inbox.js';
+
 import { connectWhenReachable, inboxPrefixOf } from './jetstream/connection.js';
 import { JetStreamConsumer, type JetStreamConsumerSettings } from './jetstream/consumer.js';
 import { purgeInboxDeadLetters } from './jetstream/dead-letters.js';
 import { OutboxPublisher, type OutboxPublisherSettings } from './jetstream/outbox-publisher.js';
 import { purgeEventTables } from './purge.js';
+import { sessionEndedHandler, userDisabledHandler } from './revocation-handlers.js';
 import { RevocationSync } from './revocations.js';
-import { sessionEndedHandler } from './session-ended-handler.js';
-import { userDisabledHandler } from './user-disabled-handler.js';
 
 export interface EventRuntimeOptions<DB> {
   /** This service's name: the `source` of its events and the name of its durables. */

@@ -17,9 +17,8 @@ const MAX_TRACEPARENT = 55;
 const MAX_TRACESTATE = 512;
 
 /**
- * The W3C trace context of whatever is running now (the request that causes an
- * event), to store with the event. Empty when tracing is off: the API's
- * propagator is then a no-op.
+ * The W3C trace context of whatever is running now (the request that causes an event), to store with the
+ * event. Empty when tracing is off: the API's propagator is then a no-op.
  */
 export function captureTraceContext(): StoredTraceContext {
   const carrier: Record<string, string> = {};
@@ -35,10 +34,9 @@ export function captureTraceContext(): StoredTraceContext {
 const tracer = trace.getTracer('@bonding/kit/events');
 
 /**
- * Runs `work` in a span that continues the stored trace, so the delivery (and,
- * through the fetch instrumentation's traceparent header, the consumer's
- * handling) joins the trace of the request that caused the event. Without
- * tracing this is a plain call.
+ * Runs `work` in a span that continues the stored trace, so the publish (and, through the message's
+ * traceparent header, the consumer's handling) joins the trace of the request that caused the event.
+ * Without tracing this is a plain call.
  */
 export function continueStoredTrace<T>(
   stored: StoredTraceContext,
@@ -60,10 +58,9 @@ export function continueStoredTrace<T>(
 }
 
 /**
- * Runs a consumer's handling of one event in its own span, a child of the
- * request that delivered it (whose traceparent the HTTP instrumentation has
- * already continued). The handler's queries, and the context any event it
- * emits stores, hang below this span, so the next delivery continues from here.
+ * Runs a consumer's handling of one event in its own span, under the context the caller extracted from
+ * the message. The handler's queries, and the context any event it emits stores, hang below this span,
+ * so the next hop continues from here.
  */
 export function processInSpan<T>(
   name: string,
@@ -81,9 +78,4 @@ export function processInSpan<T>(
       span.end();
     }
   });
-}
-
-/** Marks a span failed with a reason that is safe to export (no event data). */
-export function markSpanFailed(span: Span, reason: string): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
 }

@@ -9,11 +9,11 @@ import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import { DomainError } from '../../errors.js';
 import { type BackoffSettings, retryDelayMs } from '../backoff.js';
 import type { EventHandlers } from '../event-handlers.js';
-import { applyInInbox, runAfterCommit } from '../inbox.js';
+import { acceptEvent, applyInInbox, parseEnvelope, runAfterCommit } from '../inbox.js';
 import { type EventMetrics, eventMetrics } from '../metrics.js';
 import { subscribesTo } from '../subscribers.js';
 import { processInSpan } from '../trace-context.js';
-import { acceptEvent, parseEnvelope } from './accept.js';
+
 import { isBlocked, type LetterInput, parkEvent, recordDeadLetter, tablesOf } from './dead-letters.js';
 import { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
 import { type Durable, durablesOf, HEADERS } from './subjects.js';

@@ -1,6 +1,6 @@
 // The JetStream transport (docs/events.md, "JetStream transport"): built beside HTTP push, not yet used
 // by the services.
-export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
+
 export {
   connectNats,
   connectWhenReachable,
@@ -37,12 +37,15 @@ export {
 } from './metrics.js';
 export {
   defaultPublisherSettings,
+  type OutboxEvent,
   OutboxPublisher,
   type OutboxPublisherOptions,
   type OutboxPublisherSettings,
+  type PublishTarget,
+  publishOutboxEvent,
   type RoundResult,
 } from './outbox-publisher.js';
-export { type OutboxEvent, type PublishTarget, publishOutboxEvent } from './publish.js';
+
 export {
   type Durable,
   durableName,

@@ -1,10 +1,71 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
-import { sql } from 'kysely';
+import { type EventEnvelope, isSecretEventType } from '@bonding/contracts';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { context, propagation } from '@opentelemetry/api';
+import { type Selectable, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { runUntraced } from '../../tracing/untraced.js';
 import { type BackoffSettings, retryDelayMs } from '../backoff.js';
-import { type AnyDatabase, eventTables } from '../tables.js';
-import { type OutboxEvent, publishOutboxEvent } from './publish.js';
+import { type AnyDatabase, eventTables, type OutboxTable } from '../tables.js';
+import { continueStoredTrace } from '../trace-context.js';
+import { HEADERS, privateStreamOf, subjectOf } from './subjects.js';
+
+/** A committed outbox row, as the publisher reads it. */
+export type OutboxEvent = Omit<Selectable<OutboxTable>, 'fanned_out_at' | 'created_at'>;
+
+export interface PublishTarget {
+  js: JetStreamClient;
+  /** The platform's stream; a secret type goes to its private stream (privateStreamOf) instead. */
+  stream: string;
+  prefix: string;
+  /** The producing service: the subject's second token and the envelope's source. */
+  source: string;
+  timeoutMs: number;
+}
+
+/**
+ * Publishes one outbox event: its envelope on its partition's subject, with the event id as Nats-Msg-Id
+ * (the stream drops a second copy within its duplicate window; beyond it the consumer's inbox does) and
+ * the trace context in headers. Resolves once the stream has stored it (its PubAck). A secret type (one
+ * carrying a one-time code) goes under the private root, to the private stream.
+ */
+export function publishOutboxEvent(target: PublishTarget, event: OutboxEvent): Promise<PubAck> {
+  const envelope: EventEnvelope = {
+    id: event.id,
+    type: event.type,
+    version: event.version,
+    occurredAt: event.occurred_at.toISOString(),
+    source: target.source,
+    data: JSON.parse(event.payload) as Record<string, unknown>,
+  };
+  const subject = subjectOf(target.prefix, target.source, event.type, event.aggregate_key);
+  const attributes = {
+    'messaging.system': 'nats',
+    'messaging.destination.name': subject,
+    'messaging.message.id': event.id,
+  };
+  // A `publish <type>` span under the request that caused the event; its context travels in the headers,
+  // so the consumer's handling joins the same trace. With tracing off the stored context goes on as is.
+  return continueStoredTrace(event, `publish ${event.type}`, attributes, () => {
+    const carrier: Record<string, string> = {};
+    propagation.inject(context.active(), carrier);
+    const headers = natsHeaders();
+    headers.set(HEADERS.version, String(event.version));
+    headers.set(HEADERS.aggregate, event.aggregate_key);
+    const traceparent = carrier.traceparent ?? event.traceparent;
+    const tracestate = carrier.traceparent ? carrier.tracestate : event.tracestate;
+    if (traceparent) headers.set(HEADERS.traceparent, traceparent);
+    if (tracestate) headers.set(HEADERS.tracestate, tracestate);
+    return target.js.publish(subject, JSON.stringify(envelope), {
+      msgID: event.id,
+      headers,
+      timeout: target.timeoutMs,
+      expect: {
+        streamName: isSecretEventType(event.type) ? privateStreamOf(target.stream) : target.stream,
+      },
+    });
+  });
+}
 
 export interface OutboxPublisherSettings {
   pollIntervalMs: number;
@@ -44,9 +105,8 @@ export interface RoundResult {
 }
 
 /**
- * Publishes the outbox to JetStream: the events committed with the changes they announce, each once the
- * stream has stored it marked as gone (`fanned_out_at`, the column the HTTP fan-out sets: no migration,
- * and the purge then removes published events as it removes fanned-out ones).
+ * Publishes the outbox to JetStream: the events committed with the changes they announce, each marked
+ * published (`fanned_out_at`, the column's name from the former HTTP fan-out) once the stream has it.
  *
  * Order: one replica publishes at a time (a named lock; the others skip the round), reading in `seq`
  * order, which is an aggregate's commit order (emitEvent). A round sends at most one event per aggregate
@@ -141,17 +201,7 @@ export class OutboxPublisher {
         try {
           const events: OutboxEvent[] = await connection
             .selectFrom('outbox')
-            .select([
-              'seq',
-              'id',
-              'type',
-              'version',
-              'aggregate_key',
-              'payload',
-              'occurred_at',
-              'traceparent',
-              'tracestate',
-            ])
+            .selectAll()
             .where('fanned_out_at', 'is', null)
             .orderBy('seq')
             .limit(this.#settings.batchSize)
