@@ -9,13 +9,18 @@ import { DomainError } from '../../errors.js';
 import { type BackoffSettings, retryDelayMs } from '../backoff.js';
 import type { EventHandlers } from '../event-handlers.js';
 import { applyInInbox, runAfterCommit } from '../inbox.js';
-import { type EventMetrics, eventMetrics } from '../metrics.js';
+import {
+  type EventMetrics,
+  eventMetrics,
+  type JetStreamMetrics,
+  jetstreamMetrics,
+  refreshJetStreamGauges,
+} from '../metrics.js';
 import { subscribesTo } from '../subscribers.js';
 import { processInSpan } from '../trace-context.js';
 import { acceptEvent, parseEnvelope } from './accept.js';
 import { isBlocked, type LetterInput, parkEvent, recordDeadLetter, tablesOf } from './dead-letters.js';
 import type { ConsumerDeclaration } from './declaration.js';
-import { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
 import { HEADERS } from './subjects.js';
 
 export interface JetStreamConsumerSettings {

@@ -1,5 +1,12 @@
 // The JetStream transport (docs/events.md, "JetStream transport"): built beside HTTP push, not yet used
 // by the services.
+export { INBOX_DEAD_LETTER_USAGE, inboxDeadLetterCommand } from '../dead-letter-cli.js';
+export {
+  type JetStreamMetrics,
+  jetstreamMetrics,
+  refreshJetStreamGauges,
+  unconsumedUnder,
+} from '../metrics.js';
 export { type Accepted, acceptEvent, parseEnvelope } from './accept.js';
 export {
   connectNats,
@@ -14,16 +21,13 @@ export {
   type JetStreamConsumerOptions,
   type JetStreamConsumerSettings,
 } from './consumer.js';
-export { INBOX_DEAD_LETTER_USAGE, inboxDeadLetterCommand } from './dead-letter-cli.js';
 export {
   createInboxDeadLetterTables,
-  type InboxDeadLetterStatus,
-  type InboxDeadLetterTables,
-} from './dead-letter-tables.js';
-export {
   discardInboxDeadLetters,
   type InboxDeadLetter,
   type InboxDeadLetterFilter,
+  type InboxDeadLetterStatus,
+  type InboxDeadLetterTables,
   listInboxDeadLetters,
   purgeInboxDeadLetters,
   replayInboxDeadLetters,
@@ -48,12 +52,6 @@ export {
   type DenylistConsumer,
   type DenylistConsumerOptions,
 } from './denylist-consumer.js';
-export {
-  type JetStreamMetrics,
-  jetstreamMetrics,
-  refreshJetStreamGauges,
-  unconsumedUnder,
-} from './metrics.js';
 export {
   defaultPublisherSettings,
   OutboxPublisher,
