@@ -15,7 +15,7 @@ import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
  */
 export const INBOX_DEAD_LETTER_STATUSES = ['dead', 'parked', 'replay', 'replayed', 'discarded'] as const;
 export type InboxDeadLetterStatus = (typeof INBOX_DEAD_LETTER_STATUSES)[number];
-/** What listings show by default and the gauge counts. */
+/** The unresolved: what listings show by default and the gauge counts. */
 export const UNRESOLVED_STATUSES = ['dead', 'parked', 'replay'] as const;
 
 /** A letter's id as operators write it (the table's BIGINT key): what replay and discard take. */
