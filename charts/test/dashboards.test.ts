@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { jetstreamMetrics } from '../../packages/kit/src/events/jetstream/index.js';
 import {
   createIdempotency,
   createPoolMetrics,
   createServiceMetrics,
   eventMetrics,
+  jetstreamMetrics,
 } from '../../packages/kit/src/index.js';
 import { createEdgeMetrics } from '../../services/gateway/src/plugins/prometheus.js';
 import { createIdentityMetrics } from '../../services/identity/src/metrics.js';

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboxPrefixOf, privateStreamOf, subjectOf } from '../../packages/kit/src/events/jetstream/index.js';
+import { inboxPrefixOf, privateStreamOf, subjectOf } from '../../packages/kit/src/index.js';
 import { freePort, installedNatsServerBin, natsAnswers } from '../../packages/testing/src/index.js';
 import { declareJetStream, defaultJetStreamSettings } from '../../platform/events/declaration.js';
 import { provisionJetStream } from '../../platform/events/provision.js';

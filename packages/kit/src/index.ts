@@ -60,7 +60,7 @@ export {
   createEventTables,
   dropOutboxDeliveries,
 } from './events/create-event-tables.js';
-export { deadLettersFromCli } from './events/dead-letter-cli.js';
+export { deadLettersFromCli, inboxDeadLetterCommand } from './events/dead-letter-cli.js';
 export { deadLetterRoutes } from './events/dead-letter-routes.js';
 export { type EmittedEvent, emitEvent, InvalidEvent } from './events/emit.js';
 export {
@@ -78,8 +78,35 @@ export {
   parseEnvelope,
   runAfterCommit,
 } from './events/inbox.js';
-export * from './events/jetstream/index.js';
-export { type EventMetrics, eventMetrics } from './events/metrics.js';
+export {
+  connectNats,
+  connectWhenReachable,
+  inboxPrefixOf,
+  type NatsAuth,
+  natsAuthOptions,
+} from './events/jetstream/connection.js';
+export { JetStreamConsumer, type JetStreamConsumerSettings } from './events/jetstream/consumer.js';
+export {
+  createInboxDeadLetterTables,
+  discardInboxDeadLetters,
+  type InboxDeadLetterTables,
+  listInboxDeadLetters,
+  purgeInboxDeadLetters,
+  replayInboxDeadLetters,
+} from './events/jetstream/dead-letters.js';
+export {
+  OutboxPublisher,
+  type OutboxPublisherSettings,
+  publishOutboxEvent,
+} from './events/jetstream/outbox-publisher.js';
+export {
+  durablesOf,
+  PARTITIONS,
+  partitionOf,
+  privateStreamOf,
+  subjectOf,
+} from './events/jetstream/subjects.js';
+export { type EventMetrics, eventMetrics, jetstreamMetrics, unconsumedUnder } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
 export { refuseDisabledUser, refuseEndedSessions } from './events/revocation-handlers.js';
 export {

@@ -1,13 +1,13 @@
 import { collectLogLines, freePort, natsUrl, waitFor } from '@bonding/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unconsumedUnder } from '../../src/events/jetstream/index.js';
 import {
   createEventRuntime,
   createLogger,
   createServiceMetrics,
   type EventHandlers,
   eventConfigSchema,
+  unconsumedUnder,
 } from '../../src/index.js';
 import { directoryEntry } from './helpers.js';
 import {

@@ -10,12 +10,17 @@ import { DomainError } from '../../errors.js';
 import { type BackoffSettings, retryDelayMs } from '../backoff.js';
 import type { EventHandlers } from '../event-handlers.js';
 import { acceptEvent, applyInInbox, parseEnvelope, runAfterCommit } from '../inbox.js';
-import { type EventMetrics, eventMetrics } from '../metrics.js';
+import {
+  type EventMetrics,
+  eventMetrics,
+  type JetStreamMetrics,
+  jetstreamMetrics,
+  refreshJetStreamGauges,
+} from '../metrics.js';
 import { subscribesTo } from '../subscribers.js';
 import { processInSpan } from '../trace-context.js';
 
 import { isBlocked, type LetterInput, parkEvent, recordDeadLetter, tablesOf } from './dead-letters.js';
-import { type JetStreamMetrics, jetstreamMetrics, refreshJetStreamGauges } from './metrics.js';
 import { type Durable, durablesOf, HEADERS } from './subjects.js';
 
 export interface JetStreamConsumerSettings {

@@ -1,12 +1,125 @@
 import type { EventEnvelope } from '@bonding/contracts';
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { InboxDeadLetterStatus, InboxDeadLetterTables } from './dead-letter-tables.js';
+import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
 
 /**
- * The consumer's dead letters and parked events (dead-letter-tables.ts): writing them from the consumer,
- * and the operator's list / replay / discard. A replay or discard only marks the aggregate `releasing`; the
- * consumer's replay pass (consumer.ts) then applies its letters in order, since only it has the handlers.
+ * The JetStream consumer's own dead letters, in the consumer's database (the producer no longer knows who
+ * received what): their tables, writing them from the consumer, and the operator's list / replay / discard
+ * (dead-letter-cli.ts, dead-letter-routes.ts). A replay or discard only marks the aggregate `releasing`;
+ * the consumer's replay pass (consumer.ts) then applies its letters in order, since only it has the
+ * handlers. `status`:
+ * - `dead`: gave up after max attempts, or refused for good; blocks its aggregate until an operator acts;
+ * - `parked`: a later event of a blocked aggregate, kept here in order (never applied before the dead one);
+ * - `replay`: an operator asked for the dead one to be applied again;
+ * - `replayed` / `discarded`: resolved (kept for the record, purged like the inbox).
+ * The whole envelope is kept: the stream forgets events after max_age, a dead letter may wait longer.
  */
+export const INBOX_DEAD_LETTER_STATUSES = ['dead', 'parked', 'replay', 'replayed', 'discarded'] as const;
+export type InboxDeadLetterStatus = (typeof INBOX_DEAD_LETTER_STATUSES)[number];
+/** The unresolved: what listings show by default and the gauge counts. */
+export const UNRESOLVED_STATUSES = ['dead', 'parked', 'replay'] as const;
+
+/** A letter's id as operators write it (the table's BIGINT key): what replay and discard take. */
+export const LETTER_ID = /^[1-9]\d{0,18}$/;
+
+export interface InboxDeadLetterTables {
+  inbox_dead_letters: {
+    id: Generated<string>;
+    /** The consuming service (its durables' name). */
+    consumer: string;
+    event_id: string;
+    source: string;
+    type: string;
+    version: number;
+    aggregate_key: string;
+    status: InboxDeadLetterStatus;
+    /**
+     * The sequence in the stream its durable reads (the main or the private one), for the record. An
+     * aggregate's letters are applied in `id` order, the order the consumer met them: the same as stream
+     * order within one durable, and comparable across the two streams, which sequences are not.
+     */
+    stream_seq: string;
+    /** Deliveries (attempts) made before it became a dead letter; 0 for a parked event. */
+    deliveries: number;
+    reason: string | null;
+    /** The event envelope, JSON: what a replay applies. Never shown by listings. */
+    envelope: string;
+    traceparent: string | null;
+    tracestate: string | null;
+    created_at: Date;
+    updated_at: Date;
+  };
+  /** An aggregate with a dead letter ahead of its later events; `releasing` once an operator replayed or discarded it. */
+  inbox_blocked_aggregates: {
+    consumer: string;
+    source: string;
+    aggregate_key: string;
+    releasing: number;
+    created_at: Date;
+    updated_at: Date;
+  };
+}
+
+/**
+ * Creates the consumer's dead-letter tables. A service consuming over JetStream lists it in its own
+ * migrations under its next number (as it lists createEventTables):
+ *
+ *   { name: '0012_create_inbox_dead_letters', up: createInboxDeadLetterTables },
+ */
+export async function createInboxDeadLetterTables(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('inbox_dead_letters')
+    .addColumn('id', 'bigint', (col) => col.autoIncrement().primaryKey())
+    .addColumn('consumer', 'varchar(64)', (col) => col.notNull())
+    .addColumn('event_id', 'char(36)', (col) => col.notNull())
+    .addColumn('source', 'varchar(64)', (col) => col.notNull())
+    .addColumn('type', 'varchar(64)', (col) => col.notNull())
+    .addColumn('version', 'integer', (col) => col.notNull())
+    .addColumn('aggregate_key', 'varchar(128)', (col) => col.notNull())
+    .addColumn('status', 'varchar(16)', (col) => col.notNull())
+    .addColumn('stream_seq', 'bigint', (col) => col.notNull())
+    .addColumn('deliveries', 'integer', (col) => col.notNull())
+    .addColumn('reason', 'varchar(1000)')
+    .addColumn('envelope', sql`mediumtext`, (col) => col.notNull())
+    .addColumn('traceparent', 'varchar(55)')
+    .addColumn('tracestate', 'varchar(512)')
+    .addColumn('created_at', sql`datetime(3)`, (col) => col.notNull())
+    .addColumn('updated_at', sql`datetime(3)`, (col) => col.notNull())
+    .execute();
+  // A redelivery of an event already dead-lettered or parked finds it here and changes nothing.
+  await db.schema
+    .createIndex('inbox_dead_letters_event')
+    .unique()
+    .on('inbox_dead_letters')
+    .columns(['consumer', 'event_id'])
+    .execute();
+  // An aggregate's letters (the head a replay applies next is the lowest id among them).
+  await db.schema
+    .createIndex('inbox_dead_letters_aggregate')
+    .on('inbox_dead_letters')
+    .columns(['consumer', 'source', 'aggregate_key', 'stream_seq'])
+    .execute();
+  await db.schema
+    .createIndex('inbox_dead_letters_status')
+    .on('inbox_dead_letters')
+    .columns(['status', 'updated_at'])
+    .execute();
+
+  await db.schema
+    .createTable('inbox_blocked_aggregates')
+    .addColumn('consumer', 'varchar(64)', (col) => col.notNull())
+    .addColumn('source', 'varchar(64)', (col) => col.notNull())
+    .addColumn('aggregate_key', 'varchar(128)', (col) => col.notNull())
+    .addColumn('releasing', 'boolean', (col) => col.notNull().defaultTo(false))
+    .addColumn('created_at', sql`datetime(3)`, (col) => col.notNull())
+    .addColumn('updated_at', sql`datetime(3)`, (col) => col.notNull())
+    .addPrimaryKeyConstraint('inbox_blocked_aggregates_pk', ['consumer', 'source', 'aggregate_key'])
+    .execute();
+  await db.schema
+    .createIndex('inbox_blocked_aggregates_releasing')
+    .on('inbox_blocked_aggregates')
+    .columns(['consumer', 'releasing'])
+    .execute();
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: any service schema; only the kit's tables are touched.
 type AnyDb = Kysely<any>;
@@ -80,35 +193,15 @@ export async function recordDeadLetter(db: AnyDb, input: LetterInput): Promise<v
     .transaction()
     .setIsolationLevel('read committed')
     .execute(async (trx) => {
-      const tables = tablesOf(trx);
-      await tables
+      const row = letterRow(input, 'dead');
+      const { consumer, source, aggregate_key, created_at, updated_at } = row;
+      await tablesOf(trx)
         .insertInto('inbox_blocked_aggregates')
-        .values({
-          consumer: input.consumer,
-          source: input.envelope.source,
-          aggregate_key: input.aggregateKey,
-          releasing: 0,
-          created_at: now,
-          updated_at: now,
-        })
+        .values({ consumer, source, aggregate_key, releasing: 0, created_at, updated_at })
         .orIgnore()
         .execute();
-      await tables.insertInto('inbox_dead_letters').values(letterRow(input, 'dead')).orIgnore().execute();
+      await tablesOf(trx).insertInto('inbox_dead_letters').values(row).orIgnore().execute();
     });
-}
-
-export interface InboxDeadLetter {
-  id: string;
-  consumer: string;
-  eventId: string;
-  source: string;
-  type: string;
-  version: number;
-  status: InboxDeadLetterStatus;
-  deliveries: number;
-  reason: string | null;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface InboxDeadLetterFilter {
@@ -118,55 +211,36 @@ export interface InboxDeadLetterFilter {
   type?: string | undefined;
 }
 
+export type InboxDeadLetter = Awaited<ReturnType<typeof listInboxDeadLetters>>[number];
+
 /** Dead letters and parked events, oldest first, keyset-paged by id. The event's data is not shown. */
 export async function listInboxDeadLetters(
   db: AnyDb,
   filter: InboxDeadLetterFilter & { limit: number; afterId?: string | undefined },
-): Promise<InboxDeadLetter[]> {
+) {
   let query = tablesOf(db)
     .selectFrom('inbox_dead_letters')
-    .select([
-      'id',
-      'consumer',
-      'event_id',
-      'source',
-      'type',
-      'version',
-      'status',
-      'deliveries',
-      'reason',
-      'created_at',
-      'updated_at',
-    ])
+    .select(['id', 'consumer', 'event_id as eventId', 'source', 'type', 'version', 'status', 'deliveries'])
+    .select(['reason', 'created_at as createdAt', 'updated_at as updatedAt'])
+    .where('status', 'in', filter.status ? [filter.status] : UNRESOLVED_STATUSES)
     .orderBy('id')
     .limit(filter.limit);
-  query = filter.status
-    ? query.where('status', '=', filter.status)
-    : query.where('status', 'in', ['dead', 'replay', 'parked']);
   if (filter.consumer) query = query.where('consumer', '=', filter.consumer);
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.afterId) query = query.where('id', '>', sql<string>`CAST(${filter.afterId} AS UNSIGNED)`);
-  const rows = await query.execute();
-  return rows.map((row) => ({
+  return (await query.execute()).map((row) => ({
+    ...row,
     id: String(row.id),
-    consumer: row.consumer,
-    eventId: row.event_id,
-    source: row.source,
-    type: row.type,
-    version: row.version,
-    status: row.status,
-    deliveries: row.deliveries,
-    reason: row.reason,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
   }));
 }
 
-async function release(
-  db: AnyDb,
-  to: 'replay' | 'discarded',
-  selection: { ids: readonly string[] } | { all: true; filter?: Omit<InboxDeadLetterFilter, 'status'> },
-): Promise<number> {
+/** Dead letters by id, or all those of a consumer and event type. */
+type Selection = { ids: readonly string[] } | { all: true; filter?: Omit<InboxDeadLetterFilter, 'status'> };
+
+/** Marks the selected dead letters and releases their aggregates; returns how many were marked. */
+async function release(db: AnyDb, to: 'replay' | 'discarded', selection: Selection): Promise<number> {
   if ('ids' in selection && selection.ids.length === 0) return 0;
   return db
     .transaction()
@@ -185,14 +259,11 @@ async function release(
       }
       const letters = await query.execute();
       if (letters.length === 0) return 0;
+      const ids = letters.map((letter) => letter.id);
       await tables
         .updateTable('inbox_dead_letters')
         .set({ status: to, updated_at: now })
-        .where(
-          'id',
-          'in',
-          letters.map((letter) => letter.id),
-        )
+        .where('id', 'in', ids)
         .execute();
       for (const letter of letters) {
         await tables
@@ -212,17 +283,11 @@ async function release(
  * the consumer's next replay pass applies each, then the events parked behind it, in order. Returns how
  * many were marked.
  */
-export function replayInboxDeadLetters(
-  db: AnyDb,
-  selection: { ids: readonly string[] } | { all: true; filter?: Omit<InboxDeadLetterFilter, 'status'> },
-): Promise<number> {
-  return release(db, 'replay', selection);
-}
+export const replayInboxDeadLetters = (db: AnyDb, selection: Selection) => release(db, 'replay', selection);
 
 /** Gives up on dead letters for good; the events parked behind them are then applied, in order. */
-export function discardInboxDeadLetters(db: AnyDb, ids: readonly string[]): Promise<number> {
-  return release(db, 'discarded', { ids });
-}
+export const discardInboxDeadLetters = (db: AnyDb, ids: readonly string[]) =>
+  release(db, 'discarded', { ids });
 
 /**
  * Deletes resolved letters (replayed, discarded) last changed longer ago than `retentionMs` (the inbox
@@ -230,16 +295,13 @@ export function discardInboxDeadLetters(db: AnyDb, ids: readonly string[]): Prom
  * parked letters stay until resolved. Returns how many went.
  */
 export async function purgeInboxDeadLetters(db: AnyDb, retentionMs: number, batch = 1_000): Promise<number> {
+  const before = sql<Date>`DATE_SUB(NOW(3), INTERVAL ${Math.round(retentionMs) * 1000} MICROSECOND)`;
   let total = 0;
   for (let round = 0; round < 50; round++) {
     const result = await tablesOf(db)
       .deleteFrom('inbox_dead_letters')
       .where('status', 'in', ['replayed', 'discarded'])
-      .where(
-        'updated_at',
-        '<',
-        sql<Date>`DATE_SUB(NOW(3), INTERVAL ${Math.round(retentionMs) * 1000} MICROSECOND)`,
-      )
+      .where('updated_at', '<', before)
       .limit(batch)
       .executeTakeFirst();
     const deleted = Number(result.numDeletedRows);
