@@ -2,7 +2,8 @@
 // not yet applied by a consumer (its durables' pending and unacknowledged messages). A transfer run leaves
 // thousands of `transfer.completed` events behind, and the next measurement must not pay for them.
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { connectNats, unconsumedUnder } from '../../packages/kit/src/index.js';
+import { connectNats } from '../../packages/kit/src/index.js';
+import { unconsumedUnder } from '../../packages/testing/src/index.js';
 
 async function unpublishedOf(mysqlUrl: string): Promise<number> {
   const conn = await mysql.createConnection({ uri: mysqlUrl });

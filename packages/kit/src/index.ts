@@ -13,6 +13,13 @@ export {
   principalOf,
 } from './auth/middleware.js';
 export { type Principal, ROLES, type Role } from './auth/principal.js';
+export {
+  loadRevocations,
+  REVOCATION_RETENTION_SECONDS,
+  recordEndedSessions,
+  recordRevocation,
+  syncRevocations,
+} from './auth/revocations.js';
 export { tokenRefusal } from './auth/token-refusal.js';
 export {
   ACCESS_TOKEN_ALGORITHMS,
@@ -91,7 +98,6 @@ export {
   discardInboxDeadLetters,
   type InboxDeadLetterTables,
   listInboxDeadLetters,
-  purgeInboxDeadLetters,
   replayInboxDeadLetters,
 } from './events/jetstream/dead-letters.js';
 export {
@@ -106,16 +112,9 @@ export {
   privateStreamOf,
   subjectOf,
 } from './events/jetstream/subjects.js';
-export { type EventMetrics, eventMetrics, jetstreamMetrics, unconsumedUnder } from './events/metrics.js';
+export { type EventMetrics, eventMetrics, jetstreamMetrics } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
 export { refuseDisabledUser, refuseEndedSessions } from './events/revocation-handlers.js';
-export {
-  loadRevocations,
-  REVOCATION_RETENTION_SECONDS,
-  RevocationSync,
-  recordEndedSessions,
-  recordRevocation,
-} from './events/revocations.js';
 export {
   type AppliedEvent,
   type ConsumeOptions,

@@ -11,6 +11,7 @@ export {
   natsUrl,
   type PrivateNatsServer,
   startPrivateNatsServer,
+  unconsumedUnder,
 } from './nats.js';
 export {
   type AttributeValue,

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { repoRoot } from './mysql.js';
 import { freePort } from './process.js';
 
@@ -109,4 +111,22 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Messages not yet applied by any durable of the streams under a subject root (`bonding`, or a test's
+ * own), its private root (`<prefix>_private`) included: each durable's pending and unacknowledged
+ * messages, summed. What a harness waits for to know every published event has been consumed.
+ */
+export async function unconsumedUnder(nc: NatsConnection, prefix: string): Promise<number> {
+  const jsm = await jetstreamManager(nc);
+  const roots = [`${prefix}.`, `${prefix}_private.`];
+  let unconsumed = 0;
+  for await (const stream of jsm.streams.list()) {
+    if (!stream.config.subjects?.some((subject) => roots.some((root) => subject.startsWith(root)))) continue;
+    for await (const consumer of jsm.consumers.list(stream.config.name)) {
+      unconsumed += consumer.num_pending + consumer.num_ack_pending;
+    }
+  }
+  return unconsumed;
 }

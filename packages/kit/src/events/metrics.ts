@@ -1,9 +1,8 @@
-import { type JetStreamClient, jetstreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Kysely } from 'kysely';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { tablesOf, UNRESOLVED_STATUSES } from './jetstream/dead-letters.js';
-import { type Durable, privateRootOf } from './jetstream/subjects.js';
+import type { Durable } from './jetstream/subjects.js';
 
 /** Metrics made by `make` on a registry once, however many consumers ask for them. */
 function perRegistry<Metrics>(make: (registers: Registry[]) => Metrics): (registry: Registry) => Metrics {
@@ -68,23 +67,4 @@ export async function refreshJetStreamGauges(
     const info = await (await js.consumers.get(consumer.stream, consumer.durable)).info(false);
     metrics.pending.set({ durable: consumer.durable }, info.num_pending + info.num_ack_pending);
   }
-}
-
-/**
- * Messages not yet applied by any durable of the streams under a subject root (`bonding`, or a test's
- * own), the private stream's (`<prefix>_private`) included: each durable's pending and unacknowledged
- * messages, summed. What a harness waits for to know every published event has been consumed (the bench,
- * before its next measurement).
- */
-export async function unconsumedUnder(nc: NatsConnection, prefix: string): Promise<number> {
-  const jsm = await jetstreamManager(nc);
-  const roots = [`${prefix}.`, `${privateRootOf(prefix)}.`];
-  let unconsumed = 0;
-  for await (const stream of jsm.streams.list()) {
-    if (!stream.config.subjects?.some((subject) => roots.some((root) => subject.startsWith(root)))) continue;
-    for await (const consumer of jsm.consumers.list(stream.config.name)) {
-      unconsumed += consumer.num_pending + consumer.num_ack_pending;
-    }
-  }
-  return unconsumed;
 }

@@ -1,7 +1,7 @@
 import type { EventData } from '@bonding/contracts';
 import type { UserRevocationList } from '../auth/denylist.js';
+import { recordEndedSessions, recordRevocation } from '../auth/revocations.js';
 import type { EventHandler } from './event-handlers.js';
-import { recordEndedSessions, recordRevocation } from './revocations.js';
 
 const toSeconds = (timestamp: string) => Math.floor(new Date(timestamp).getTime() / 1000);
 

@@ -5,8 +5,10 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserRevocationList } from '../auth/denylist.js';
+import { syncRevocations } from '../auth/revocations.js';
 import { DomainError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
+import { type PeriodicTask, runPeriodically } from '../periodic.js';
 import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
@@ -15,11 +17,9 @@ import { acceptEvent, applyInInbox, runAfterCommit } from './inbox.js';
 
 import { connectWhenReachable, inboxPrefixOf } from './jetstream/connection.js';
 import { JetStreamConsumer, type JetStreamConsumerSettings } from './jetstream/consumer.js';
-import { purgeInboxDeadLetters } from './jetstream/dead-letters.js';
 import { OutboxPublisher, type OutboxPublisherSettings } from './jetstream/outbox-publisher.js';
 import { purgeEventTables } from './purge.js';
 import { sessionEndedHandler, userDisabledHandler } from './revocation-handlers.js';
-import { RevocationSync } from './revocations.js';
 
 export interface EventRuntimeOptions<DB> {
   /** This service's name: the `source` of its events and the name of its durables. */
@@ -80,37 +80,21 @@ export interface EventRuntime<DB> {
 
 export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventRuntime<DB> {
   const { config, db, logger } = options;
-  const sync = options.revocations
-    ? new RevocationSync(db, options.revocations, logger, config.REVOCATION_SYNC_INTERVAL_MS)
-    : undefined;
   let handlers: EventHandlers<DB> = {};
   let consumeBuiltIns = true;
   let nats: ReturnType<typeof connectWhenReachable> | undefined;
   let nc: NatsConnection | undefined;
   let publisher: OutboxPublisher | undefined;
   let consumer: JetStreamConsumer<DB> | undefined;
-  let purgeTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
+  let background: PeriodicTask[] = [];
 
   async function purge(): Promise<void> {
-    try {
-      const inboxRetentionMs = config.INBOX_RETENTION_HOURS * 3_600_000;
-      const purged = await purgeEventTables(db, {
-        outboxRetentionMs: config.EVENT_RETENTION_HOURS * 3_600_000,
-        inboxRetentionMs,
-      });
-      // Resolved dead letters (replayed, discarded) of a consumer, kept as long as the inbox remembers.
-      const deadLetters = consuming() ? await purgeInboxDeadLetters(db, inboxRetentionMs) : 0;
-      logger.info({ purged: { ...purged, deadLetters } }, 'event tables purged');
-    } catch (error) {
-      logger.error({ err: error }, 'purging the event tables failed; will retry');
-    }
-  }
-  function schedulePurge(): void {
-    if (stopped) return;
-    // Jittered, so replicas started together do not purge together.
-    const delay = config.EVENT_PURGE_INTERVAL_MS * (0.75 + Math.random() / 2);
-    purgeTimer = setTimeout(() => void runUntraced(purge).finally(schedulePurge), delay);
+    const purged = await purgeEventTables(db, {
+      outboxRetentionMs: config.EVENT_RETENTION_HOURS * 3_600_000,
+      inboxRetentionMs: config.INBOX_RETENTION_HOURS * 3_600_000,
+      deadLetters: consuming(),
+    });
+    logger.info({ purged }, 'event tables purged');
   }
 
   /** Whether the service consumes anything (and so has the inbox dead-letter tables). */
@@ -135,8 +119,11 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
       return allHandlers();
     },
     async start() {
-      stopped = false;
-      await sync?.start();
+      if (options.revocations) {
+        background.push(
+          await syncRevocations(db, options.revocations, logger, config.REVOCATION_SYNC_INTERVAL_MS),
+        );
+      }
       const handled = Object.keys(allHandlers());
       if (handled.length > 0 && config.EVENT_SUBSCRIPTIONS.length === 0) {
         // The chart or a hand-written environment without the service's subscriptions: say so, loudly.
@@ -200,7 +187,14 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
         }
         events.info({ consumes: consumer !== undefined }, 'events over JetStream started');
       });
-      schedulePurge();
+      background.push(
+        runPeriodically(
+          'purge the event tables',
+          config.EVENT_PURGE_INTERVAL_MS,
+          () => runUntraced(purge),
+          logger,
+        ),
+      );
     },
     async apply(envelope) {
       const all = allHandlers();
@@ -225,9 +219,8 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
       await nats?.connection;
     },
     async stop() {
-      stopped = true;
-      clearTimeout(purgeTimer);
-      sync?.stop();
+      await Promise.all(background.map((task) => task.stop()));
+      background = [];
       nats?.cancel();
       await nats?.connection;
       await publisher?.stop();

@@ -12,9 +12,9 @@ import {
   loadRevocations,
   parseConfig,
   purgeEventTables,
-  RevocationSync,
   recordEndedSessions,
   runAfterCommit,
+  syncRevocations,
   UserRevocationList,
 } from '../../src/index.js';
 import { createProducer, type Producer } from './helpers.js';
@@ -87,8 +87,7 @@ describe('user.disabled', () => {
     const at = Math.floor(disabledAt.getTime() / 1000);
     // Another replica of the same service, which is not the one the event reaches.
     const otherReplica = new UserRevocationList();
-    const sync = new RevocationSync(service.db, otherReplica, logger, 100);
-    await sync.start();
+    const sync = await syncRevocations(service.db, otherReplica, logger, 100);
     try {
       expect(revocations.isRevoked(token(userId, at - 60))).toBe(false);
       expect(
@@ -112,7 +111,7 @@ describe('user.disabled', () => {
       expect(await loadRevocations(service.db, restarted)).toBeGreaterThan(0);
       expect(restarted.isRevoked(token(userId, at - 60))).toBe(true);
     } finally {
-      sync.stop();
+      await sync.stop();
     }
   });
 });
@@ -132,8 +131,7 @@ describe('session.ended', () => {
   it("refuses the sessions' tokens at once here, persisted for restarts and other replicas, and no other session's", async () => {
     const [ended, alsoEnded, live] = [randomUUID(), randomUUID(), randomUUID()];
     const otherReplica = new UserRevocationList();
-    const sync = new RevocationSync(service.db, otherReplica, logger, 100);
-    await sync.start();
+    const sync = await syncRevocations(service.db, otherReplica, logger, 100);
     try {
       expect(
         await deliver('session.ended', {
@@ -154,7 +152,7 @@ describe('session.ended', () => {
       await loadRevocations(service.db, restarted);
       expect(restarted.refusal(token(alsoEnded))).toBe('session_ended');
     } finally {
-      sync.stop();
+      await sync.stop();
     }
   });
 

@@ -9,7 +9,7 @@ import {
   inboxDeadLetterCommand,
   listInboxDeadLetters,
   publishOutboxEvent,
-  purgeInboxDeadLetters,
+  purgeEventTables,
   replayInboxDeadLetters,
   SIGNATURE_HEADER,
   signRequest,
@@ -310,13 +310,21 @@ describe('JetStream: outbox → stream → inbox', () => {
     consumer.poisoned.delete('DISCARD-ME');
 
     // Resolved letters stay for the retention, then go; nothing unresolved is touched.
-    expect(await purgeInboxDeadLetters(consumer.db, 60_000)).toBe(0);
+    const purge = async () =>
+      (
+        await purgeEventTables(consumer.db, {
+          outboxRetentionMs: 0,
+          inboxRetentionMs: 60_000,
+          deadLetters: true,
+        })
+      ).deadLetters;
+    expect(await purge()).toBe(0);
     await consumer.db
       .updateTable('inbox_dead_letters')
       .set({ updated_at: new Date(Date.now() - 120_000) })
       .where('aggregate_key', '=', victim.userId)
       .execute();
-    expect(await purgeInboxDeadLetters(consumer.db, 60_000)).toBe(2);
+    expect(await purge()).toBe(2);
     expect((await consumer.letters()).filter((letter) => letter.aggregate_key === victim.userId)).toEqual([]);
     await publisher.stop();
   });

@@ -16,6 +16,7 @@ import { provisionJetStream } from '../../../../platform/events/provision.js';
 import {
   connectNats,
   createDatabase,
+  createEndedSessionsTable,
   createEventTables,
   createInboxDeadLetterTables,
   createLogger,
@@ -175,8 +176,9 @@ export async function createJsConsumer(
   await runMigrations(main.db, main.name, [
     { name: '0001_create_event_tables', up: createEventTables },
     { name: '0002_create_inbox_dead_letters', up: createInboxDeadLetterTables },
+    { name: '0003_create_ended_sessions', up: createEndedSessionsTable },
     {
-      name: '0003_effects',
+      name: '0004_effects',
       up: async (db) => {
         await db.schema
           .createTable('effects')

@@ -1,4 +1,4 @@
-import { collectLogLines, freePort, natsUrl, waitFor } from '@bonding/testing';
+import { collectLogLines, freePort, natsUrl, unconsumedUnder, waitFor } from '@bonding/testing';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,7 +7,6 @@ import {
   createServiceMetrics,
   type EventHandlers,
   eventConfigSchema,
-  unconsumedUnder,
 } from '../../src/index.js';
 import { directoryEntry } from './helpers.js';
 import {

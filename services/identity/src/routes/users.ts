@@ -132,7 +132,7 @@ export function userRoutes(deps: IdentityDeps) {
         );
       }
       if (status === 'disabled') {
-        // Persisted, so every identity replica refuses the tokens (RevocationSync), not only this one.
+        // Persisted, so every identity replica refuses the tokens (syncRevocations), not only this one.
         await recordRevocation(trx, user.id, now);
         await emitEvent(
           trx,

@@ -288,25 +288,3 @@ export const replayInboxDeadLetters = (db: AnyDb, selection: Selection) => relea
 /** Gives up on dead letters for good; the events parked behind them are then applied, in order. */
 export const discardInboxDeadLetters = (db: AnyDb, ids: readonly string[]) =>
   release(db, 'discarded', { ids });
-
-/**
- * Deletes resolved letters (replayed, discarded) last changed longer ago than `retentionMs` (the inbox
- * retention suits: after it, their events would not be recognised anyway), in bounded batches. Dead and
- * parked letters stay until resolved. Returns how many went.
- */
-export async function purgeInboxDeadLetters(db: AnyDb, retentionMs: number, batch = 1_000): Promise<number> {
-  const before = sql<Date>`DATE_SUB(NOW(3), INTERVAL ${Math.round(retentionMs) * 1000} MICROSECOND)`;
-  let total = 0;
-  for (let round = 0; round < 50; round++) {
-    const result = await tablesOf(db)
-      .deleteFrom('inbox_dead_letters')
-      .where('status', 'in', ['replayed', 'discarded'])
-      .where('updated_at', '<', before)
-      .limit(batch)
-      .executeTakeFirst();
-    const deleted = Number(result.numDeletedRows);
-    total += deleted;
-    if (deleted < batch) break;
-  }
-  return total;
-}

@@ -1,8 +1,15 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { UserRevocationList } from '../auth/denylist.js';
+import { type AnyDatabase, type AnyTransaction, eventTables } from '../events/tables.js';
+import { type PeriodicTask, runPeriodically } from '../periodic.js';
 import { runUntraced } from '../tracing/untraced.js';
-import { type AnyDatabase, type AnyTransaction, eventTables } from './tables.js';
+import type { UserRevocationList } from './denylist.js';
+
+/**
+ * The token denylist's persistence: user.disabled and session.ended (consumed by every service, and
+ * written by identity itself) kept in the service's database, so a restarted replica and every other one
+ * refuse the same tokens as the replica that took the event.
+ */
 
 /**
  * How long a revocation is remembered: longer than any access token lives
@@ -78,48 +85,29 @@ export async function loadRevocations(db: AnyDatabase, list: UserRevocationList)
 }
 
 /**
- * Keeps a replica's in-memory revocation list in step with the table: loaded
- * at start, then re-read every interval, so a user disabled through another
- * replica is refused here within seconds. The tables hold only the last hour's
- * disables and ended sessions, so a full re-read is cheap.
+ * Keeps a replica's in-memory revocation list in step with the tables: loaded before the service takes
+ * traffic, then re-read about every interval, so a user disabled through another replica is refused here
+ * within seconds. The tables hold only the last hour's disables and ended sessions: a full re-read is cheap.
  */
-export class RevocationSync {
-  #timer: NodeJS.Timeout | undefined;
-  #failing = false;
-  #stopped = false;
-
-  constructor(
-    private readonly db: AnyDatabase,
-    private readonly list: UserRevocationList,
-    private readonly logger: Logger,
-    private readonly intervalMs: number,
-  ) {}
-
-  /** One read; errors are logged, not thrown (the next interval retries). */
-  async refresh(): Promise<void> {
+export async function syncRevocations(
+  db: AnyDatabase,
+  list: UserRevocationList,
+  logger: Logger,
+  intervalMs: number,
+): Promise<PeriodicTask> {
+  let failing = false;
+  const refresh = async () => {
     try {
-      await loadRevocations(this.db, this.list);
-      this.list.forgetRevokedBefore(Math.floor(Date.now() / 1000) - REVOCATION_RETENTION_SECONDS);
-      if (this.#failing) this.logger.info('token revocations readable again');
-      this.#failing = false;
+      await loadRevocations(db, list);
+      list.forgetRevokedBefore(Math.floor(Date.now() / 1000) - REVOCATION_RETENTION_SECONDS);
+      if (failing) logger.info('token revocations readable again');
+      failing = false;
     } catch (error) {
-      if (!this.#failing) this.logger.error({ err: error }, 'could not read token revocations; will retry');
-      this.#failing = true;
+      // Once per outage: the next interval retries.
+      if (!failing) logger.error({ err: error }, 'could not read token revocations; will retry');
+      failing = true;
     }
-  }
-
-  async start(): Promise<void> {
-    await this.refresh();
-    const loop = () => {
-      if (this.#stopped) return;
-      this.#timer = setTimeout(() => void runUntraced(() => this.refresh()).finally(loop), this.intervalMs);
-    };
-    loop();
-  }
-
-  stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
+  };
+  await refresh();
+  return runPeriodically('sync token revocations', intervalMs, () => runUntraced(refresh), logger);
 }
