@@ -30,6 +30,7 @@ function objectOf(schema: ConfigSchema): ConfigSchema {
 const SHARED_SOURCES = [
   'packages/kit/src/config.ts',
   'packages/kit/src/events/config.ts',
+  'packages/kit/src/internal/config.ts',
   'packages/kit/src/idempotency/config.ts',
 ];
 

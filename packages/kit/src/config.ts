@@ -48,6 +48,21 @@ export const baseConfigShape = {
 export const baseConfigSchema = z.object(baseConfigShape);
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+/** Turns a parse function that throws into a zod transform that reports one clean issue. */
+export function parsedWith<T>(parse: (text: string) => T) {
+  return z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+}
+
 export class ConfigError extends Error {}
 
 /**

@@ -30,6 +30,7 @@ export {
   type TokenVerifier,
   type TokenVerifierOptions,
 } from './auth/verifier.js';
+export { type BackoffSettings, retryDelayMs } from './backoff.js';
 export {
   type BaseConfig,
   baseConfigSchema,
@@ -55,7 +56,6 @@ export { countingPool, createPoolMetrics, type PoolMetrics } from './db/pool-met
 export { databaseReadiness } from './db/readiness.js';
 export { EMAIL_FORMAT } from './email-format.js';
 export * from './errors.js';
-export { retryDelayMs } from './events/backoff.js';
 export {
   checkEventConfig,
   type EventConfig,

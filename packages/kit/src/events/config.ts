@@ -1,28 +1,13 @@
 import { z } from 'zod';
-import { parseAcceptedSecrets, parsePeerSecrets } from '../internal/secrets.js';
+import { parsedWith } from '../config.js';
+import { internalCallConfigShape } from '../internal/config.js';
 import { parseSubscriptions } from './subscribers.js';
-
-/** Turns a parse function that throws into a zod transform that reports one clean issue. */
-function parsedWith<T>(parse: (text: string) => T) {
-  return z
-    .string()
-    .default('')
-    .transform((text, ctx) => {
-      try {
-        return parse(text);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    });
-}
 
 const milliseconds = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 /**
- * The environment of the event backbone and internal calls; a service spreads
- * it into its config schema next to `baseConfigShape` and adds
- * `.superRefine(checkEventConfig)`. Defaults suit production; tests shorten them.
+ * The environment of the event backbone and internal calls; a service spreads it into its config schema
+ * next to `baseConfigShape` and adds `.superRefine(checkEventConfig)`. Defaults suit production.
  */
 export const eventConfigShape = {
   /** The NATS server(s) with JetStream that carry the platform's events (comma-separated for a cluster). */
@@ -56,12 +41,7 @@ export const eventConfigShape = {
    * Empty: it consumes nothing.
    */
   EVENT_SUBSCRIPTIONS: parsedWith(parseSubscriptions),
-  /** Secrets accepted on this service's /internal routes (newest first, at most two, ≥ 32 characters each); empty: refuse all. */
-  INTERNAL_SECRETS: parsedWith(parseAcceptedSecrets),
-  /** `name=secret` for each service whose /internal routes this one calls (signed commands). */
-  INTERNAL_PEER_SECRETS: parsedWith(parsePeerSecrets),
-  /** Signed /internal calls older or newer than this are refused (replay guard). */
-  INTERNAL_SIGNATURE_MAX_SKEW_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+  ...internalCallConfigShape,
   /** How often the outbox publisher looks for unpublished events. */
   EVENT_POLL_INTERVAL_MS: milliseconds(200, 10),
   /**

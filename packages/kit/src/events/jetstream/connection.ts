@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConnectionOptions, connect, type NatsConnection } from '@nats-io/transport-node';
-import { retryDelayMs } from '../backoff.js';
+import { retryDelayMs } from '../../backoff.js';
 
 /**
  * How a client proves itself to NATS (NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE): the nats.js client

@@ -5,9 +5,9 @@ import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { type BackoffSettings, retryDelayMs } from '../../backoff.js';
 import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import { DomainError } from '../../errors.js';
-import { type BackoffSettings, retryDelayMs } from '../backoff.js';
 import type { EventHandlers } from '../event-handlers.js';
 import { acceptEvent, applyInInbox, parseEnvelope, runAfterCommit } from '../inbox.js';
 import {
@@ -91,9 +91,8 @@ export class JetStreamConsumer<DB> {
   #lastGauges = 0;
   readonly #loops: Promise<void>[] = [];
   readonly #handling = new Set<Promise<unknown>>();
-  #running = false;
-  #replayTimer: NodeJS.Timeout | undefined;
-  #replaying: Promise<void> | undefined;
+  #stopping: AbortController | undefined;
+  #replayLoop: Promise<void> | undefined;
 
   constructor(options: JetStreamConsumerOptions<DB>) {
     this.#options = options;
@@ -111,9 +110,13 @@ export class JetStreamConsumer<DB> {
     );
   }
 
+  get #running(): boolean {
+    return this.#stopping?.signal.aborted === false;
+  }
+
   start(): void {
     if (this.#running) return;
-    this.#running = true;
+    this.#stopping = new AbortController();
     // A subscribed type without a handler would dead-letter (and block) every such event: say so now. By
     // type alone: a data filter narrows which events come, not which versions need a handler.
     const unhandled = eventContracts
@@ -126,15 +129,14 @@ export class JetStreamConsumer<DB> {
       );
     }
     for (const durable of this.#durables) this.#loops.push(this.#pullLoop(durable));
-    this.#scheduleReplay();
+    this.#replayLoop = this.#replayReleased(this.#stopping.signal);
   }
 
   /** Stops pulling and waits for the events being applied; a message pulled meanwhile is given back (nak). */
   async stop(): Promise<void> {
-    this.#running = false;
-    clearTimeout(this.#replayTimer);
+    this.#stopping?.abort();
     await Promise.allSettled([...this.#handling]);
-    await this.#replaying;
+    await this.#replayLoop;
   }
 
   /** Waits until the pull loops have ended (after stop(); a pull ends within pullExpiresMs). */
@@ -323,19 +325,17 @@ export class JetStreamConsumer<DB> {
 
   // Replay: applying the letters of aggregates an operator released, in the order they were met.
 
-  #scheduleReplay(): void {
-    if (!this.#running) return;
-    this.#replayTimer = setTimeout(() => {
-      this.#replaying = this.replayOnce()
-        .then(() => this.#refreshGauges())
-        .catch((error: unknown) =>
-          this.#options.logger.error({ err: error }, 'dead-letter replay failed; will retry'),
-        )
-        .finally(() => {
-          this.#replaying = undefined;
-          this.#scheduleReplay();
-        });
-    }, this.#settings.replayIntervalMs);
+  async #replayReleased(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.#settings.replayIntervalMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
+      try {
+        await this.replayOnce();
+        await this.#refreshGauges();
+      } catch (error) {
+        this.#options.logger.error({ err: error }, 'dead-letter replay failed; will retry');
+      }
+    }
   }
 
   async #refreshGauges(): Promise<void> {

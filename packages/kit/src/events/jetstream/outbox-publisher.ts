@@ -1,11 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventEnvelope, isSecretEventType } from '@bonding/contracts';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { context, propagation } from '@opentelemetry/api';
 import { type Selectable, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { type BackoffSettings, retryDelayMs } from '../../backoff.js';
 import { runUntraced } from '../../tracing/untraced.js';
-import { type BackoffSettings, retryDelayMs } from '../backoff.js';
 import { type AnyDatabase, eventTables, type OutboxTable } from '../tables.js';
 import { continueStoredTrace } from '../trace-context.js';
 import { HEADERS, privateStreamOf, subjectOf } from './subjects.js';
@@ -122,10 +123,9 @@ export class OutboxPublisher {
   readonly #options: OutboxPublisherOptions;
   readonly #settings: OutboxPublisherSettings;
   readonly #lockName: string;
-  #running = false;
-  #timer: NodeJS.Timeout | undefined;
+  #stopping: AbortController | undefined;
+  #loop: Promise<void> | undefined;
   #round: Promise<RoundResult> | undefined;
-  #failures = 0;
 
   constructor(options: OutboxPublisherOptions) {
     this.#options = options;
@@ -134,16 +134,17 @@ export class OutboxPublisher {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#schedule(0);
+    if (this.#loop) return;
+    this.#stopping = new AbortController();
+    this.#loop = this.#run(this.#stopping.signal);
   }
 
   /** Stops the loop and waits for the round in progress (bounded by the publish timeout). */
   async stop(): Promise<void> {
-    this.#running = false;
-    clearTimeout(this.#timer);
+    this.#stopping?.abort();
+    await this.#loop;
     await this.#round?.catch(() => undefined);
+    this.#loop = undefined;
   }
 
   /** One round now (tests, tools); rejects when publishing failed. */
@@ -154,39 +155,35 @@ export class OutboxPublisher {
     return this.#round;
   }
 
-  #schedule(delayMs: number): void {
-    if (!this.#running) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      void runUntraced(() => this.runOnce()).then(
-        (result) => {
-          if (this.#failures > 0) {
-            this.#options.logger.info({ after: this.#failures }, 'publishing to NATS works again');
-          }
-          this.#failures = result.failed > 0 ? this.#failures + 1 : 0;
-          const full = result.published + result.failed >= this.#settings.batchSize || result.published > 0;
-          this.#schedule(
-            result.failed > 0
-              ? retryDelayMs(this.#failures, this.#settings.backoff)
-              : full
-                ? 0
-                : this.#settings.pollIntervalMs,
-          );
-        },
-        (error: unknown) => {
-          this.#failures += 1;
-          const delay = retryDelayMs(this.#failures, this.#settings.backoff);
-          // Once per outage at warn level, then quietly: NATS or the database is away and may stay away.
-          const log = this.#failures === 1 ? this.#options.logger.warn : this.#options.logger.debug;
-          log.call(
-            this.#options.logger,
-            { err: error, retryInMs: delay, failures: this.#failures },
-            'publishing the outbox failed; will retry',
-          );
-          this.#schedule(delay);
-        },
-      );
-    }, delayMs);
+  /** Rounds back to back while they publish, every poll interval when idle, with backoff while failing. */
+  async #run(signal: AbortSignal): Promise<void> {
+    const { logger } = this.#options;
+    let failures = 0;
+    while (!signal.aborted) {
+      let delay: number;
+      try {
+        const result = await runUntraced(() => this.runOnce());
+        if (failures > 0) logger.info({ after: failures }, 'publishing to NATS works again');
+        failures = result.failed > 0 ? failures + 1 : 0;
+        delay =
+          failures > 0
+            ? retryDelayMs(failures, this.#settings.backoff)
+            : result.published > 0
+              ? 0
+              : this.#settings.pollIntervalMs;
+      } catch (error) {
+        failures += 1;
+        delay = retryDelayMs(failures, this.#settings.backoff);
+        // Once per outage at warn level, then quietly: NATS or the database is away and may stay away.
+        const log = failures === 1 ? logger.warn : logger.debug;
+        log.call(
+          logger,
+          { err: error, retryInMs: delay, failures },
+          'publishing the outbox failed; will retry',
+        );
+      }
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
+    }
   }
 
   async #publishRound(): Promise<RoundResult> {
