@@ -12,7 +12,6 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { supportsFilterSubjects } from '../../packages/kit/src/events/jetstream/connection.js';
 import { privateRootOf, privateStreamOf } from '../../packages/kit/src/events/jetstream/subjects.js';
 import type { ConsumerDeclaration, JetStreamDeclaration, StreamDeclaration } from './declaration.js';
 
@@ -23,6 +22,12 @@ import type { ConsumerDeclaration, JetStreamDeclaration, StreamDeclaration } fro
  * pull. Consumers it did not declare are left alone (reported as `extra`): deleting a durable loses its
  * position, so that stays an operator's decision.
  */
+
+/** Whether the server takes several filter subjects on one consumer (2.10+); 2.9 takes one. */
+export function supportsFilterSubjects(nc: NatsConnection): boolean {
+  const [major = 0, minor = 0] = (nc.info?.version ?? '0.0.0').split('.').map(Number);
+  return major > 2 || (major === 2 && minor >= 10);
+}
 
 export type Change = 'created' | 'updated' | 'unchanged';
 

@@ -13,6 +13,7 @@ export {
   principalOf,
 } from './auth/middleware.js';
 export { type Principal, ROLES, type Role } from './auth/principal.js';
+export { createEndedSessionsTable } from './auth/revocation-tables.js';
 export {
   loadRevocations,
   REVOCATION_RETENTION_SECONDS,
@@ -63,7 +64,6 @@ export {
   eventConfigShape,
 } from './events/config.js';
 export {
-  createEndedSessionsTable,
   createEventTables,
   dropOutboxDeliveries,
 } from './events/create-event-tables.js';

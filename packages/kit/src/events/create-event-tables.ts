@@ -51,27 +51,6 @@ export async function createEventTables(db: Kysely<unknown>): Promise<void> {
 }
 
 /**
- * The kit's table of ended sessions (session.ended), added after the event tables. A service lists it
- * under its next migration number:
- *
- *   { name: '0009_create_ended_sessions', up: createEndedSessionsTable },
- */
-export async function createEndedSessionsTable(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('ended_sessions')
-    .addColumn('session_id', 'char(36)', (col) => col.primaryKey())
-    .addColumn('user_id', 'char(36)', (col) => col.notNull())
-    .addColumn('ended_at', sql`datetime(3)`, (col) => col.notNull())
-    .addColumn('expires_at', sql`datetime(3)`, (col) => col.notNull())
-    .execute();
-  await db.schema
-    .createIndex('ended_sessions_expires_at')
-    .on('ended_sessions')
-    .column('expires_at')
-    .execute();
-}
-
-/**
  * Drops the per-subscriber delivery rows of the former HTTP push, which createEventTables created in
  * databases set up before events moved to JetStream (a new database never has them). A service lists it
  * after its event tables:

@@ -14,14 +14,12 @@ export interface EmittedEvent {
 }
 
 /**
- * Writes an event to the outbox inside the caller's transaction, so it exists
- * if and only if the state change commits. The data must satisfy the contract
- * of `type@version`: unknown fields are refused too, so no unplanned personal
- * data leaves the service. Nothing is sent here; the relay delivers it.
+ * Writes an event to the outbox inside the caller's transaction, so it exists if and only if the state
+ * change commits. The data must satisfy the contract of `type@version`: unknown fields are refused too, so
+ * no unplanned personal data leaves the service. Nothing is sent here; the outbox publisher sends it.
  *
- * Emit after writing the aggregate's own row (the user, the loan): concurrent
- * transactions on one aggregate then wait on that row and number their events
- * in commit order, which is the order consumers receive them in.
+ * Emit after writing the aggregate's own row (the user, the loan): concurrent transactions on one
+ * aggregate then wait on that row and number their events in commit order, the order consumers get them.
  */
 export async function emitEvent(
   trx: AnyTransaction,

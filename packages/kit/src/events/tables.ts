@@ -1,4 +1,5 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
+import type { RevocationTables } from '../auth/revocation-tables.js';
 
 /** One event, written in the producer's transaction; `fanned_out_at` is set once its deliveries exist. */
 export interface OutboxTable {
@@ -28,29 +29,10 @@ export interface InboxTable {
   processed_at: Date;
 }
 
-/** user.disabled, remembered until every token it refuses has expired anyway. */
-export interface RevokedUsersTable {
-  user_id: string;
-  /** Tokens issued at or before this moment are refused. */
-  revoked_before: Date;
-  expires_at: Date;
-  updated_at: Date;
-}
-
-/** session.ended, remembered until every token of the session has expired anyway. */
-export interface EndedSessionsTable {
-  session_id: string;
-  user_id: string;
-  ended_at: Date;
-  expires_at: Date;
-}
-
 /** The kit's tables; a service's Kysely schema extends this. */
-export interface EventTables {
+export interface EventTables extends RevocationTables {
   outbox: OutboxTable;
   inbox: InboxTable;
-  revoked_users: RevokedUsersTable;
-  ended_sessions: EndedSessionsTable;
 }
 
 /** Whatever Kysely a service has (typed by its own schema); the kit only touches its own tables. */

@@ -1,12 +1,4 @@
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, type SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 export interface StoredTraceContext {
   traceparent: string | null;
@@ -34,40 +26,23 @@ export function captureTraceContext(): StoredTraceContext {
 const tracer = trace.getTracer('@bonding/kit/events');
 
 /**
- * Runs `work` in a span that continues the stored trace, so the publish (and, through the message's
- * traceparent header, the consumer's handling) joins the trace of the request that caused the event.
- * Without tracing this is a plain call.
+ * Runs `work` in a span under a stored trace context: an event's publish (PRODUCER) under the request that
+ * caused it, a consumer's handling (CONSUMER) under the context its message carries. The handler's
+ * queries, and the context any event it emits stores, hang below the span, so the next hop continues
+ * from there. Without tracing this is a plain call.
  */
-export function continueStoredTrace<T>(
+export function inStoredTrace<T>(
   stored: StoredTraceContext,
   name: string,
+  kind: SpanKind.PRODUCER | SpanKind.CONSUMER,
   attributes: Record<string, string | number>,
-  work: (span: Span) => Promise<T>,
+  work: () => Promise<T>,
 ): Promise<T> {
   const carrier: Record<string, string> = {};
   if (stored.traceparent) carrier.traceparent = stored.traceparent;
   if (stored.tracestate) carrier.tracestate = stored.tracestate;
   const parent = propagation.extract(ROOT_CONTEXT, carrier);
-  return tracer.startActiveSpan(name, { kind: SpanKind.PRODUCER, attributes }, parent, async (span) => {
-    try {
-      return await work(span);
-    } finally {
-      span.end();
-    }
-  });
-}
-
-/**
- * Runs a consumer's handling of one event in its own span, under the context the caller extracted from
- * the message. The handler's queries, and the context any event it emits stores, hang below this span,
- * so the next hop continues from here.
- */
-export function processInSpan<T>(
-  name: string,
-  attributes: Record<string, string | number>,
-  work: () => Promise<T>,
-): Promise<T> {
-  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+  return tracer.startActiveSpan(name, { kind, attributes }, parent, async (span) => {
     try {
       return await work();
     } catch (error) {

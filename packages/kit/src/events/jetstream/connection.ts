@@ -65,12 +65,6 @@ export function connectNats(
   });
 }
 
-/** Whether the server takes several filter subjects on one consumer (2.10+); 2.9 takes one. */
-export function supportsFilterSubjects(nc: NatsConnection): boolean {
-  const [major = 0, minor = 0] = (nc.info?.version ?? '0.0.0').split('.').map(Number);
-  return major > 2 || (major === 2 && minor >= 10);
-}
-
 /**
  * The first connection, tried again with backoff until it works or `cancel()` is called: a service must
  * start, take requests and stop while NATS is away. Once connected the client reconnects on its own.

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventEnvelope, eventContracts } from '@bonding/contracts';
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -18,9 +18,16 @@ import {
   refreshJetStreamGauges,
 } from '../metrics.js';
 import { subscribesTo } from '../subscribers.js';
-import { processInSpan } from '../trace-context.js';
+import { inStoredTrace } from '../trace-context.js';
 
-import { isBlocked, type LetterInput, parkEvent, recordDeadLetter, tablesOf } from './dead-letters.js';
+import {
+  isBlocked,
+  type LetterInput,
+  parkEvent,
+  recordDeadLetter,
+  tablesOf,
+  UNRESOLVED_STATUSES,
+} from './dead-letters.js';
 import { type Durable, durablesOf, HEADERS } from './subjects.js';
 
 export interface JetStreamConsumerSettings {
@@ -221,26 +228,21 @@ export class JetStreamConsumer<DB> {
 
     try {
       const afterCommit: Array<() => void> = [];
-      const parent = propagation.extract(
-        ROOT_CONTEXT,
-        trace.traceparent ? (trace as Record<string, string>) : {},
-      );
       const span = {
         'messaging.system': 'nats',
         'messaging.operation.type': 'process',
         'messaging.message.id': envelope.id,
         'messaging.source': envelope.source,
       };
-      const outcome = await context.with(parent, () =>
-        processInSpan(`process ${envelope.type}`, span, () =>
-          this.#inTransaction(async (trx) => {
-            if (await isBlocked(trx, service, envelope.source, aggregateKey)) {
-              await parkEvent(trx, letter(null));
-              return 'parked' as const;
-            }
+      const aggregate = { consumer: service, source: envelope.source, aggregate_key: aggregateKey };
+      const outcome = await inStoredTrace(trace, `process ${envelope.type}`, SpanKind.CONSUMER, span, () =>
+        this.#inTransaction(async (trx) => {
+          if (!(await isBlocked(trx, aggregate))) {
             return applyInInbox(trx, this.#options.handlers, accepted.event, eventLogger, afterCommit);
-          }),
-        ),
+          }
+          await parkEvent(trx, letter(null));
+          return 'parked' as const;
+        }),
       );
       runAfterCommit(afterCommit, eventLogger);
       await this.#confirmAck(msg);
@@ -370,30 +372,28 @@ export class JetStreamConsumer<DB> {
    */
   async #drain(source: string, aggregateKey: string): Promise<number> {
     const { service, db, logger } = this.#options;
+    const aggregate = { consumer: service, source, aggregate_key: aggregateKey };
     // biome-ignore lint/suspicious/noExplicitAny: a database or transaction, typed by the kit's tables.
-    const block = (on: any) =>
+    const hold = (on: any) =>
       tablesOf(on)
         .updateTable('inbox_blocked_aggregates')
-        .where('consumer', '=', service)
-        .where('source', '=', source)
-        .where('aggregate_key', '=', aggregateKey);
+        .set({ releasing: 0 })
+        .where((eb) => eb.and(aggregate));
     for (let applied = 0; ; applied++) {
       const afterCommit: Array<() => void> = [];
       let head: string | undefined;
       try {
         const step = await this.#inTransaction(async (trx) => {
           const tables = tablesOf(trx);
-          if (!(await isBlocked(trx, service, source, aggregateKey))) return 'done';
+          if (!(await isBlocked(trx, aggregate))) return 'done';
           // The order they were met in: within one durable that is stream order (one event in flight at a
           // time), and it also orders an aggregate's letters from the private stream, whose sequence
           // numbers cannot be compared with the main stream's.
           const next = await tables
             .selectFrom('inbox_dead_letters')
             .select(['id', 'status', 'envelope'])
-            .where('consumer', '=', service)
-            .where('source', '=', source)
-            .where('aggregate_key', '=', aggregateKey)
-            .where('status', 'in', ['dead', 'replay', 'parked'])
+            .where((eb) => eb.and(aggregate))
+            .where('status', 'in', UNRESOLVED_STATUSES)
             .orderBy('id')
             .limit(1)
             .forUpdate()
@@ -401,14 +401,12 @@ export class JetStreamConsumer<DB> {
           if (!next) {
             await tables
               .deleteFrom('inbox_blocked_aggregates')
-              .where('consumer', '=', service)
-              .where('source', '=', source)
-              .where('aggregate_key', '=', aggregateKey)
+              .where((eb) => eb.and(aggregate))
               .execute();
             return 'done';
           }
           if (next.status === 'dead') {
-            await block(trx).set({ releasing: 0 }).execute();
+            await hold(trx).execute();
             return 'done';
           }
           head = String(next.id);
@@ -433,7 +431,7 @@ export class JetStreamConsumer<DB> {
           .set({ status: 'dead', reason: reason.slice(0, 1000), updated_at: new Date() })
           .where('id', '=', head)
           .execute();
-        await block(db).set({ releasing: 0 }).execute();
+        await hold(db).execute();
         logger.error({ letter: head, reason }, 'dead-letter replay failed; it is dead again');
         return applied;
       }

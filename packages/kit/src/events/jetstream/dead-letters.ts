@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '@bonding/contracts';
-import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
+import { type Generated, type Kysely, sql } from 'kysely';
+import type { AnyDatabase as AnyDb, AnyTransaction as AnyTrx } from '../tables.js';
 
 /**
  * The JetStream consumer's own dead letters, in the consumer's database (the producer no longer knows who
@@ -121,11 +122,6 @@ export async function createInboxDeadLetterTables(db: Kysely<unknown>): Promise<
     .execute();
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any service schema; only the kit's tables are touched.
-type AnyDb = Kysely<any>;
-// biome-ignore lint/suspicious/noExplicitAny: as above, for a transaction.
-type AnyTrx = Transaction<any>;
-
 export const tablesOf = (db: AnyDb | AnyTrx) => db as unknown as Kysely<InboxDeadLetterTables>;
 
 export interface LetterInput {
@@ -140,6 +136,13 @@ export interface LetterInput {
 }
 
 const now = sql<Date>`NOW(3)`;
+
+/** One aggregate of one consumer: its block row's key, and what its letters share. */
+export interface Aggregate {
+  consumer: string;
+  source: string;
+  aggregate_key: string;
+}
 
 function letterRow(input: LetterInput, status: InboxDeadLetterStatus) {
   return {
@@ -166,13 +169,11 @@ function letterRow(input: LetterInput, status: InboxDeadLetterStatus) {
  * point lock on the primary key, no gap locks), so a replay finishing this aggregate and this event's
  * decision happen one after the other, never interleaved.
  */
-export async function isBlocked(trx: AnyTrx, consumer: string, source: string, aggregateKey: string) {
+export async function isBlocked(trx: AnyTrx, aggregate: Aggregate) {
   const row = await tablesOf(trx)
     .selectFrom('inbox_blocked_aggregates')
     .select('consumer')
-    .where('consumer', '=', consumer)
-    .where('source', '=', source)
-    .where('aggregate_key', '=', aggregateKey)
+    .where((eb) => eb.and(aggregate))
     .forUpdate()
     .executeTakeFirst();
   return row !== undefined;
@@ -265,13 +266,11 @@ async function release(db: AnyDb, to: 'replay' | 'discarded', selection: Selecti
         .set({ status: to, updated_at: now })
         .where('id', 'in', ids)
         .execute();
-      for (const letter of letters) {
+      for (const { consumer, source, aggregate_key } of letters) {
         await tables
           .updateTable('inbox_blocked_aggregates')
           .set({ releasing: 1, updated_at: now })
-          .where('consumer', '=', letter.consumer)
-          .where('source', '=', letter.source)
-          .where('aggregate_key', '=', letter.aggregate_key)
+          .where((eb) => eb.and({ consumer, source, aggregate_key }))
           .execute();
       }
       return letters.length;

@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventEnvelope, isSecretEventType } from '@bonding/contracts';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { context, propagation } from '@opentelemetry/api';
+import { context, propagation, SpanKind } from '@opentelemetry/api';
 import { type Selectable, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { type BackoffSettings, retryDelayMs } from '../../backoff.js';
 import { runUntraced } from '../../tracing/untraced.js';
 import { type AnyDatabase, eventTables, type OutboxTable } from '../tables.js';
-import { continueStoredTrace } from '../trace-context.js';
+import { inStoredTrace } from '../trace-context.js';
 import { HEADERS, privateStreamOf, subjectOf } from './subjects.js';
 
 /** A committed outbox row, as the publisher reads it. */
@@ -47,7 +47,7 @@ export function publishOutboxEvent(target: PublishTarget, event: OutboxEvent): P
   };
   // A `publish <type>` span under the request that caused the event; its context travels in the headers,
   // so the consumer's handling joins the same trace. With tracing off the stored context goes on as is.
-  return continueStoredTrace(event, `publish ${event.type}`, attributes, () => {
+  return inStoredTrace(event, `publish ${event.type}`, SpanKind.PRODUCER, attributes, () => {
     const carrier: Record<string, string> = {};
     propagation.inject(context.active(), carrier);
     const headers = natsHeaders();
