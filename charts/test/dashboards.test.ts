@@ -13,7 +13,6 @@ import {
   createPoolMetrics,
   createServiceMetrics,
   eventMetrics,
-  jetstreamMetrics,
 } from '../../packages/kit/src/index.js';
 import { createEdgeMetrics } from '../../services/gateway/src/plugins/prometheus.js';
 import { createIdentityMetrics } from '../../services/identity/src/metrics.js';
@@ -34,7 +33,6 @@ const EXTERNAL_METRICS: Record<string, string> = {
 function registeredMetricNames(): Set<string> {
   const service = createServiceMetrics('any');
   eventMetrics(service.registry);
-  jetstreamMetrics(service.registry);
   createIdempotency({ db: {} as never, registry: service.registry });
   createIdentityMetrics(service);
   createLedgerMetrics(service);

@@ -112,7 +112,7 @@ export {
   privateStreamOf,
   subjectOf,
 } from './events/jetstream/subjects.js';
-export { type EventMetrics, eventMetrics, jetstreamMetrics } from './events/metrics.js';
+export { type EventMetrics, eventMetrics } from './events/metrics.js';
 export { purgeEventTables } from './events/purge.js';
 export { refuseDisabledUser, refuseEndedSessions } from './events/revocation-handlers.js';
 export {
@@ -122,7 +122,7 @@ export {
   type EventRuntime,
   mountEventRoutes,
 } from './events/runtime.js';
-export { parseSubscriptions, type Subscriber } from './events/subscribers.js';
+export { parseSubscriptions } from './events/subscribers.js';
 export type { EventTables } from './events/tables.js';
 export { etagFor, versionFromIfMatch } from './http/etag.js';
 export { inexactNumbers, requireExactIntegers } from './http/exact-integers.js';

@@ -4,6 +4,13 @@ import { internalCallConfigShape } from '../internal/config.js';
 import { parseSubscriptions } from './subscribers.js';
 
 const milliseconds = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const hours = (fallback: number) => z.coerce.number().min(0).default(fallback);
+/** A stream name or subject token: letters, digits, _ and -. */
+const natsName = (what: string, fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: `must be ${what} (letters, digits, _ and -)` })
+    .default(fallback);
 
 /**
  * The environment of the event backbone and internal calls; a service spreads it into its config schema
@@ -22,18 +29,12 @@ export const eventConfigShape = {
    * The JetStream stream of the platform's events (provisioned beforehand: scripts/nats-provision.ts). The
    * types carrying one-time codes go to `<stream>_PRIVATE` instead (docs/events.md, "The private stream").
    */
-  NATS_STREAM: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be a stream name (letters, digits, _ and -)' })
-    .default('BONDING_EVENTS'),
+  NATS_STREAM: natsName('a stream name', 'BONDING_EVENTS'),
   /**
    * The subject root of the platform's events (`<prefix>.<producer>.<noun>.<verb>.<partition>`; the private
    * stream's are under `<prefix>_private`).
    */
-  NATS_SUBJECT_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be one subject token (letters, digits, _ and -)' })
-    .default('bonding'),
+  NATS_SUBJECT_PREFIX: natsName('one subject token', 'bonding'),
   /**
    * What this service consumes: its entry in platform/shape.ts' `subscriptions`, comma-separated
    * (`user.disabled,session.ended,transfer.completed?purpose=disbursement`). Its durables (`<service>-p00`
@@ -54,15 +55,9 @@ export const eventConfigShape = {
   /** … up to this cap. */
   EVENT_RETRY_MAX_MS: milliseconds(10 * 60_000, 1),
   /** How long published events are kept in the outbox. */
-  EVENT_RETENTION_HOURS: z.coerce
-    .number()
-    .min(0)
-    .default(7 * 24),
+  EVENT_RETENTION_HOURS: hours(7 * 24),
   /** How long a consumer remembers the event ids it has processed (its duplicate guard). */
-  INBOX_RETENTION_HOURS: z.coerce
-    .number()
-    .min(0)
-    .default(30 * 24),
+  INBOX_RETENTION_HOURS: hours(30 * 24),
   /** How often published events, old inbox ids and resolved dead letters are deleted. */
   EVENT_PURGE_INTERVAL_MS: milliseconds(60 * 60_000, 1_000),
   /** How often each replica re-reads persisted token revocations (user.disabled). */

@@ -20,9 +20,9 @@ export interface EventHandlerContext {
 }
 
 /**
- * Applies one event inside the inbox's transaction: its effect commits together
- * with the record that the event was processed, so a redelivery has no effect.
- * Throw to have the producer retry; throw EventRejected to dead-letter it.
+ * Applies one event inside the inbox's transaction: its effect commits together with the record that the
+ * event was processed, so a redelivery has no effect. Throw to have it retried; EventRejected to
+ * dead-letter it.
  */
 export type EventHandler<Key extends EventKey, DB> = (
   event: ConsumedEvent<Key>,
@@ -34,9 +34,8 @@ export type EventHandler<Key extends EventKey, DB> = (
 export type EventHandlers<DB> = { [Key in EventKey]?: EventHandler<Key, DB> };
 
 /**
- * A handler's verdict that this event can never be applied here (e.g. it names
- * something this service has no record of and never will): 422, which the
- * producer's relay treats as permanent, so it becomes a dead letter at once.
+ * A handler's verdict that this event can never be applied here (e.g. it names something this service has
+ * no record of and never will): like any 4xx DomainError, a dead letter at once, never retried.
  */
 export class EventRejected extends DomainError {
   constructor(code: string, detail: string) {

@@ -1,16 +1,5 @@
 import { eventContracts, eventTypes } from '@bonding/contracts';
 
-/** A consuming service and what it subscribes to (EVENT_SUBSCRIPTIONS). */
-export interface Subscriber {
-  name: string;
-  /**
-   * Event types it receives: exact (`user.disabled`), a prefix (`user.*`) or everything (`*`), each
-   * optionally narrowed to events whose data has one top-level field with one value
-   * (`transfer.completed?purpose=disbursement`): the consumer skips the events that do not match.
-   */
-  patterns: string[];
-}
-
 /** An event as matched against patterns; `data` is read only when a pattern looks into it. */
 export interface RoutedEvent {
   type: string;
@@ -47,22 +36,27 @@ function matches(pattern: string, event: RoutedEvent): boolean {
   return !filter || String(event.data()[filter.field]) === filter.value;
 }
 
-export function subscribesTo(subscriber: Subscriber, event: RoutedEvent): boolean {
-  return subscriber.patterns.some((pattern) => matches(pattern, event));
+/**
+ * Whether a service's subscriptions (EVENT_SUBSCRIPTIONS) take the event: a pattern is a type
+ * (`user.disabled`), a prefix (`user.*`) or everything (`*`), optionally narrowed to events whose data has
+ * one top-level field with one value (`transfer.completed?purpose=disbursement`).
+ */
+export function subscribesTo(patterns: readonly string[], event: RoutedEvent): boolean {
+  return patterns.some((pattern) => matches(pattern, event));
 }
 
 /** A pattern must name a known type, and a filter a field that every version of those types carries. */
-function checkPattern(name: string, pattern: string): void {
+function checkPattern(pattern: string): void {
   const { types, filter } = parsePattern(pattern);
   if (!eventTypes.some((type) => matchesType(types, type))) {
-    throw new Error(`subscriber ${name}: "${pattern}" matches no known event type`);
+    throw new Error(`"${pattern}" matches no known event type`);
   }
   if (!filter) return;
   const missing = eventContracts.filter(
     (contract) => matchesType(types, contract.type) && !(filter.field in contract.schema.shape),
   );
   if (missing.length > 0) {
-    throw new Error(`subscriber ${name}: ${missing[0]?.key} has no field "${filter.field}" to filter on`);
+    throw new Error(`${missing[0]?.key} has no field "${filter.field}" to filter on`);
   }
 }
 
@@ -76,6 +70,6 @@ export function parseSubscriptions(text: string): string[] {
     .split(/[,\s]+/)
     .map((part) => part.trim())
     .filter(Boolean);
-  for (const pattern of patterns) checkPattern('this service', pattern);
+  for (const pattern of patterns) checkPattern(pattern);
   return [...new Set(patterns)];
 }

@@ -1,7 +1,7 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
 import type { RevocationTables } from '../auth/revocation-tables.js';
 
-/** One event, written in the producer's transaction; `fanned_out_at` is set once its deliveries exist. */
+/** One event, written in the producer's transaction; `fanned_out_at` is set once the stream has it. */
 export interface OutboxTable {
   /** Commit order of events per aggregate (see emitEvent); BIGINT, so a string. */
   seq: Generated<string>;

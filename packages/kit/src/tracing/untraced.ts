@@ -8,7 +8,7 @@ import { context, createContextKey, ROOT_CONTEXT } from '@opentelemetry/api';
 const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
 /**
- * Runs background plumbing (the outbox relay's polling, purges, the
+ * Runs background plumbing (the outbox publisher's polling, purges, the
  * revocation sync) with tracing suppressed and detached from whatever trace
  * scheduled it: otherwise every poll would be a trace of its own, thousands of
  * root spans of one query each. Work that belongs to a trace re-enters it

@@ -10,13 +10,7 @@ import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import { DomainError } from '../../errors.js';
 import type { EventHandlers } from '../event-handlers.js';
 import { acceptEvent, applyInInbox, parseEnvelope, runAfterCommit } from '../inbox.js';
-import {
-  type EventMetrics,
-  eventMetrics,
-  type JetStreamMetrics,
-  jetstreamMetrics,
-  refreshJetStreamGauges,
-} from '../metrics.js';
+import { type EventMetrics, eventMetrics } from '../metrics.js';
 import { subscribesTo } from '../subscribers.js';
 import { inStoredTrace } from '../trace-context.js';
 
@@ -72,8 +66,6 @@ export interface JetStreamConsumerOptions<DB> {
   settings?: Partial<JetStreamConsumerSettings>;
 }
 
-type Outcome = 'processed' | 'duplicate' | 'parked' | 'skipped' | 'dead' | 'retry';
-
 /**
  * Pulls this service's durables (one loop per partition) and applies each event with the inbox: in one
  * transaction the aggregate's block is checked (a dead letter ahead of it parks the event instead), the
@@ -94,7 +86,6 @@ export class JetStreamConsumer<DB> {
   readonly #durables: Durable[];
   readonly #keys: string[];
   readonly #metrics: EventMetrics | undefined;
-  readonly #gauges: JetStreamMetrics | undefined;
   #lastGauges = 0;
   readonly #loops: Promise<void>[] = [];
   readonly #handling = new Set<Promise<unknown>>();
@@ -107,14 +98,6 @@ export class JetStreamConsumer<DB> {
     this.#durables = durablesOf(options.service, options.patterns, options.stream);
     this.#keys = Object.keys(options.handlers).filter((key) => options.handlers[key as never]);
     this.#metrics = options.registry ? eventMetrics(options.registry) : undefined;
-    this.#gauges = options.registry ? jetstreamMetrics(options.registry) : undefined;
-  }
-
-  #subscribes(type: string, data: () => Record<string, unknown>): boolean {
-    return subscribesTo(
-      { name: this.#options.service, patterns: [...this.#options.patterns] },
-      { type, data },
-    );
   }
 
   get #running(): boolean {
@@ -127,7 +110,8 @@ export class JetStreamConsumer<DB> {
     // A subscribed type without a handler would dead-letter (and block) every such event: say so now. By
     // type alone: a data filter narrows which events come, not which versions need a handler.
     const unhandled = eventContracts
-      .filter((contract) => !this.#keys.includes(contract.key) && this.#subscribes(contract.type, () => ({})))
+      .filter((contract) => !this.#keys.includes(contract.key))
+      .filter((contract) => subscribesTo(this.#options.patterns, { type: contract.type, data: () => ({}) }))
       .map((contract) => contract.key);
     if (unhandled.length > 0) {
       this.#options.logger.warn(
@@ -181,7 +165,7 @@ export class JetStreamConsumer<DB> {
     }
   }
 
-  async #handle(msg: JsMsg): Promise<Outcome> {
+  async #handle(msg: JsMsg): Promise<void> {
     const { logger, service } = this.#options;
     const deliveries = msg.info.deliveryCount;
     const envelope = parseEnvelope(msg.string());
@@ -192,7 +176,7 @@ export class JetStreamConsumer<DB> {
         'a message on the events stream is not an event',
       );
       msg.term('not an event envelope');
-      return 'dead';
+      return;
     }
     const aggregateKey = msg.headers?.get(HEADERS.aggregate) || msg.subject;
     const trace = {
@@ -214,9 +198,8 @@ export class JetStreamConsumer<DB> {
     });
     const count = (result: string) => this.#metrics?.inboxEvents.inc({ type: envelope.type, result });
 
-    if (!this.#subscribes(envelope.type, () => envelope.data)) {
-      await this.#confirmAck(msg);
-      return 'skipped';
+    if (!subscribesTo(this.#options.patterns, { type: envelope.type, data: () => envelope.data })) {
+      return this.#confirmAck(msg);
     }
     const accepted = acceptEvent(envelope, this.#keys);
     if (!accepted.ok) return this.#deadLetter(msg, letter(accepted.reason), eventLogger);
@@ -248,7 +231,6 @@ export class JetStreamConsumer<DB> {
       await this.#confirmAck(msg);
       count(outcome);
       if (outcome === 'parked') eventLogger.warn('event parked behind a dead letter of its aggregate');
-      return outcome;
     } catch (error) {
       if (error instanceof DomainError && error.status < 500) {
         count('rejected');
@@ -262,7 +244,6 @@ export class JetStreamConsumer<DB> {
       const retryInMs = retryDelayMs(deliveries, this.#settings.retry);
       eventLogger.warn({ reason, attempt: deliveries, retryInMs }, 'event handler failed; will retry');
       msg.nak(retryInMs);
-      return 'retry';
     }
   }
 
@@ -277,26 +258,22 @@ export class JetStreamConsumer<DB> {
    * message stays in hand (working() keeps it ours) and the write is tried again: acking first would lose
    * the event, naking would spend deliveries the server counts.
    */
-  async #deadLetter(msg: JsMsg, input: LetterInput, logger: Logger): Promise<Outcome> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await recordDeadLetter(this.#options.db, input);
-        await this.#confirmAck(msg);
-        logger.error(
-          { reason: input.reason, deliveries: input.deliveries },
-          'event dead-lettered; its aggregate waits',
-        );
-        return 'dead';
-      } catch (error) {
-        if (!this.#running) {
-          msg.nak();
-          return 'retry';
-        }
+  async #deadLetter(msg: JsMsg, input: LetterInput, logger: Logger): Promise<void> {
+    const recorded = await this.#retrying(
+      () => recordDeadLetter(this.#options.db, input),
+      (error) => {
+        if (!this.#running) return false;
         logger.warn({ err: error }, 'could not record a dead letter; will retry');
         msg.working();
-        await sleep(retryDelayMs(attempt, this.#settings.reconnectBackoff));
-      }
-    }
+        return true;
+      },
+    );
+    if (!recorded) return msg.nak();
+    await this.#confirmAck(msg);
+    logger.error(
+      { reason: input.reason, deliveries: input.deliveries },
+      'event dead-lettered; its aggregate waits',
+    );
   }
 
   /**
@@ -308,18 +285,27 @@ export class JetStreamConsumer<DB> {
   async #confirmAck(msg: JsMsg): Promise<void> {
     const { ackWaitMs } = this.#settings;
     const deadline = Date.now() + ackWaitMs;
+    await this.#retrying(
+      async () => void (await msg.ackAck({ timeout: Math.min(2_000, ackWaitMs) })),
+      (error) => {
+        if (this.#running && Date.now() < deadline) return true;
+        this.#options.logger.warn(
+          { err: error, streamSeq: msg.seq },
+          'ack not confirmed; the server will redeliver',
+        );
+        return false;
+      },
+    );
+  }
+
+  /** Runs `work` until it succeeds (true) or `again` declines another try (false), pausing with backoff. */
+  async #retrying(work: () => Promise<void>, again: (error: unknown) => boolean): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await msg.ackAck({ timeout: Math.min(2_000, ackWaitMs) });
-        return;
+        await work();
+        return true;
       } catch (error) {
-        if (!this.#running || Date.now() >= deadline) {
-          this.#options.logger.warn(
-            { err: error, streamSeq: msg.seq },
-            'ack not confirmed; the server will redeliver',
-          );
-          return;
-        }
+        if (!again(error)) return false;
         await sleep(retryDelayMs(attempt, this.#settings.reconnectBackoff));
       }
     }
@@ -340,12 +326,26 @@ export class JetStreamConsumer<DB> {
     }
   }
 
+  /** Re-reads the gauges: the letters from the database, each durable's info from the server. */
   async #refreshGauges(): Promise<void> {
-    if (!this.#gauges || Date.now() - this.#lastGauges < this.#settings.gaugeIntervalMs) return;
+    const gauges = this.#metrics;
+    if (!gauges || Date.now() - this.#lastGauges < this.#settings.gaugeIntervalMs) return;
     this.#lastGauges = Date.now();
     const { js, db, service, logger } = this.#options;
     try {
-      await refreshJetStreamGauges(this.#gauges, js, this.#durables, db, service);
+      const rows = await tablesOf(db)
+        .selectFrom('inbox_dead_letters')
+        .select(['type', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('consumer', '=', service)
+        .where('status', 'in', UNRESOLVED_STATUSES)
+        .groupBy(['type', 'status'])
+        .execute();
+      gauges.deadLetters.reset();
+      for (const { type, status, n } of rows) gauges.deadLetters.set({ type, status }, Number(n));
+      for (const { stream, durable } of this.#durables) {
+        const info = await (await js.consumers.get(stream, durable)).info(false);
+        gauges.pending.set({ durable }, info.num_pending + info.num_ack_pending);
+      }
     } catch (error) {
       logger.debug({ err: error }, 'could not refresh the JetStream gauges');
     }

@@ -70,7 +70,7 @@ export function publishOutboxEvent(target: PublishTarget, event: OutboxEvent): P
 
 export interface OutboxPublisherSettings {
   pollIntervalMs: number;
-  /** Events read per round; at most one of each aggregate is published per round (see round()). */
+  /** Events read per round; at most one of each aggregate is published per round. */
   batchSize: number;
   /** How long one publish waits for the stream's acknowledgement. */
   publishTimeoutMs: number;
@@ -85,15 +85,10 @@ export const defaultPublisherSettings: OutboxPublisherSettings = {
   backoff: { baseMs: 500, maxMs: 30_000 },
 };
 
-export interface OutboxPublisherOptions {
+export interface OutboxPublisherOptions extends Omit<PublishTarget, 'timeoutMs'> {
   db: AnyDatabase;
   /** Scopes the publishing lock to this service's database. */
   databaseName: string;
-  /** The producing service. */
-  source: string;
-  js: JetStreamClient;
-  stream: string;
-  prefix: string;
   logger: Logger;
   settings?: Partial<OutboxPublisherSettings>;
 }
@@ -210,13 +205,7 @@ export class OutboxPublisher {
             seen.add(event.aggregate_key);
             return true;
           });
-          const target = {
-            js: this.#options.js,
-            stream: this.#options.stream,
-            prefix: this.#options.prefix,
-            source: this.#options.source,
-            timeoutMs: this.#settings.publishTimeoutMs,
-          };
+          const target = { ...this.#options, timeoutMs: this.#settings.publishTimeoutMs };
           const outcomes = await Promise.allSettled(batch.map((event) => publishOutboxEvent(target, event)));
           const published = batch
             .filter((_, i) => outcomes[i]?.status === 'fulfilled')
