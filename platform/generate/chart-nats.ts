@@ -84,7 +84,7 @@ export function provisionerUser(): NatsUser {
 
 export function renderNatsPermissions(): string {
   const header = yamlComment(
-    `${GENERATED_NOTE}\nThe NATS users of the platform: per service that publishes or consumes events, exactly its own\nsubjects, durables and inbox (platform/shape.ts: produces, subscriptions, secretReaders; the durables of\npackages/kit/src/events/jetstream/declaration.ts); and the provisioner, used only by the hook Job.\nRead by templates/_nats.tpl; passwords come from Secrets, never from here.`,
+    `${GENERATED_NOTE}\nThe NATS users of the platform: per service that publishes or consumes events, exactly its own\nsubjects, durables and inbox (platform/shape.ts: produces, subscriptions, secretReaders; the durables of\nplatform/events/declaration.ts); and the provisioner, used only by the hook Job.\nRead by templates/_nats.tpl; passwords come from Secrets, never from here.`,
     '',
   );
   const lines = [
