@@ -42,3 +42,9 @@ export class EventRejected extends DomainError {
     super(422, code, 'Unprocessable Content', { detail });
   }
 }
+
+/** A handler's permanent refusal (EventRejected or another 4xx DomainError) as a dead letter records it. */
+export function refusalOf(error: unknown): string | undefined {
+  if (!(error instanceof DomainError) || error.status >= 500) return undefined;
+  return `refused: ${error.code}: ${error.detail ?? error.message}`;
+}

@@ -6,15 +6,13 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { UserRevocationList } from '../auth/denylist.js';
 import { syncRevocations } from '../auth/revocations.js';
-import { DomainError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { type PeriodicTask, runPeriodically } from '../periodic.js';
 import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
-import type { EventHandlers } from './event-handlers.js';
+import { type EventHandlers, refusalOf } from './event-handlers.js';
 import { acceptEvent, applyInInbox, runAfterCommit } from './inbox.js';
-
 import { connectWhenReachable, inboxPrefixOf } from './jetstream/connection.js';
 import { JetStreamConsumer, type JetStreamConsumerSettings } from './jetstream/consumer.js';
 import { OutboxPublisher, type OutboxPublisherSettings } from './jetstream/outbox-publisher.js';
@@ -209,10 +207,9 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
         runAfterCommit(afterCommit, eventLogger);
         return { outcome };
       } catch (error) {
-        if (error instanceof DomainError && error.status < 500) {
-          return { outcome: 'refused', reason: `refused: ${error.code}: ${error.detail ?? error.message}` };
-        }
-        throw error;
+        const reason = refusalOf(error);
+        if (reason === undefined) throw error;
+        return { outcome: 'refused', reason };
       }
     },
     async ready() {

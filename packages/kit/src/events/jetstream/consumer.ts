@@ -8,12 +8,11 @@ import type { Registry } from 'prom-client';
 import { type BackoffSettings, retryDelayMs } from '../../backoff.js';
 import { retryOnDeadlock } from '../../db/deadlock-retry.js';
 import { DomainError } from '../../errors.js';
-import type { EventHandlers } from '../event-handlers.js';
+import { type EventHandlers, refusalOf } from '../event-handlers.js';
 import { acceptEvent, applyInInbox, parseEnvelope, runAfterCommit } from '../inbox.js';
 import { type EventMetrics, eventMetrics } from '../metrics.js';
 import { subscribesTo } from '../subscribers.js';
 import { inStoredTrace } from '../trace-context.js';
-
 import {
   isBlocked,
   type LetterInput,
@@ -232,9 +231,10 @@ export class JetStreamConsumer<DB> {
       count(outcome);
       if (outcome === 'parked') eventLogger.warn('event parked behind a dead letter of its aggregate');
     } catch (error) {
-      if (error instanceof DomainError && error.status < 500) {
+      const refusal = refusalOf(error);
+      if (refusal !== undefined) {
         count('rejected');
-        return this.#deadLetter(msg, letter(`refused: ${describe(error)}`), eventLogger);
+        return this.#deadLetter(msg, letter(refusal), eventLogger);
       }
       count('failed');
       const reason = describe(error);
