@@ -20,7 +20,7 @@ import { relative } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
 import { ensureDir, mysqlDir, paths, readJson, repoRoot, writeSecretJson } from './paths.js';
-import { info, sleep, which } from './processes.js';
+import { info, livePid, sleep, which } from './processes.js';
 
 const HOST = '127.0.0.1';
 const PORT = 3306;
@@ -188,21 +188,7 @@ function generatePassword(): string {
 // The admin user, created through the command-line client over a unix socket
 
 /** The pid of the project-local server, if it is running. */
-export function localServerPid(): number | undefined {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(paths.mysqlPid, 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
+export const localServerPid = (): number | undefined => livePid(paths.mysqlPid);
 
 async function createAdminUser(): Promise<string> {
   const client = which('mariadb', SBIN_DIRS) ?? which('mysql', SBIN_DIRS);

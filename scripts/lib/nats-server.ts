@@ -19,7 +19,7 @@ import { join, relative } from 'node:path';
 import { SetupError } from './mysql-server.js';
 import { aptInstall, cannotInstallPackages } from './os-packages.js';
 import { ensureDir, localDir, repoRoot } from './paths.js';
-import { info, sleep, which } from './processes.js';
+import { info, livePid, sleep, which } from './processes.js';
 import { runQuiet } from './run-capture.js';
 
 const HOST = '127.0.0.1';
@@ -118,21 +118,7 @@ export async function ensureNatsServerBinary(): Promise<string> {
 }
 
 /** The pid of the project-local server, if it is running. */
-export function localNatsPid(): number | undefined {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(natsPaths.pid, 'utf8').trim());
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
-}
+export const localNatsPid = (): number | undefined => livePid(natsPaths.pid);
 
 export function redactNats(url: string): string {
   try {

@@ -57,6 +57,16 @@ export class PreconditionRequired extends errorClass(428, 'Precondition Required
 export class TooManyRequests extends errorClass(429, 'Too Many Requests', 'too_many_requests') {}
 export class ServiceUnavailable extends errorClass(503, 'Service Unavailable', 'service_unavailable') {}
 
+/** A well-formed request the service's rules refuse (422), optionally naming the field at fault. */
+export class Unprocessable extends DomainError {
+  constructor(code: string, detail: string, field?: string) {
+    super(422, code, 'Unprocessable Content', {
+      detail,
+      ...(field ? { errors: [{ field, message: detail, code }] } : {}),
+    });
+  }
+}
+
 /**
  * Fields each valid on their own that the request cannot have together, by a rule across fields or about
  * the caller. JSON Schema cannot state such rules (it cannot compare two fields or see the caller's role),

@@ -1,4 +1,4 @@
-import { DomainError } from '@bonding/kit';
+import { DomainError, Unprocessable } from '@bonding/kit';
 import type { RejectionCode } from './domain/posting.js';
 
 /** Business rules a client can act on: 409 for an account's state, 422 for the request itself. */
@@ -32,12 +32,7 @@ export class TransferRejected extends DomainError {
   }
 }
 
-/** A well-formed request the ledger cannot carry out as asked (422). */
-export class Unprocessable extends DomainError {
-  constructor(code: string, detail: string) {
-    super(422, code, 'Unprocessable Content', { detail });
-  }
-}
+export { Unprocessable };
 
 /** A currency without its system accounts: nothing can move in it yet. */
 export function noSystemAccount(type: 'cash' | 'funding', currency: string): Unprocessable {

@@ -1,4 +1,4 @@
-import { Conflict, DomainError, NotFound } from '@bonding/kit';
+import { Conflict, NotFound } from '@bonding/kit';
 import type { LoanStatus } from './domain/loan-states.js';
 
 export const loanNotFound = (id?: string) =>
@@ -10,12 +10,4 @@ export const invalidTransition = (status: LoanStatus, action: string) =>
     extensions: { status },
   });
 
-/** A well-formed request that the loan's rules refuse (422). */
-export class Unprocessable extends DomainError {
-  constructor(code: string, detail: string, field?: string) {
-    super(422, code, 'Unprocessable Content', {
-      detail,
-      ...(field ? { errors: [{ field, message: detail, code }] } : {}),
-    });
-  }
-}
+export { Unprocessable } from '@bonding/kit';

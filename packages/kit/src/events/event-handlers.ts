@@ -1,7 +1,7 @@
 import type { ContractOf, EventData, EventKey } from '@bonding/contracts';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { DomainError } from '../errors.js';
+import { DomainError, Unprocessable } from '../errors.js';
 
 /** An event as a consumer's handler receives it: data already checked against its contract. */
 export interface ConsumedEvent<Key extends EventKey> {
@@ -37,11 +37,7 @@ export type EventHandlers<DB> = { [Key in EventKey]?: EventHandler<Key, DB> };
  * A handler's verdict that this event can never be applied here (e.g. it names something this service has
  * no record of and never will): like any 4xx DomainError, a dead letter at once, never retried.
  */
-export class EventRejected extends DomainError {
-  constructor(code: string, detail: string) {
-    super(422, code, 'Unprocessable Content', { detail });
-  }
-}
+export class EventRejected extends Unprocessable {}
 
 /** A handler's permanent refusal (EventRejected or another 4xx DomainError) as a dead letter records it. */
 export function refusalOf(error: unknown): string | undefined {
