@@ -80,6 +80,7 @@ export {
 export {
   type Accepted,
   acceptEvent,
+  applyEvent,
   applyInInbox,
   type InboxEvent,
   parseEnvelope,

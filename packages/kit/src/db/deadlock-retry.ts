@@ -1,3 +1,5 @@
+import type { Kysely, Transaction } from 'kysely';
+
 /** Errors after which InnoDB has rolled the whole transaction back, so running it again is safe. */
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
 
@@ -18,4 +20,12 @@ export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 4): 
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
     }
   }
+}
+
+/** `work` in a READ COMMITTED transaction, run again when InnoDB chose it as a deadlock victim. */
+export function inReadCommitted<DB, T>(
+  db: Kysely<DB>,
+  work: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
+  return retryOnDeadlock(() => db.transaction().setIsolationLevel('read committed').execute(work));
 }

@@ -1,6 +1,7 @@
 import { type EventEnvelope, EventEnvelopeSchema, type EventKey, findContract } from '@bonding/contracts';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import { inReadCommitted } from '../db/deadlock-retry.js';
 import type { EventHandler, EventHandlers } from './event-handlers.js';
 import { eventTables } from './tables.js';
 
@@ -58,6 +59,27 @@ export async function applyInInbox<DB>(
     { logger, afterCommit: (effect) => afterCommit.push(effect) },
   );
   return 'processed';
+}
+
+/**
+ * Applies an event in its own READ COMMITTED transaction, run again on a deadlock: `gate` first (the
+ * consumer parks an event behind its aggregate's dead letter there), else the inbox and the handler. The
+ * handler's after-commit effects run once that commits, only those of the attempt that committed.
+ */
+export async function applyEvent<DB, Gated extends string = never>(
+  db: Kysely<DB>,
+  handlers: EventHandlers<DB>,
+  event: InboxEvent,
+  logger: Logger,
+  gate?: (trx: Transaction<DB>) => Promise<Gated | undefined>,
+): Promise<'processed' | 'duplicate' | Gated> {
+  let afterCommit: Array<() => void> = [];
+  const outcome = await inReadCommitted(db, async (trx) => {
+    afterCommit = [];
+    return (await gate?.(trx)) ?? applyInInbox(trx, handlers, event, logger, afterCommit);
+  });
+  runAfterCommit(afterCommit, logger);
+  return outcome;
 }
 
 /** Runs a committed handler's after-commit effects; one failing does not stop the others. */

@@ -12,7 +12,7 @@ import { runUntraced } from '../tracing/untraced.js';
 import type { EventConfig } from './config.js';
 import { deadLetterRoutes } from './dead-letter-routes.js';
 import { type EventHandlers, refusalOf } from './event-handlers.js';
-import { acceptEvent, applyInInbox, runAfterCommit } from './inbox.js';
+import { acceptEvent, applyEvent } from './inbox.js';
 import { connectWhenReachable, inboxPrefixOf } from './jetstream/connection.js';
 import { JetStreamConsumer, type JetStreamConsumerSettings } from './jetstream/consumer.js';
 import { OutboxPublisher, type OutboxPublisherSettings } from './jetstream/outbox-publisher.js';
@@ -198,14 +198,9 @@ export function createEventRuntime<DB>(options: EventRuntimeOptions<DB>): EventR
       const all = allHandlers();
       const accepted = acceptEvent(envelope, Object.keys(all));
       if (!accepted.ok) return { outcome: 'refused', reason: accepted.reason };
-      const afterCommit: Array<() => void> = [];
       const eventLogger = logger.child({ eventId: envelope.id, eventType: accepted.event.key });
       try {
-        const outcome = await db
-          .transaction()
-          .execute((trx) => applyInInbox(trx, all, accepted.event, eventLogger, afterCommit));
-        runAfterCommit(afterCommit, eventLogger);
-        return { outcome };
+        return { outcome: await applyEvent<DB>(db, all, accepted.event, eventLogger) };
       } catch (error) {
         const reason = refusalOf(error);
         if (reason === undefined) throw error;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { collectLogLines, waitFor } from '@bonding/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  applyInInbox,
+  applyEvent,
   createEventRuntime,
   createLogger,
   createServiceMetrics,
@@ -13,14 +13,13 @@ import {
   parseConfig,
   purgeEventTables,
   recordEndedSessions,
-  runAfterCommit,
   syncRevocations,
   UserRevocationList,
 } from '../../src/index.js';
 import { createProducer, type Producer } from './helpers.js';
 
 // The built-in user.disabled and session.ended handlers a service's runtime gives its consumer, applied
-// through the inbox function the JetStream consumer runs (applyInInbox, then the after-commit effects).
+// through the inbox function the JetStream consumer runs (applyEvent: the inbox, then the after-commit effects).
 let service: Producer;
 let runtime: EventRuntime<EventTables>;
 const revocations = new UserRevocationList();
@@ -50,15 +49,44 @@ async function deliver(type: 'user.disabled' | 'session.ended', data: Record<str
     source: 'identity',
     data,
   };
-  const afterCommit: Array<() => void> = [];
-  const outcome = await service.db
-    .transaction()
-    .execute((trx) =>
-      applyInInbox(trx, runtime.handlers, { envelope, key: `${type}@1`, data }, logger, afterCommit),
-    );
-  runAfterCommit(afterCommit, logger);
-  return outcome;
+  return applyEvent(service.db, runtime.handlers, { envelope, key: `${type}@1`, data }, logger);
 }
+
+describe('applyEvent', () => {
+  it('runs only the after-commit effects of the attempt that committed when a deadlock made it try again', async () => {
+    const effects: string[] = [];
+    let attempts = 0;
+    const handlers = {
+      'user.disabled@1': async (
+        _event: unknown,
+        _trx: unknown,
+        context: { afterCommit(effect: () => void): void },
+      ) => {
+        attempts += 1;
+        const attempt = attempts;
+        context.afterCommit(() => effects.push(`attempt ${attempt}`));
+        if (attempt === 1)
+          throw Object.assign(new Error('chosen as a deadlock victim'), { code: 'ER_LOCK_DEADLOCK' });
+      },
+    };
+    const data = { userId: randomUUID(), disabledBy: randomUUID(), disabledAt: new Date().toISOString() };
+    const envelope = {
+      id: randomUUID(),
+      type: 'user.disabled',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      source: 'identity',
+      data,
+    };
+    const event = { envelope, key: 'user.disabled@1', data };
+    expect(await applyEvent(service.db, handlers, event, logger)).toBe('processed');
+    expect(attempts).toBe(2);
+    expect(effects).toEqual(['attempt 2']);
+    // The retry's inbox row is the one that stayed: a redelivery changes nothing.
+    expect(await applyEvent(service.db, handlers, event, logger)).toBe('duplicate');
+    expect(effects).toEqual(['attempt 2']);
+  });
+});
 
 describe('the built-in handlers', () => {
   it('are given to the consumer with the denylist, and not when the service says so', () => {

@@ -6,10 +6,10 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type BackoffSettings, retryDelayMs } from '../../backoff.js';
-import { retryOnDeadlock } from '../../db/deadlock-retry.js';
+import { inReadCommitted } from '../../db/deadlock-retry.js';
 import { DomainError } from '../../errors.js';
 import { type EventHandlers, refusalOf } from '../event-handlers.js';
-import { acceptEvent, applyInInbox, parseEnvelope, runAfterCommit } from '../inbox.js';
+import { acceptEvent, applyEvent, applyInInbox, parseEnvelope, runAfterCommit } from '../inbox.js';
 import { type EventMetrics, eventMetrics } from '../metrics.js';
 import { subscribesTo } from '../subscribers.js';
 import { inStoredTrace } from '../trace-context.js';
@@ -209,7 +209,6 @@ export class JetStreamConsumer<DB> {
     }
 
     try {
-      const afterCommit: Array<() => void> = [];
       const span = {
         'messaging.system': 'nats',
         'messaging.operation.type': 'process',
@@ -218,15 +217,12 @@ export class JetStreamConsumer<DB> {
       };
       const aggregate = { consumer: service, source: envelope.source, aggregate_key: aggregateKey };
       const outcome = await inStoredTrace(trace, `process ${envelope.type}`, SpanKind.CONSUMER, span, () =>
-        this.#inTransaction(async (trx) => {
-          if (!(await isBlocked(trx, aggregate))) {
-            return applyInInbox(trx, this.#options.handlers, accepted.event, eventLogger, afterCommit);
-          }
+        applyEvent(this.#options.db, this.#options.handlers, accepted.event, eventLogger, async (trx) => {
+          if (!(await isBlocked(trx, aggregate))) return undefined;
           await parkEvent(trx, letter(null));
           return 'parked' as const;
         }),
       );
-      runAfterCommit(afterCommit, eventLogger);
       await this.#confirmAck(msg);
       count(outcome);
       if (outcome === 'parked') eventLogger.warn('event parked behind a dead letter of its aggregate');
@@ -245,12 +241,6 @@ export class JetStreamConsumer<DB> {
       eventLogger.warn({ reason, attempt: deliveries, retryInMs }, 'event handler failed; will retry');
       msg.nak(retryInMs);
     }
-  }
-
-  #inTransaction<T>(work: (trx: import('kysely').Transaction<DB>) => Promise<T>): Promise<T> {
-    return retryOnDeadlock(() =>
-      this.#options.db.transaction().setIsolationLevel('read committed').execute(work),
-    );
   }
 
   /**
@@ -383,7 +373,8 @@ export class JetStreamConsumer<DB> {
       const afterCommit: Array<() => void> = [];
       let head: string | undefined;
       try {
-        const step = await this.#inTransaction(async (trx) => {
+        const step = await inReadCommitted(db, async (trx) => {
+          afterCommit.length = 0; // only the effects of the attempt that commits
           const tables = tablesOf(trx);
           if (!(await isBlocked(trx, aggregate))) return 'done';
           // The order they were met in: within one durable that is stream order (one event in flight at a
