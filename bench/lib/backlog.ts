@@ -2,7 +2,7 @@
 // not yet applied by a consumer (its durables' pending and unacknowledged messages). A transfer run leaves
 // thousands of `transfer.completed` events behind, and the next measurement must not pay for them.
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { connectNats } from '../../packages/kit/src/index.js';
+import { connectNats, privateRootOf } from '../../packages/kit/src/index.js';
 import { unconsumedUnder } from '../../packages/testing/src/index.js';
 
 async function unpublishedOf(mysqlUrl: string): Promise<number> {
@@ -39,7 +39,7 @@ export async function waitForEventsDelivered(
     for (;;) {
       const backlogs = await Promise.all([
         ...mysqlUrls.map(unpublishedOf),
-        unconsumedUnder(nc, events.prefix),
+        unconsumedUnder(nc, [events.prefix, privateRootOf(events.prefix)]),
       ]);
       const left = backlogs.reduce((sum, n) => sum + n, 0);
       const seconds = (performance.now() - started) / 1000;

@@ -110,6 +110,7 @@ export {
   durablesOf,
   PARTITIONS,
   partitionOf,
+  privateRootOf,
   privateStreamOf,
   subjectOf,
 } from './events/jetstream/subjects.js';

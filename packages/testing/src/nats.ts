@@ -114,16 +114,16 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
 }
 
 /**
- * Messages not yet applied by any durable of the streams under a subject root (`bonding`, or a test's
- * own), its private root (`<prefix>_private`) included: each durable's pending and unacknowledged
- * messages, summed. What a harness waits for to know every published event has been consumed.
+ * Messages not yet applied by any durable of the streams under these subject roots (a platform's and its
+ * private one: `bonding`, `bonding_private`): each durable's pending and unacknowledged messages, summed.
+ * What a harness waits for to know every published event has been consumed.
  */
-export async function unconsumedUnder(nc: NatsConnection, prefix: string): Promise<number> {
+export async function unconsumedUnder(nc: NatsConnection, roots: readonly string[]): Promise<number> {
   const jsm = await jetstreamManager(nc);
-  const roots = [`${prefix}.`, `${prefix}_private.`];
+  const under = (subject: string) => roots.some((root) => subject.startsWith(`${root}.`));
   let unconsumed = 0;
   for await (const stream of jsm.streams.list()) {
-    if (!stream.config.subjects?.some((subject) => roots.some((root) => subject.startsWith(root)))) continue;
+    if (!stream.config.subjects?.some(under)) continue;
     for await (const consumer of jsm.consumers.list(stream.config.name)) {
       unconsumed += consumer.num_pending + consumer.num_ack_pending;
     }

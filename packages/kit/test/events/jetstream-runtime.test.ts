@@ -7,6 +7,7 @@ import {
   createServiceMetrics,
   type EventHandlers,
   eventConfigSchema,
+  privateRootOf,
 } from '../../src/index.js';
 import { directoryEntry } from './helpers.js';
 import {
@@ -92,12 +93,12 @@ describe('JetStream events of one service', () => {
         },
       },
     );
-    const prefix = declaration.settings.prefix;
+    const roots = [declaration.settings.prefix, privateRootOf(declaration.settings.prefix)];
     await producing.start();
     await producing.ready();
     const { id } = await producer.register(directoryEntry());
     // Published, and waiting in the consumer's durable until the consumer runs.
-    await waitFor(async () => (await unconsumedUnder(nc, prefix)) === 1, {
+    await waitFor(async () => (await unconsumedUnder(nc, roots)) === 1, {
       timeoutMs: 30_000,
       what: 'the event to wait in the durable',
     });
@@ -106,7 +107,7 @@ describe('JetStream events of one service', () => {
     await waitFor(async () => (await consumer.effects()).some((effect) => effect.event_id === id), {
       timeoutMs: 60_000,
     });
-    await waitFor(async () => (await unconsumedUnder(nc, prefix)) === 0, {
+    await waitFor(async () => (await unconsumedUnder(nc, roots)) === 0, {
       timeoutMs: 30_000,
       what: 'the durable to have its event acknowledged',
     });
